@@ -1,0 +1,2 @@
+//! meridian
+pub mod calendar;
