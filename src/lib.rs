@@ -1,2 +1,8 @@
-//! meridian
+//! meridian: a chat bot that helps distributed, cross-cultural teams work as one.
+//!
+//! The crate is a pure core wrapped in adapters:
+//! - [`calendar`] — regional calendars: the file format, date rules, substitute days and the
+//!   library of shipped regions.
+//! - [`cli`] — the command line (`meridian holidays`, `meridian calendars check`, ...).
 pub mod calendar;
+pub mod cli;

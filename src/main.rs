@@ -1,1 +1,5 @@
-fn main() {}
+//! The `meridian` binary: everything lives in the library; this only hands over the exit code.
+
+fn main() -> std::process::ExitCode {
+    meridian::cli::main()
+}

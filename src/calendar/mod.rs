@@ -1,1 +1,19 @@
-//! calendar
+//! Regional calendars: the event model, its date rules, the TOML file format and the
+//! library that answers "which holidays does this region have between these dates".
+//!
+//! Everything here is pure: files come in as text, dates go out as values.
+
+mod dir;
+mod easter;
+mod file;
+mod library;
+mod model;
+mod occurrence;
+mod rule;
+
+pub use dir::read_calendar_files;
+pub use file::{parse_region_file, FileError};
+pub use library::{shipped_files, CalendarError, Library, RegionCalendar};
+pub use model::{Culture, Event, Kind, Observed, Region, RegionCode, RegionCodeError, Shift};
+pub use occurrence::{Occurrence, TableGap};
+pub use rule::{Rule, RuleError};

@@ -1,0 +1,167 @@
+//! Occurrences: the dated instances of events in one region, substitute days included.
+
+use super::model::{Culture, Event, Kind, Observed, RegionCode, Shift};
+use chrono::{Datelike, Duration, NaiveDate, Weekday};
+use serde::Serialize;
+use std::collections::HashSet;
+use std::fmt;
+use std::sync::Arc;
+
+/// One dated event in one region.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Occurrence {
+    pub date: NaiveDate,
+    pub name: String,
+    /// The region whose calendar file defines the event (a nation or a subdivision).
+    pub region: RegionCode,
+    pub kind: Kind,
+    /// True for a substitute day off given because the holiday fell on a weekend.
+    pub observed: bool,
+    /// For a substitute, the date of the holiday it replaces.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub observed_for: Option<NaiveDate>,
+    /// The event's id in its calendar file.
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub culture: Option<Arc<Culture>>,
+}
+
+impl Occurrence {
+    /// A key that names this occurrence across restarts and instances, e.g. for the post
+    /// ledger: `IN:diwali:2026-11-08` (substitutes end in `:observed`).
+    pub fn key(&self) -> String {
+        let suffix = if self.observed { ":observed" } else { "" };
+        format!("{}:{}:{}{}", self.region, self.id, self.date, suffix)
+    }
+}
+
+/// A year in which an event's dates are unknown because its table ends (or starts) before.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TableGap {
+    pub region: RegionCode,
+    pub id: String,
+    pub name: String,
+    pub year: i32,
+    pub first: i32,
+    pub last: i32,
+}
+
+impl fmt::Display for TableGap {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({}): no date known for {}; the table covers {}-{}", self.name, self.region, self.year, self.first, self.last)
+    }
+}
+
+/// An event of a resolved calendar, with the region that defines it.
+#[derive(Debug, Clone)]
+pub(super) struct Sourced {
+    pub region: RegionCode,
+    pub event: Event,
+}
+
+/// What `expand` needs to know about the region being asked about.
+pub(super) struct Week<'a> {
+    pub weekend: &'a [Weekday],
+    pub observed: &'a Observed,
+}
+
+impl Week<'_> {
+    pub fn is_weekend(&self, date: NaiveDate) -> bool {
+        self.weekend.contains(&date.weekday())
+    }
+}
+
+/// All occurrences of `events` between `from` and `to` (inclusive), sorted by date, and the
+/// table gaps met on the way.
+pub(super) fn expand(events: &[Sourced], week: &Week, from: NaiveDate, to: NaiveDate) -> (Vec<Occurrence>, Vec<TableGap>) {
+    let mut gaps = Vec::new();
+    let mut actual = Vec::new();
+    // One year either side: a substitute or a second day can cross New Year.
+    for year in from.year() - 1..=to.year() + 1 {
+        for s in events {
+            let event = &s.event;
+            if !event.active_in(year) {
+                continue;
+            }
+            if year >= from.year() && year <= to.year() {
+                if let Some(gap) = gap(s, year) {
+                    gaps.push(gap);
+                }
+            }
+            for start in start_dates(event, year) {
+                for day in 0..event.days {
+                    let name = if day == 0 { event.name.clone() } else { format!("{} (day {})", event.name, day + 1) };
+                    actual.push(Occurrence {
+                        date: start + Duration::days(i64::from(day)),
+                        name,
+                        region: s.region.clone(),
+                        kind: event.kind,
+                        observed: false,
+                        observed_for: None,
+                        id: event.id.clone(),
+                        culture: event.culture.clone(),
+                    });
+                }
+            }
+        }
+    }
+    actual.sort_by(|a, b| (a.date, a.kind, &a.name).cmp(&(b.date, b.kind, &b.name)));
+    let substitutes = substitutes(&actual, events, week);
+    let mut all: Vec<Occurrence> = actual.into_iter().chain(substitutes).filter(|o| o.date >= from && o.date <= to).collect();
+    all.sort_by(|a, b| (a.date, a.observed, a.kind, &a.name).cmp(&(b.date, b.observed, b.kind, &b.name)));
+    (all, gaps)
+}
+
+fn start_dates(event: &Event, year: i32) -> Vec<NaiveDate> {
+    if let Some(&(month, day)) = event.moved.get(&year) {
+        return NaiveDate::from_ymd_opt(year, month, day).into_iter().collect();
+    }
+    event.rule.dates_in(year)
+}
+
+fn gap(s: &Sourced, year: i32) -> Option<TableGap> {
+    let (first, last) = s.event.rule.table_years()?;
+    // A table of a single year is a one-off (a state funeral), not a gap elsewhere.
+    let outside = (year > last && s.event.until.is_none()) || (year < first && s.event.since.is_none());
+    (first != last && outside && !s.event.moved.contains_key(&year)).then(|| TableGap {
+        region: s.region.clone(),
+        id: s.event.id.clone(),
+        name: s.event.name.clone(),
+        year,
+        first,
+        last,
+    })
+}
+
+/// Substitute days for days off on a weekend, in date order so that a cascade (Christmas and
+/// Boxing Day both on a weekend) fills the first free days in turn.
+fn substitutes(actual: &[Occurrence], events: &[Sourced], week: &Week) -> Vec<Occurrence> {
+    let mut taken: HashSet<NaiveDate> = actual.iter().filter(|o| o.kind.is_day_off()).map(|o| o.date).collect();
+    let mut out = Vec::new();
+    for o in actual.iter().filter(|o| o.kind.is_day_off() && week.is_weekend(o.date)) {
+        let Some(source) = events.iter().find(|s| s.event.id == o.id && s.region == o.region) else { continue };
+        let policy = source.event.observed.as_ref().unwrap_or(week.observed);
+        let Some(shift) = policy.shift_for(o.date.weekday()) else { continue };
+        let step = match shift {
+            Shift::Next => Duration::days(1),
+            Shift::Previous => Duration::days(-1),
+        };
+        let mut date = o.date + step;
+        // A week of consecutive holidays is the most any calendar has; stop rather than loop.
+        for _ in 0..14 {
+            if !week.is_weekend(date) && !taken.contains(&date) {
+                break;
+            }
+            date += step;
+        }
+        taken.insert(date);
+        out.push(Occurrence {
+            date,
+            name: format!("{} (observed)", o.name),
+            observed: true,
+            observed_for: Some(o.date),
+            ..o.clone()
+        });
+    }
+    out
+}

@@ -1,0 +1,72 @@
+//! `meridian calendars check|list`: validate calendar files, list the known regions.
+
+use crate::calendar::{read_calendar_files, CalendarError, Library};
+use anyhow::Context;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(clap::Subcommand)]
+pub enum Command {
+    /// Validate calendar files (a folder or one file); errors name the file and line.
+    Check {
+        /// A calendar file or a folder of them.
+        #[arg(default_value = "calendars")]
+        path: PathBuf,
+    },
+    /// List the known regions with their time zone and number of events.
+    List {
+        /// A folder of calendar files that add to or replace the shipped ones.
+        #[arg(long)]
+        calendars: Option<PathBuf>,
+    },
+}
+
+pub fn run(command: Command) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Check { path } => check(&path),
+        Command::List { calendars } => {
+            let library = load(calendars.as_deref())?;
+            println!("{:<8} {:<28} {:<22} {:>6}", "CODE", "NAME", "TIME ZONE", "EVENTS");
+            for c in library.regions() {
+                println!("{:<8} {:<28} {:<22} {:>6}", c.code, c.name, c.timezone.name(), c.event_count());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn check(path: &Path) -> anyhow::Result<ExitCode> {
+    let files = read_calendar_files(path).with_context(|| format!("cannot read calendar files at {}", path.display()))?;
+    if files.is_empty() {
+        anyhow::bail!("no calendar files (*.toml) at {}", path.display());
+    }
+    let count = files.len();
+    // Shipped files go first so a subdivision checked alone still finds its nation.
+    let shipped = crate::calendar::shipped_files();
+    match Library::from_files(shipped.chain(files)) {
+        Ok(_) => {
+            println!("ok: {count} calendar file(s) at {} are valid", path.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(CalendarError::Files(errors)) => {
+            for e in &errors {
+                eprintln!("{e}");
+            }
+            eprintln!("{} error(s) in calendar files at {}", errors.len(), path.display());
+            Ok(ExitCode::FAILURE)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The shipped calendars, overlaid with the files of `dir` when given (or when `./calendars`
+/// exists), so HR's edits take effect without a rebuild.
+pub fn load(dir: Option<&Path>) -> anyhow::Result<Library> {
+    let default = Path::new("calendars");
+    let dir = dir.or_else(|| default.is_dir().then_some(default));
+    let extra = match dir {
+        Some(d) => read_calendar_files(d).with_context(|| format!("cannot read calendar files at {}", d.display()))?,
+        None => Vec::new(),
+    };
+    Library::from_files(crate::calendar::shipped_files().chain(extra)).context("the calendar files have errors (run `meridian calendars check`)")
+}
