@@ -13,7 +13,8 @@ fn main() {
         .filter(|n| n.ends_with(".toml"))
         .collect();
     names.sort();
-    let mut out = String::from("/// Shipped calendar files: (file name, TOML text).\npub static SHIPPED: &[(&str, &str)] = &[\n");
+    let mut out =
+        String::from("/// Shipped calendar files: (file name, TOML text).\npub static SHIPPED: &[(&str, &str)] = &[\n");
     for name in names {
         let path = dir.join(&name);
         println!("cargo:rerun-if-changed={}", path.display());

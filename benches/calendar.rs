@@ -1,1 +1,31 @@
-fn main() {}
+//! How fast the library answers: every shipped region over 100 years, and one region-year
+//! (what a reminder or brief asks for). Run with `cargo bench --bench calendar`.
+
+use chrono::NaiveDate;
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use meridian::calendar::Library;
+use std::hint::black_box;
+
+fn all_regions_for_a_century(c: &mut Criterion) {
+    let library = Library::shipped().expect("shipped calendars are valid");
+    let regions: Vec<_> = library.regions().collect();
+    let from = NaiveDate::from_ymd_opt(2000, 1, 1).unwrap();
+    let to = NaiveDate::from_ymd_opt(2099, 12, 31).unwrap();
+    let total: usize = regions.iter().map(|r| r.occurrences(from, to).0.len()).sum();
+    let mut group = c.benchmark_group("calendar");
+    group.throughput(Throughput::Elements(total as u64));
+    group.sample_size(20);
+    group.bench_function(format!("{}_regions_x_100_years", regions.len()), |b| {
+        b.iter(|| regions.iter().map(|r| black_box(r.occurrences(from, to)).0.len()).sum::<usize>())
+    });
+    let india = library.find("IN").unwrap();
+    let y_from = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+    let y_to = NaiveDate::from_ymd_opt(2026, 12, 31).unwrap();
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("one_region_one_year", |b| b.iter(|| black_box(india.occurrences(y_from, y_to))));
+    group.bench_function("load_shipped_library", |b| b.iter(|| black_box(Library::shipped().unwrap())));
+    group.finish();
+}
+
+criterion_group!(benches, all_regions_for_a_century);
+criterion_main!(benches);

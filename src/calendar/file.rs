@@ -117,7 +117,8 @@ fn parse_region(lines: &Lines, raw: RawFile, errors: &mut Vec<FileError>) -> Reg
     });
     if let Some(stem) = file_stem(lines.file) {
         if !stem.eq_ignore_ascii_case(code.as_str()) && errors.is_empty() {
-            errors.push(lines.error(&r.code, format!("region code '{code}' does not match the file name '{stem}.toml'")));
+            errors
+                .push(lines.error(&r.code, format!("region code '{code}' does not match the file name '{stem}.toml'")));
         }
     }
     let parent = r.parent.as_ref().and_then(|p| match p.get_ref().parse::<RegionCode>() {
@@ -200,14 +201,18 @@ fn parse_event(lines: &Lines, line: usize, e: RawEvent, errors: &mut Vec<FileErr
     let id = match &e.id {
         Some(id) if is_kebab(id.get_ref()) => id.get_ref().clone(),
         Some(id) => {
-            errors.push(lines.error(id, format!("id '{}' must be lower-kebab-case, such as 'good-friday'", id.get_ref())));
+            errors.push(
+                lines.error(id, format!("id '{}' must be lower-kebab-case, such as 'good-friday'", id.get_ref())),
+            );
             String::new()
         }
         None => slug(&name),
     };
     let kind = e.kind.get_ref().parse::<Kind>().map_err(|m| errors.push(lines.error(&e.kind, m))).ok();
     let rule = match (&e.rule, &e.dates) {
-        (Some(rule), None) => Rule::parse(rule.get_ref()).map_err(|err| errors.push(lines.error(rule, format!("rule: {err}")))).ok(),
+        (Some(rule), None) => {
+            Rule::parse(rule.get_ref()).map_err(|err| errors.push(lines.error(rule, format!("rule: {err}")))).ok()
+        }
         (None, Some(dates)) => parse_table(lines, dates, errors),
         (Some(rule), Some(_)) => {
             errors.push(lines.error(rule, format!("event '{name}' has both rule and dates; give one")));
@@ -270,7 +275,9 @@ fn parse_table(lines: &Lines, dates: &[Spanned<String>], errors: &mut Vec<FileEr
         match NaiveDate::parse_from_str(date.get_ref().trim(), "%Y-%m-%d") {
             Ok(d) if parsed.contains(&d) => errors.push(lines.error(date, format!("date {d} is listed twice"))),
             Ok(d) => parsed.push(d),
-            Err(_) => errors.push(lines.error(date, format!("'{}' is not a date; expected YYYY-MM-DD", date.get_ref()))),
+            Err(_) => {
+                errors.push(lines.error(date, format!("'{}' is not a date; expected YYYY-MM-DD", date.get_ref())))
+            }
         }
     }
     if dates.is_empty() {
@@ -298,7 +305,10 @@ fn parse_observed(lines: &Lines, value: &Spanned<toml::Value>, errors: &mut Vec<
                     Some("next") => Shift::Next,
                     Some("previous") => Shift::Previous,
                     _ => {
-                        errors.push(lines.error(value, format!("observed: '{shift}' is not a shift; expected \"next\" or \"previous\"")));
+                        errors.push(lines.error(
+                            value,
+                            format!("observed: '{shift}' is not a shift; expected \"next\" or \"previous\""),
+                        ));
                         continue;
                     }
                 };

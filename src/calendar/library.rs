@@ -185,7 +185,11 @@ fn resolve(region: &Region, all: &BTreeMap<RegionCode, Region>) -> Result<Region
         code: region.code.clone(),
         name: region.name.clone(),
         timezone: region.timezone.or(parent.timezone).unwrap_or(Tz::UTC),
-        weekend: region.weekend.clone().or_else(|| parent.weekend.clone()).unwrap_or_else(|| vec![Weekday::Sat, Weekday::Sun]),
+        weekend: region
+            .weekend
+            .clone()
+            .or_else(|| parent.weekend.clone())
+            .unwrap_or_else(|| vec![Weekday::Sat, Weekday::Sun]),
         observed: region.observed.clone().or_else(|| parent.observed.clone()).unwrap_or_default(),
         events: inherited.chain(own).collect(),
     })

@@ -72,7 +72,8 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 6] = [Kind::Public, Kind::Bank, Kind::Optional, Kind::Observance, Kind::Festival, Kind::Milestone];
+    pub const ALL: [Kind; 6] =
+        [Kind::Public, Kind::Bank, Kind::Optional, Kind::Observance, Kind::Festival, Kind::Milestone];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -96,10 +97,9 @@ impl FromStr for Kind {
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         let lower = text.trim().to_ascii_lowercase();
-        Kind::ALL
-            .into_iter()
-            .find(|k| k.as_str() == lower)
-            .ok_or_else(|| format!("'{text}' is not a kind; expected one of public, bank, optional, observance, festival, milestone"))
+        Kind::ALL.into_iter().find(|k| k.as_str() == lower).ok_or_else(|| {
+            format!("'{text}' is not a kind; expected one of public, bank, optional, observance, festival, milestone")
+        })
     }
 }
 

@@ -48,7 +48,11 @@ pub struct TableGap {
 
 impl fmt::Display for TableGap {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} ({}): no date known for {}; the table covers {}-{}", self.name, self.region, self.year, self.first, self.last)
+        write!(
+            f,
+            "{} ({}): no date known for {}; the table covers {}-{}",
+            self.name, self.region, self.year, self.first, self.last
+        )
     }
 }
 
@@ -73,7 +77,12 @@ impl Week<'_> {
 
 /// All occurrences of `events` between `from` and `to` (inclusive), sorted by date, and the
 /// table gaps met on the way.
-pub(super) fn expand(events: &[Sourced], week: &Week, from: NaiveDate, to: NaiveDate) -> (Vec<Occurrence>, Vec<TableGap>) {
+pub(super) fn expand(
+    events: &[Sourced],
+    week: &Week,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> (Vec<Occurrence>, Vec<TableGap>) {
     let mut gaps = Vec::new();
     let mut actual = Vec::new();
     // One year either side: a substitute or a second day can cross New Year.
@@ -107,7 +116,8 @@ pub(super) fn expand(events: &[Sourced], week: &Week, from: NaiveDate, to: Naive
     }
     actual.sort_by(|a, b| (a.date, a.kind, &a.name).cmp(&(b.date, b.kind, &b.name)));
     let substitutes = substitutes(&actual, events, week);
-    let mut all: Vec<Occurrence> = actual.into_iter().chain(substitutes).filter(|o| o.date >= from && o.date <= to).collect();
+    let mut all: Vec<Occurrence> =
+        actual.into_iter().chain(substitutes).filter(|o| o.date >= from && o.date <= to).collect();
     all.sort_by(|a, b| (a.date, a.observed, a.kind, &a.name).cmp(&(b.date, b.observed, b.kind, &b.name)));
     (all, gaps)
 }

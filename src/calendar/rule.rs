@@ -170,8 +170,18 @@ pub fn parse_weekday(text: &str) -> Result<Weekday, RuleError> {
 fn parse_month(text: &str) -> Result<u32, RuleError> {
     const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
     const FULL: [&str; 12] = [
-        "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-        "november", "december",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
     ];
     let lower = text.to_ascii_lowercase();
     MONTHS
@@ -267,9 +277,6 @@ mod tests {
         assert_eq!(Rule::parse("6th Mon in Jan"), Err(RuleError::Nth("6th".into())));
         assert_eq!(Rule::parse("easter*2"), Err(RuleError::EasterOffset("easter*2".into())));
         assert!(matches!(Rule::parse("whenever"), Err(RuleError::Unrecognised(_))));
-        assert_eq!(
-            RuleError::Month("Smarch".into()).to_string(),
-            "'Smarch' is not a month; expected Jan..Dec"
-        );
+        assert_eq!(RuleError::Month("Smarch".into()).to_string(), "'Smarch' is not a month; expected Jan..Dec");
     }
 }

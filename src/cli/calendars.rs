@@ -26,17 +26,19 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Check { path } => check(&path),
         Command::List { calendars } => {
             let library = load(calendars.as_deref())?;
-            println!("{:<8} {:<28} {:<22} {:>6}", "CODE", "NAME", "TIME ZONE", "EVENTS");
+            let mut out = format!("{:<8} {:<28} {:<22} {:>6}\n", "CODE", "NAME", "TIME ZONE", "EVENTS");
             for c in library.regions() {
-                println!("{:<8} {:<28} {:<22} {:>6}", c.code, c.name, c.timezone.name(), c.event_count());
+                out += &format!("{:<8} {:<28} {:<22} {:>6}\n", c.code, c.name, c.timezone.name(), c.event_count());
             }
+            super::print_out(&out)?;
             Ok(ExitCode::SUCCESS)
         }
     }
 }
 
 fn check(path: &Path) -> anyhow::Result<ExitCode> {
-    let files = read_calendar_files(path).with_context(|| format!("cannot read calendar files at {}", path.display()))?;
+    let files =
+        read_calendar_files(path).with_context(|| format!("cannot read calendar files at {}", path.display()))?;
     if files.is_empty() {
         anyhow::bail!("no calendar files (*.toml) at {}", path.display());
     }
@@ -68,5 +70,6 @@ pub fn load(dir: Option<&Path>) -> anyhow::Result<Library> {
         Some(d) => read_calendar_files(d).with_context(|| format!("cannot read calendar files at {}", d.display()))?,
         None => Vec::new(),
     };
-    Library::from_files(crate::calendar::shipped_files().chain(extra)).context("the calendar files have errors (run `meridian calendars check`)")
+    Library::from_files(crate::calendar::shipped_files().chain(extra))
+        .context("the calendar files have errors (run `meridian calendars check`)")
 }

@@ -1,6 +1,7 @@
 //! `meridian holidays`: a region's events for a year or a date range, as a table or JSON.
 
 use super::calendars::load;
+use super::print_out;
 use crate::calendar::{Kind, Occurrence};
 use anyhow::{bail, Context};
 use chrono::{Datelike, NaiveDate};
@@ -60,10 +61,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         eprintln!("warning: {gap}");
     }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&occurrences)?);
+        print_out(&(serde_json::to_string_pretty(&occurrences)? + "\n"))?;
     } else {
-        println!("{} ({}), {from} to {to}, times in {}", calendar.name, calendar.code, calendar.timezone.name());
-        print!("{}", table(&occurrences));
+        let title =
+            format!("{} ({}), {from} to {to}, times in {}\n", calendar.name, calendar.code, calendar.timezone.name());
+        print_out(&(title + &table(&occurrences)))?;
     }
     Ok(ExitCode::SUCCESS)
 }
