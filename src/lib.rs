@@ -5,4 +5,5 @@
 //!   library of shipped regions.
 //! - [`cli`] — the command line (`meridian holidays`, `meridian calendars check`, ...).
 pub mod calendar;
+pub mod chat;
 pub mod cli;
