@@ -7,3 +7,4 @@
 pub mod calendar;
 pub mod chat;
 pub mod cli;
+pub mod render;

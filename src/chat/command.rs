@@ -1,0 +1,360 @@
+//! Slash commands as typed values: `/meridian ...` and `/milestone ...` arguments parsed into
+//! [`Command`], with usage errors that name the argument and say what was expected.
+
+use crate::calendar::RegionCode;
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+
+/// A command a person typed, parsed and validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    Follow(Vec<RegionCode>),
+    Unfollow(Vec<RegionCode>),
+    Regions,
+    Me(MeUpdate),
+    Upcoming { days: u32 },
+    WhosOff { date: DayRef },
+    Settings(SettingsUpdate),
+    Help,
+    MilestoneAdd { name: String, date: NaiveDate, yearly: bool },
+    MilestoneList,
+    MilestoneRemove { id: i64 },
+}
+
+/// A date as people say it in a command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DayRef {
+    Today,
+    Tomorrow,
+    On(NaiveDate),
+}
+
+/// What `/meridian me` changes; `None` leaves a setting as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MeUpdate {
+    pub region: Option<RegionCode>,
+    pub timezone: Option<Tz>,
+    /// Validated by the team module, which owns working hours.
+    pub hours: Option<String>,
+    pub opted_out: Option<bool>,
+}
+
+/// What `/meridian settings` changes; all `None` shows the settings.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SettingsUpdate {
+    pub timezone: Option<Tz>,
+    /// Validated by the reminders module, which owns posting schedules.
+    pub schedule: Option<String>,
+    pub lead_days: Option<Vec<u32>>,
+}
+
+impl SettingsUpdate {
+    pub fn is_empty(&self) -> bool {
+        self.timezone.is_none() && self.schedule.is_none() && self.lead_days.is_none()
+    }
+}
+
+impl Command {
+    /// Whether only managers may run it (it changes what a whole channel sees).
+    pub fn needs_manager(&self) -> bool {
+        match self {
+            Command::Follow(_)
+            | Command::Unfollow(_)
+            | Command::MilestoneAdd { .. }
+            | Command::MilestoneRemove { .. } => true,
+            Command::Settings(update) => !update.is_empty(),
+            _ => false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UsageError {
+    #[error("unknown command '{0}'. Try `/meridian help`.")]
+    Unknown(String),
+    #[error("{command}: {problem}. Usage: `{usage}`")]
+    Bad { command: &'static str, problem: String, usage: &'static str },
+    #[error("unbalanced quotes in: {0}")]
+    Quotes(String),
+}
+
+const FOLLOW: &str = "/meridian follow IN PH";
+const UNFOLLOW: &str = "/meridian unfollow PH";
+const ME: &str = "/meridian me region:IN-KA tz:Asia/Kolkata hours:09:00-18:00 [optout:yes|no]";
+const UPCOMING: &str = "/meridian upcoming [days]";
+const WHOSOFF: &str = "/meridian whosoff [YYYY-MM-DD|today|tomorrow]";
+const SETTINGS: &str = "/meridian settings [tz:Asia/Manila] [schedule:\"0 9 * * MON-FRI\"] [leads:7,1,0]";
+const MILESTONE: &str =
+    "/milestone add \"Pune team go-live\" 2027-02-01 [yearly] | /milestone list | /milestone remove ID";
+
+/// Splits arguments like a shell, after turning the curly quotes chat apps insert into
+/// straight ones (Slack on macOS sends “this”).
+pub fn split_args(args: &str) -> Result<Vec<String>, UsageError> {
+    let straight: String = args
+        .chars()
+        .map(|c| {
+            if matches!(c, '“' | '”' | '„') {
+                '"'
+            } else if matches!(c, '‘' | '’') {
+                '\''
+            } else {
+                c
+            }
+        })
+        .collect();
+    shlex::split(&straight).ok_or_else(|| UsageError::Quotes(args.to_string()))
+}
+
+/// Parses the arguments of `/{command}` (`meridian` or `milestone`).
+pub fn parse(command: &str, args: &str) -> Result<Command, UsageError> {
+    let words = split_args(args)?;
+    match command.trim_start_matches('/') {
+        "meridian" => parse_meridian(&words),
+        "milestone" => parse_milestone(&words),
+        other => Err(UsageError::Unknown(format!("/{other}"))),
+    }
+}
+
+fn bad(command: &'static str, usage: &'static str, problem: impl Into<String>) -> UsageError {
+    UsageError::Bad { command, problem: problem.into(), usage }
+}
+
+fn parse_meridian(words: &[String]) -> Result<Command, UsageError> {
+    let Some((sub, rest)) = words.split_first() else { return Ok(Command::Help) };
+    match sub.to_ascii_lowercase().as_str() {
+        "help" | "?" => Ok(Command::Help),
+        "follow" => Ok(Command::Follow(regions("follow", FOLLOW, rest)?)),
+        "unfollow" => Ok(Command::Unfollow(regions("unfollow", UNFOLLOW, rest)?)),
+        "regions" => Ok(Command::Regions),
+        "upcoming" => match rest {
+            [] => Ok(Command::Upcoming { days: 14 }),
+            [days] => match days.parse::<u32>() {
+                Ok(d) if (1..=366).contains(&d) => Ok(Command::Upcoming { days: d }),
+                _ => Err(bad("upcoming", UPCOMING, format!("'{days}' is not a number of days from 1 to 366"))),
+            },
+            _ => Err(bad("upcoming", UPCOMING, "too many arguments")),
+        },
+        "whosoff" | "who's-off" | "off" => match rest {
+            [] => Ok(Command::WhosOff { date: DayRef::Today }),
+            [day] => Ok(Command::WhosOff {
+                date: day_ref(day).ok_or_else(|| {
+                    bad("whosoff", WHOSOFF, format!("'{day}' is not a date; expected YYYY-MM-DD, today or tomorrow"))
+                })?,
+            }),
+            _ => Err(bad("whosoff", WHOSOFF, "too many arguments")),
+        },
+        "me" => parse_me(rest),
+        "settings" => parse_settings(rest),
+        "milestone" => parse_milestone(rest),
+        other => Err(UsageError::Unknown(other.to_string())),
+    }
+}
+
+fn regions(command: &'static str, usage: &'static str, words: &[String]) -> Result<Vec<RegionCode>, UsageError> {
+    if words.is_empty() {
+        return Err(bad(command, usage, "name at least one region"));
+    }
+    words
+        .iter()
+        .flat_map(|w| w.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect::<Vec<_>>())
+        .map(|w| w.parse::<RegionCode>().map_err(|e| bad(command, usage, e.to_string())))
+        .collect()
+}
+
+fn day_ref(word: &str) -> Option<DayRef> {
+    match word.to_ascii_lowercase().as_str() {
+        "today" => Some(DayRef::Today),
+        "tomorrow" => Some(DayRef::Tomorrow),
+        _ => NaiveDate::parse_from_str(word, "%Y-%m-%d").ok().map(DayRef::On),
+    }
+}
+
+/// `key:value` arguments, keys lower-cased; a word without a colon is an error naming it.
+fn key_values(
+    command: &'static str,
+    usage: &'static str,
+    words: &[String],
+) -> Result<Vec<(String, String)>, UsageError> {
+    words
+        .iter()
+        .map(|w| match w.split_once([':', '=']) {
+            Some((k, v)) if !v.is_empty() => Ok((k.to_ascii_lowercase(), v.to_string())),
+            _ => Err(bad(command, usage, format!("'{w}' is not a key:value argument"))),
+        })
+        .collect()
+}
+
+fn timezone(command: &'static str, usage: &'static str, value: &str) -> Result<Tz, UsageError> {
+    value
+        .parse::<Tz>()
+        .map_err(|_| bad(command, usage, format!("tz: '{value}' is not an IANA time zone such as Asia/Kolkata")))
+}
+
+fn parse_me(words: &[String]) -> Result<Command, UsageError> {
+    let mut update = MeUpdate::default();
+    for (key, value) in key_values("me", ME, words)? {
+        match key.as_str() {
+            "region" => {
+                update.region =
+                    Some(value.parse().map_err(|e: crate::calendar::RegionCodeError| bad("me", ME, e.to_string()))?)
+            }
+            "tz" | "timezone" => update.timezone = Some(timezone("me", ME, &value)?),
+            "hours" => update.hours = Some(value),
+            "optout" | "opt-out" => {
+                update.opted_out = Some(match value.to_ascii_lowercase().as_str() {
+                    "yes" | "true" | "on" => true,
+                    "no" | "false" | "off" => false,
+                    _ => return Err(bad("me", ME, format!("optout: '{value}' is not yes or no"))),
+                })
+            }
+            _ => return Err(bad("me", ME, format!("unknown setting '{key}'; expected region, tz, hours or optout"))),
+        }
+    }
+    Ok(Command::Me(update))
+}
+
+fn parse_settings(words: &[String]) -> Result<Command, UsageError> {
+    let mut update = SettingsUpdate::default();
+    for (key, value) in key_values("settings", SETTINGS, words)? {
+        match key.as_str() {
+            "tz" | "timezone" => update.timezone = Some(timezone("settings", SETTINGS, &value)?),
+            "schedule" => update.schedule = Some(value),
+            "leads" | "lead" => {
+                let leads: Result<Vec<u32>, _> = value.split(',').map(|d| d.trim().parse::<u32>()).collect();
+                match leads {
+                    Ok(l) if !l.is_empty() && l.iter().all(|d| *d <= 60) => update.lead_days = Some(l),
+                    _ => {
+                        return Err(bad(
+                            "settings",
+                            SETTINGS,
+                            format!("leads: '{value}' is not a list of days from 0 to 60 such as 7,1,0"),
+                        ))
+                    }
+                }
+            }
+            _ => {
+                return Err(bad(
+                    "settings",
+                    SETTINGS,
+                    format!("unknown setting '{key}'; expected tz, schedule or leads"),
+                ))
+            }
+        }
+    }
+    Ok(Command::Settings(update))
+}
+
+fn parse_milestone(words: &[String]) -> Result<Command, UsageError> {
+    let Some((sub, rest)) = words.split_first() else { return Ok(Command::MilestoneList) };
+    match sub.to_ascii_lowercase().as_str() {
+        "list" => Ok(Command::MilestoneList),
+        "add" => {
+            let (name, rest) =
+                rest.split_first().ok_or_else(|| bad("milestone", MILESTONE, "give a name and a date"))?;
+            let (date, rest) =
+                rest.split_first().ok_or_else(|| bad("milestone", MILESTONE, "give a date after the name"))?;
+            let date = NaiveDate::parse_from_str(date, "%Y-%m-%d")
+                .map_err(|_| bad("milestone", MILESTONE, format!("'{date}' is not a date; expected YYYY-MM-DD")))?;
+            let yearly = match rest {
+                [] => false,
+                [y] if y.eq_ignore_ascii_case("yearly") => true,
+                [other, ..] => {
+                    return Err(bad(
+                        "milestone",
+                        MILESTONE,
+                        format!("unexpected '{other}'; only 'yearly' may follow the date"),
+                    ))
+                }
+            };
+            if name.trim().is_empty() || name.chars().count() > 120 {
+                return Err(bad("milestone", MILESTONE, "the name must be 1 to 120 characters"));
+            }
+            Ok(Command::MilestoneAdd { name: name.trim().to_string(), date, yearly })
+        }
+        "remove" | "delete" => match rest {
+            [id] => id
+                .trim_start_matches('#')
+                .parse()
+                .map(|id| Command::MilestoneRemove { id })
+                .map_err(|_| bad("milestone", MILESTONE, format!("'{id}' is not a milestone id"))),
+            _ => Err(bad("milestone", MILESTONE, "give the id shown by /milestone list")),
+        },
+        other => Err(bad("milestone", MILESTONE, format!("unknown action '{other}'"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(s: &str) -> RegionCode {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn follow_takes_regions_separated_by_spaces_or_commas() {
+        assert_eq!(
+            parse("meridian", "follow IN ph,au-nsw"),
+            Ok(Command::Follow(vec![code("IN"), code("PH"), code("AU-NSW")]))
+        );
+    }
+
+    #[test]
+    fn a_bad_region_names_the_argument() {
+        assert_eq!(
+            parse("meridian", "follow India!").unwrap_err().to_string(),
+            "follow: 'India!' is not a region code; expected an ISO code such as IN, US or a subdivision such as AU-NSW. Usage: `/meridian follow IN PH`"
+        );
+    }
+
+    #[test]
+    fn me_reads_key_values_and_rejects_unknown_zones() {
+        let Ok(Command::Me(me)) = parse("meridian", "me region:IN-KA tz:Asia/Kolkata hours:09:00-18:00") else {
+            panic!()
+        };
+        assert_eq!(me.region, Some(code("IN-KA")));
+        assert_eq!(me.timezone, Some(chrono_tz::Asia::Kolkata));
+        assert_eq!(me.hours.as_deref(), Some("09:00-18:00"));
+        assert!(parse("meridian", "me tz:Asia/Bangalore")
+            .unwrap_err()
+            .to_string()
+            .contains("tz: 'Asia/Bangalore' is not an IANA time zone"));
+    }
+
+    #[test]
+    fn milestone_add_accepts_smart_quotes_from_chat_apps() {
+        assert_eq!(
+            parse("milestone", "add “Pune team go-live” 2027-02-01 yearly"),
+            Ok(Command::MilestoneAdd {
+                name: "Pune team go-live".into(),
+                date: NaiveDate::from_ymd_opt(2027, 2, 1).unwrap(),
+                yearly: true
+            })
+        );
+        assert_eq!(
+            parse("milestone", "add \"Go-live\" 2027-02-30").unwrap_err().to_string(),
+            format!("milestone: '2027-02-30' is not a date; expected YYYY-MM-DD. Usage: `{MILESTONE}`")
+        );
+    }
+
+    #[test]
+    fn settings_parse_leads_and_know_who_may_change_them() {
+        let Ok(Command::Settings(s)) = parse("meridian", "settings leads:3,0 schedule:\"0 8 * * MON-FRI\"") else {
+            panic!()
+        };
+        assert_eq!(s.lead_days, Some(vec![3, 0]));
+        assert_eq!(s.schedule.as_deref(), Some("0 8 * * MON-FRI"));
+        assert!(Command::Settings(s).needs_manager());
+        assert!(!parse("meridian", "settings").unwrap().needs_manager());
+        assert!(parse("meridian", "settings leads:7,x").is_err());
+    }
+
+    #[test]
+    fn unknown_subcommands_point_to_help() {
+        assert_eq!(
+            parse("meridian", "folow IN").unwrap_err().to_string(),
+            "unknown command 'folow'. Try `/meridian help`."
+        );
+        assert_eq!(parse("meridian", ""), Ok(Command::Help));
+    }
+}
