@@ -1,2 +1,4 @@
 //! meridian
 pub mod calendar;
+pub mod config;
+pub mod store;
