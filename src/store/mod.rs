@@ -1456,10 +1456,11 @@ impl Store {
         answer.await.map_err(|_| StoreError::WriterGone)?
     }
 
-    /// Votes per choice and segment; choices nobody picked are absent.
+    /// Votes per choice and segment (voters without a segment last); choices nobody picked
+    /// are absent.
     pub async fn vote_counts(&self, pulse: PulseId) -> Result<Vec<VoteCount>, StoreError> {
         let sql = "SELECT choice, segment, COUNT(*) FROM votes WHERE pulse_id = $1 \
-             GROUP BY choice, segment ORDER BY choice, segment";
+             GROUP BY choice, segment ORDER BY choice, segment IS NULL, segment";
         let rows: Vec<(i64, Option<String>, i64)> = on_pool!(self, |pool| sqlx::query_as(sql)
             .bind(pulse.0)
             .fetch_all(pool)
@@ -1700,7 +1701,7 @@ impl Store {
                  AND m.platform_user_id = r.platform_user_id \
              WHERE p.channel_id = $1 AND p.claimed_at >= $2 AND p.claimed_at < $3 \
              GROUP BY p.purpose, p.occurrence_key, m.region \
-             ORDER BY p.purpose, p.occurrence_key, m.region";
+             ORDER BY p.purpose, p.occurrence_key, m.region IS NULL, m.region";
         let rows: Vec<(String, String, Option<String>, i64, i64)> =
             on_pool!(self, |pool| sqlx::query_as(sql)
                 .bind(channel.0)
