@@ -3,8 +3,14 @@
 //! The crate is a pure core wrapped in adapters:
 //! - [`calendar`] — regional calendars: the file format, date rules, substitute days and the
 //!   library of shipped regions.
+//! - [`chat`] — platform-neutral events, messages and the `ChatPlatform` trait; slash commands.
+//! - [`render`] — message templates in `prompts/messages/`.
+//! - [`config`] — `meridian.toml` plus environment secrets.
+//! - [`store`] — everything meridian remembers, on SQLite or PostgreSQL.
 //! - [`cli`] — the command line (`meridian holidays`, `meridian calendars check`, ...).
 pub mod calendar;
 pub mod chat;
 pub mod cli;
+pub mod config;
 pub mod render;
+pub mod store;

@@ -1,0 +1,203 @@
+//! Opening a database: picking SQLite or PostgreSQL from the URL, the SQLite durability
+//! settings, and the migrations embedded in the binary.
+
+use std::borrow::Cow;
+use std::future::Future;
+use std::pin::Pin;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+use super::StoreError;
+
+/// The pool behind a [`Store`](super::Store); every operation matches on it once.
+#[derive(Clone, Debug)]
+pub(crate) enum Backend {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Which database a URL names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BackendKind {
+    Sqlite,
+    Postgres,
+}
+
+impl BackendKind {
+    /// Tells the backend from the URL's scheme, without printing the rest of the URL (it may
+    /// hold a password).
+    pub fn from_url(url: &str) -> Result<Self, StoreError> {
+        if url.starts_with("sqlite:") {
+            Ok(BackendKind::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(BackendKind::Postgres)
+        } else {
+            let scheme = url.split(':').next().unwrap_or_default();
+            Err(StoreError::UnsupportedUrl {
+                scheme: scheme.chars().take(20).collect(),
+            })
+        }
+    }
+}
+
+/// How long a SQLite writer waits for another writer (another connection or another process
+/// on the same file) before giving up with "database is locked".
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+pub(crate) async fn open(url: &str) -> Result<Backend, StoreError> {
+    match BackendKind::from_url(url)? {
+        BackendKind::Sqlite => open_sqlite(url).await.map(Backend::Sqlite),
+        BackendKind::Postgres => open_postgres(url).await.map(Backend::Postgres),
+    }
+}
+
+async fn open_sqlite(url: &str) -> Result<SqlitePool, StoreError> {
+    let options = SqliteConnectOptions::from_str(url)?
+        .create_if_missing(true)
+        // WAL lets the scheduler and the handlers read while a vote batch is being written.
+        .journal_mode(SqliteJournalMode::Wal)
+        // FULL, not NORMAL: in WAL mode NORMAL syncs only at checkpoints, so a power cut can
+        // lose the last transactions even though they were committed and acknowledged
+        // (the database stays consistent, but "thanks, your vote is in" would be a lie).
+        // FULL syncs the WAL on every commit. Its cost is one fsync per transaction, which
+        // the vote writer spreads over a whole batch of votes (see `votes.rs`).
+        .synchronous(SqliteSynchronous::Full)
+        .busy_timeout(SQLITE_BUSY_TIMEOUT)
+        .foreign_keys(true);
+    let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+    let pool = if in_memory {
+        // An in-memory database lives only as long as a connection to it: keep exactly one.
+        SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(options)
+            .await?
+    } else {
+        // SQLite has one writer at a time; a few connections are for concurrent readers.
+        SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await?
+    };
+    Ok(pool)
+}
+
+async fn open_postgres(url: &str) -> Result<PgPool, StoreError> {
+    let options = PgConnectOptions::from_str(url)?;
+    Ok(PgPoolOptions::new()
+        .max_connections(10)
+        .connect_with(options)
+        .await?)
+}
+
+/// One migration compiled into the binary: (version, description, SQL).
+type EmbeddedMigration = (i64, &'static str, &'static str);
+
+const SQLITE_MIGRATIONS: &[EmbeddedMigration] = &[(
+    1,
+    "initial",
+    include_str!("../../migrations/sqlite/0001_initial.sql"),
+)];
+
+const POSTGRES_MIGRATIONS: &[EmbeddedMigration] = &[(
+    1,
+    "initial",
+    include_str!("../../migrations/postgres/0001_initial.sql"),
+)];
+
+/// The migrations folder compiled in by hand rather than with `sqlx::migrate!`: the macro
+/// needs sqlx's `macros` feature, which builds the SQLite and PostgreSQL drivers a second time
+/// for the compiler. A unit test below checks this list against the folder, so a new file
+/// that is not listed here fails the build's tests. Checksums are sqlx's own, so the sqlx
+/// command-line tool sees the same history.
+#[derive(Debug)]
+struct Embedded(&'static [EmbeddedMigration]);
+
+impl<'s> MigrationSource<'s> for Embedded {
+    #[allow(clippy::type_complexity)]
+    fn resolve(
+        self,
+    ) -> Pin<Box<dyn Future<Output = Result<Vec<Migration>, sqlx::error::BoxDynError>> + Send + 's>>
+    {
+        Box::pin(async move {
+            Ok(self
+                .0
+                .iter()
+                .map(|&(version, description, sql)| {
+                    Migration::new(
+                        version,
+                        Cow::Borrowed(description),
+                        MigrationType::Simple,
+                        Cow::Borrowed(sql),
+                        false,
+                    )
+                })
+                .collect())
+        })
+    }
+}
+
+pub(crate) async fn migrator(kind: BackendKind) -> Result<Migrator, StoreError> {
+    let source = match kind {
+        BackendKind::Sqlite => Embedded(SQLITE_MIGRATIONS),
+        BackendKind::Postgres => Embedded(POSTGRES_MIGRATIONS),
+    };
+    Ok(Migrator::new(source).await?)
+}
+
+pub(crate) async fn migrate(backend: &Backend) -> Result<(), StoreError> {
+    match backend {
+        Backend::Sqlite(pool) => migrator(BackendKind::Sqlite).await?.run(pool).await?,
+        Backend::Postgres(pool) => migrator(BackendKind::Postgres).await?.run(pool).await?,
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    async fn assert_matches_folder(kind: BackendKind, folder: &str) {
+        let embedded = migrator(kind).await.unwrap();
+        let on_disk = Migrator::new(Path::new(env!("CARGO_MANIFEST_DIR")).join(folder))
+            .await
+            .unwrap();
+        let summary = |m: &Migrator| {
+            m.iter()
+                .map(|m| (m.version, m.description.to_string(), m.checksum.to_vec()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            summary(&embedded),
+            summary(&on_disk),
+            "{folder} and the list in store/backend.rs differ"
+        );
+    }
+
+    #[tokio::test]
+    async fn embedded_sqlite_migrations_match_the_folder() {
+        assert_matches_folder(BackendKind::Sqlite, "migrations/sqlite").await;
+    }
+
+    #[tokio::test]
+    async fn embedded_postgres_migrations_match_the_folder() {
+        assert_matches_folder(BackendKind::Postgres, "migrations/postgres").await;
+    }
+
+    #[test]
+    fn an_unknown_scheme_is_named_without_the_rest_of_the_url() {
+        let err = BackendKind::from_url("mysql://root:hunter2@db/meridian").unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("mysql"), "{text}");
+        assert!(!text.contains("hunter2"), "{text}");
+    }
+}

@@ -1,0 +1,1242 @@
+//! The store's specification: one suite, run against SQLite (a fresh temporary file per test)
+//! and against PostgreSQL (a fresh schema per test, dropped afterwards).
+//!
+//! PostgreSQL comes from `MERIDIAN_TEST_POSTGRES_URL`. Without it a developer's run says the
+//! PostgreSQL half was not run; in CI (`CI` set) its tests fail instead of passing unseen.
+
+use std::io::Write;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Once};
+
+use chrono::{DateTime, NaiveDate, NaiveTime, TimeDelta, Utc};
+use meridian::store::*;
+use sha2::{Digest, Sha256};
+use sqlx::Connection;
+use tokio::sync::Barrier;
+
+// ---- harness ---------------------------------------------------------------------------
+
+struct TestDb {
+    store: Store,
+    url: String,
+    kind: BackendKind,
+    _dir: Option<tempfile::TempDir>,
+    _schema: Option<PgSchema>,
+}
+
+/// Drops the test's schema when the test ends, also when it panicked.
+struct PgSchema {
+    admin_url: String,
+    name: String,
+}
+
+impl Drop for PgSchema {
+    fn drop(&mut self) {
+        let (url, name) = (self.admin_url.clone(), self.name.clone());
+        // Drop runs outside any runtime we may block on; use a thread with its own.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async {
+                if let Ok(mut conn) = sqlx::PgConnection::connect(&url).await {
+                    let _ = sqlx::query(&format!("DROP SCHEMA IF EXISTS {name} CASCADE"))
+                        .execute(&mut conn)
+                        .await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+fn unique_name(prefix: &str) -> String {
+    static N: AtomicU32 = AtomicU32::new(0);
+    format!(
+        "{prefix}_{}_{}_{:08x}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed),
+        rand::random::<u32>()
+    )
+}
+
+fn postgres_url() -> Option<String> {
+    match std::env::var("MERIDIAN_TEST_POSTGRES_URL") {
+        Ok(url) if !url.trim().is_empty() => Some(url),
+        _ => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "MERIDIAN_TEST_POSTGRES_URL is not set, but CI is: the PostgreSQL half of the \
+                 store suite must run in CI"
+            );
+            static NOTE: Once = Once::new();
+            NOTE.call_once(|| {
+                // Straight to stderr: the test harness captures println! of passing tests.
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "\nnote: MERIDIAN_TEST_POSTGRES_URL is not set; the PostgreSQL half of the \
+                     store suite was NOT run (e.g. MERIDIAN_TEST_POSTGRES_URL=\
+                     postgres://postgres@127.0.0.1:5432/postgres)\n"
+                );
+            });
+            None
+        }
+    }
+}
+
+impl TestDb {
+    async fn sqlite() -> TestDb {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("meridian.db").display());
+        TestDb {
+            store: Store::connect(&url).await.unwrap(),
+            url,
+            kind: BackendKind::Sqlite,
+            _dir: Some(dir),
+            _schema: None,
+        }
+    }
+
+    async fn postgres() -> Option<TestDb> {
+        let admin_url = postgres_url()?;
+        let name = unique_name("meridian_test");
+        let mut admin = sqlx::PgConnection::connect(&admin_url)
+            .await
+            .expect("cannot connect to MERIDIAN_TEST_POSTGRES_URL");
+        sqlx::query(&format!("CREATE SCHEMA {name}"))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+        admin.close().await.unwrap();
+        let schema = PgSchema {
+            admin_url: admin_url.clone(),
+            name: name.clone(),
+        };
+        let separator = if admin_url.contains('?') { '&' } else { '?' };
+        let url = format!("{admin_url}{separator}options[search_path]={name}");
+        Some(TestDb {
+            store: Store::connect(&url).await.unwrap(),
+            url,
+            kind: BackendKind::Postgres,
+            _dir: None,
+            _schema: Some(schema),
+        })
+    }
+
+    /// Another bot instance on the same database.
+    async fn second_instance(&self) -> Store {
+        Store::connect(&self.url).await.unwrap()
+    }
+
+    async fn finish(self) {
+        self.store.close().await;
+    }
+
+    /// Every vote row as stored, read past the store's interface.
+    async fn raw_votes(&self) -> Vec<(i64, Vec<u8>, i64, Option<String>, i64)> {
+        let sql = "SELECT pulse_id, voter_hash, choice, segment, revision FROM votes";
+        match self.kind {
+            BackendKind::Sqlite => {
+                let mut c = sqlx::SqliteConnection::connect(&self.url).await.unwrap();
+                sqlx::query_as(sql).fetch_all(&mut c).await.unwrap()
+            }
+            BackendKind::Postgres => {
+                let mut c = sqlx::PgConnection::connect(&self.url).await.unwrap();
+                sqlx::query_as(sql).fetch_all(&mut c).await.unwrap()
+            }
+        }
+    }
+
+    async fn raw_count(&self, table: &str) -> i64 {
+        let sql = format!("SELECT COUNT(*) FROM {table}");
+        match self.kind {
+            BackendKind::Sqlite => {
+                let mut c = sqlx::SqliteConnection::connect(&self.url).await.unwrap();
+                sqlx::query_scalar(&sql).fetch_one(&mut c).await.unwrap()
+            }
+            BackendKind::Postgres => {
+                let mut c = sqlx::PgConnection::connect(&self.url).await.unwrap();
+                sqlx::query_scalar(&sql).fetch_one(&mut c).await.unwrap()
+            }
+        }
+    }
+}
+
+/// Generates each test twice: `sqlite::name` and `postgres::name`.
+macro_rules! suite {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let db = super::TestDb::sqlite().await;
+                    super::$name(&db).await;
+                    db.finish().await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let Some(db) = super::TestDb::postgres().await else { return };
+                    super::$name(&db).await;
+                    db.finish().await;
+                }
+            )*
+        }
+    };
+}
+
+suite! {
+    migrating_again_changes_nothing,
+    a_workspace_is_known_by_platform_and_external_id,
+    a_new_channel_gets_the_configured_defaults,
+    a_known_channel_keeps_its_settings_when_seen_again,
+    channel_settings_round_trip,
+    following_a_region_twice_follows_it_once,
+    unfollowing_removes_only_those_regions,
+    customer_regions_are_replaced_as_a_whole,
+    the_scheduler_sees_every_channel_with_its_regions,
+    a_channel_is_found_by_name_or_platform_id_within_its_workspace,
+    a_member_profile_round_trips,
+    a_channel_lists_only_the_members_who_joined_it,
+    a_channel_sees_its_own_events_and_the_workspace_wide_ones,
+    an_event_for_an_unknown_channel_is_refused,
+    an_imported_calendar_is_kept_verbatim_and_a_reimport_replaces_it,
+    a_pulse_round_trips_with_its_options,
+    a_first_vote_counts,
+    a_changed_vote_counts_once,
+    clicking_the_same_choice_again_changes_nothing,
+    votes_are_counted_per_choice_and_segment,
+    a_vote_row_holds_neither_the_voter_id_nor_a_plain_hash_of_it,
+    the_nudge_can_tell_who_voted_only_while_the_pulse_is_open,
+    closing_a_pulse_destroys_its_key,
+    a_vote_after_the_close_is_refused,
+    a_vote_after_the_closing_time_is_refused_before_the_scheduler_closes_it,
+    a_vote_for_an_option_that_does_not_exist_is_refused,
+    a_vote_in_an_unknown_pulse_is_refused,
+    closing_a_pulse_twice_closes_it_once,
+    open_pulses_leave_out_closed_ones,
+    many_concurrent_votes_are_all_counted,
+    a_vote_racing_the_close_is_counted_before_it_or_refused,
+    pulse_schedules_round_trip,
+    the_first_claim_wins_and_later_ones_see_it_taken,
+    two_instances_claiming_the_same_post_one_wins,
+    a_delivered_post_is_found_by_its_message,
+    an_undelivered_claim_is_found_after_a_restart_and_reclaimed_once,
+    a_fresh_claim_cannot_be_reclaimed,
+    reactions_are_counted_per_emoji_and_removals_count,
+    engagement_is_grouped_by_occurrence_and_reactor_region,
+    the_last_run_is_remembered_and_never_moves_backwards,
+}
+
+// ---- fixtures --------------------------------------------------------------------------
+
+fn at(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text).unwrap().to_utc()
+}
+
+fn date(text: &str) -> NaiveDate {
+    text.parse().unwrap()
+}
+
+fn time(h: u32, m: u32) -> NaiveTime {
+    NaiveTime::from_hms_opt(h, m, 0).unwrap()
+}
+
+async fn a_channel(store: &Store) -> (WorkspaceId, ChannelId) {
+    let ws = store
+        .upsert_workspace(Platform::Slack, "T001", "Acme")
+        .await
+        .unwrap();
+    let channel = store.upsert_channel(ws, "C001", "support").await.unwrap();
+    (ws, channel)
+}
+
+async fn a_pulse(store: &Store, channel: ChannelId) -> PulseId {
+    store
+        .create_pulse(&NewPulse {
+            channel,
+            question: "How manageable was your workload this week?".into(),
+            question_id: Some("workload-1".into()),
+            theme: Some("workload".into()),
+            options: vec!["Too much".into(), "About right".into(), "Too little".into()],
+            opens_at: at("2026-03-02T09:00:00Z"),
+            closes_at: at("2026-03-03T09:00:00Z"),
+            created_by: "U900".into(),
+        })
+        .await
+        .unwrap()
+}
+
+const DURING: &str = "2026-03-02T12:00:00Z";
+
+fn reminder(channel: ChannelId, occurrence: &str) -> PostKey {
+    PostKey {
+        channel,
+        purpose: "reminder".into(),
+        occurrence_key: occurrence.into(),
+    }
+}
+
+// ---- schema ----------------------------------------------------------------------------
+
+async fn migrating_again_changes_nothing(db: &TestDb) {
+    assert_eq!(db.store.schema_version().await.unwrap(), Some(1));
+    db.store.migrate().await.unwrap();
+    assert_eq!(db.store.schema_version().await.unwrap(), Some(1));
+    // A second instance starting up against a migrated database also changes nothing.
+    let second = db.second_instance().await;
+    assert_eq!(second.schema_version().await.unwrap(), Some(1));
+}
+
+// ---- workspaces and channels -----------------------------------------------------------
+
+async fn a_workspace_is_known_by_platform_and_external_id(db: &TestDb) {
+    let s = &db.store;
+    let acme = s
+        .upsert_workspace(Platform::Slack, "T001", "Acme")
+        .await
+        .unwrap();
+    let renamed = s
+        .upsert_workspace(Platform::Slack, "T001", "Acme Corp")
+        .await
+        .unwrap();
+    let guild = s
+        .upsert_workspace(Platform::Discord, "T001", "Same id, other platform")
+        .await
+        .unwrap();
+    assert_eq!(acme, renamed);
+    assert_ne!(acme, guild);
+    let ws = s.workspace(acme).await.unwrap().unwrap();
+    assert_eq!(
+        (ws.platform, ws.external_id.as_str(), ws.name.as_str()),
+        (Platform::Slack, "T001", "Acme Corp")
+    );
+    assert_eq!(s.workspace(WorkspaceId(999_999)).await.unwrap(), None);
+}
+
+async fn a_new_channel_gets_the_configured_defaults(db: &TestDb) {
+    let defaults = ChannelSettings {
+        timezone: chrono_tz::Asia::Manila,
+        reminder_cron: "30 8 * * MON-FRI".into(),
+        lead_days: vec![3, 0],
+        brief_time: Some(time(8, 0)),
+    };
+    let s = db.store.clone().with_channel_defaults(defaults.clone());
+    let (_, plain) = a_channel(&db.store).await;
+    let ws = s
+        .upsert_workspace(Platform::Console, "local", "Console")
+        .await
+        .unwrap();
+    let configured = s.upsert_channel(ws, "ops", "ops").await.unwrap();
+    assert_eq!(
+        db.store.channel(plain).await.unwrap().unwrap().settings,
+        ChannelSettings::default()
+    );
+    assert_eq!(s.channel(configured).await.unwrap().unwrap().settings, defaults);
+}
+
+async fn a_known_channel_keeps_its_settings_when_seen_again(db: &TestDb) {
+    let s = &db.store;
+    let (ws, channel) = a_channel(s).await;
+    let settings = ChannelSettings {
+        timezone: chrono_tz::Europe::London,
+        ..ChannelSettings::default()
+    };
+    s.update_channel_settings(channel, &settings).await.unwrap();
+    let again = s.upsert_channel(ws, "C001", "support-renamed").await.unwrap();
+    assert_eq!(again, channel);
+    let c = s.channel(channel).await.unwrap().unwrap();
+    assert_eq!(c.name, "support-renamed");
+    assert_eq!(c.settings, settings);
+}
+
+async fn channel_settings_round_trip(db: &TestDb) {
+    let s = &db.store;
+    let (ws, channel) = a_channel(s).await;
+    let settings = ChannelSettings {
+        timezone: chrono_tz::America::Sao_Paulo,
+        reminder_cron: "0 10 * * 1-5".into(),
+        lead_days: vec![14, 7, 1, 0],
+        brief_time: Some(time(7, 45)),
+    };
+    s.update_channel_settings(channel, &settings).await.unwrap();
+    let c = s.channel(channel).await.unwrap().unwrap();
+    assert_eq!(c.settings, settings);
+    assert_eq!(
+        (c.workspace, c.platform, c.external_id.as_str()),
+        (ws, Platform::Slack, "C001")
+    );
+    let no_brief = ChannelSettings {
+        brief_time: None,
+        ..settings
+    };
+    s.update_channel_settings(channel, &no_brief).await.unwrap();
+    assert_eq!(s.channel(channel).await.unwrap().unwrap().settings, no_brief);
+    assert!(matches!(
+        s.update_channel_settings(ChannelId(999_999), &no_brief).await,
+        Err(StoreError::NotFound { .. })
+    ));
+}
+
+async fn following_a_region_twice_follows_it_once(db: &TestDb) {
+    let s = &db.store;
+    let (_, channel) = a_channel(s).await;
+    s.follow_regions(channel, &["IN", "ph"]).await.unwrap();
+    s.follow_regions(channel, &["IN", "GB-SCT"]).await.unwrap();
+    assert_eq!(
+        s.followed_regions(channel).await.unwrap(),
+        vec!["GB-SCT", "IN", "PH"]
+    );
+}
+
+async fn unfollowing_removes_only_those_regions(db: &TestDb) {
+    let s = &db.store;
+    let (_, channel) = a_channel(s).await;
+    s.follow_regions(channel, &["IN", "PH", "US"]).await.unwrap();
+    s.set_customer_regions(channel, &["IN"]).await.unwrap();
+    s.unfollow_regions(channel, &["IN", "BR"]).await.unwrap();
+    let c = s.channel(channel).await.unwrap().unwrap();
+    assert_eq!(c.followed_regions, vec!["PH", "US"]);
+    assert_eq!(c.customer_regions, vec!["IN"], "customer regions untouched");
+}
+
+async fn customer_regions_are_replaced_as_a_whole(db: &TestDb) {
+    let s = &db.store;
+    let (_, channel) = a_channel(s).await;
+    s.set_customer_regions(channel, &["US", "GB"]).await.unwrap();
+    s.set_customer_regions(channel, &["AU"]).await.unwrap();
+    let c = s.channel(channel).await.unwrap().unwrap();
+    assert_eq!(c.customer_regions, vec!["AU"]);
+    assert!(c.followed_regions.is_empty());
+}
+
+async fn the_scheduler_sees_every_channel_with_its_regions(db: &TestDb) {
+    let s = &db.store;
+    let (ws, first) = a_channel(s).await;
+    let second = s.upsert_channel(ws, "C002", "ops").await.unwrap();
+    s.follow_regions(first, &["IN"]).await.unwrap();
+    s.follow_regions(second, &["PH", "US"]).await.unwrap();
+    s.set_customer_regions(second, &["GB"]).await.unwrap();
+    let channels = s.channels().await.unwrap();
+    let summary: Vec<_> = channels
+        .iter()
+        .map(|c| {
+            (
+                c.id,
+                c.followed_regions.clone(),
+                c.customer_regions.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            (first, vec!["IN".to_string()], vec![]),
+            (second, vec!["PH".into(), "US".into()], vec!["GB".into()]),
+        ]
+    );
+}
+
+async fn a_channel_is_found_by_name_or_platform_id_within_its_workspace(db: &TestDb) {
+    let s = &db.store;
+    let (ws, channel) = a_channel(s).await;
+    let other_ws = s
+        .upsert_workspace(Platform::Discord, "G1", "Guild")
+        .await
+        .unwrap();
+    let other = s.upsert_channel(other_ws, "C001", "support").await.unwrap();
+    let by_name = s.channel_by_name(ws, "support").await.unwrap().unwrap();
+    assert_eq!(by_name.id, channel);
+    let by_id = s.channel_by_external_id(other_ws, "C001").await.unwrap().unwrap();
+    assert_eq!(by_id.id, other);
+    assert_eq!(s.channel_by_name(ws, "nope").await.unwrap(), None);
+    assert_eq!(s.channel(ChannelId(999_999)).await.unwrap(), None);
+}
+
+// ---- members ---------------------------------------------------------------------------
+
+async fn a_member_profile_round_trips(db: &TestDb) {
+    let s = &db.store;
+    let (ws, _) = a_channel(s).await;
+    let id = s.upsert_member(ws, "U100", "Priya").await.unwrap();
+    assert_eq!(s.upsert_member(ws, "U100", "Priya S.").await.unwrap(), id);
+    let blank = s.member(id).await.unwrap().unwrap();
+    assert_eq!(blank.display_name, "Priya S.");
+    assert_eq!(blank.profile, MemberProfile::default());
+
+    let profile = MemberProfile {
+        region: Some("IN".into()),
+        subdivision: Some("IN-MH".into()),
+        timezone: Some(chrono_tz::Asia::Kolkata),
+        working_hours: Some(WorkingHours {
+            start: time(13, 30),
+            end: time(22, 30),
+        }),
+        opted_out: true,
+    };
+    s.set_member_profile(id, &profile).await.unwrap();
+    let member = s.member_by_platform_id(ws, "U100").await.unwrap().unwrap();
+    assert_eq!(member.id, id);
+    assert_eq!(member.profile, profile);
+    assert_eq!(s.members(ws).await.unwrap(), vec![member]);
+    assert_eq!(s.member_by_platform_id(ws, "U404").await.unwrap(), None);
+}
+
+async fn a_channel_lists_only_the_members_who_joined_it(db: &TestDb) {
+    let s = &db.store;
+    let (ws, channel) = a_channel(s).await;
+    let zoe = s.upsert_member(ws, "U1", "Zoe").await.unwrap();
+    let ana = s.upsert_member(ws, "U2", "Ana").await.unwrap();
+    let _bob = s.upsert_member(ws, "U3", "Bob").await.unwrap();
+    s.join_channel(channel, zoe).await.unwrap();
+    s.join_channel(channel, ana).await.unwrap();
+    s.join_channel(channel, ana).await.unwrap();
+    let names = |members: Vec<Member>| {
+        members
+            .into_iter()
+            .map(|m| m.display_name)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        names(s.members_of_channel(channel).await.unwrap()),
+        vec!["Ana", "Zoe"]
+    );
+    s.leave_channel(channel, zoe).await.unwrap();
+    assert_eq!(names(s.members_of_channel(channel).await.unwrap()), vec!["Ana"]);
+}
+
+// ---- custom events ---------------------------------------------------------------------
+
+async fn a_channel_sees_its_own_events_and_the_workspace_wide_ones(db: &TestDb) {
+    let s = &db.store;
+    let (ws, channel) = a_channel(s).await;
+    let other = s.upsert_channel(ws, "C002", "ops").await.unwrap();
+    let event = |scope, name: &str, on: &str, kind| NewCustomEvent {
+        scope,
+        name: name.into(),
+        date: date(on),
+        yearly: kind == EventKind::Event,
+        kind,
+        note: None,
+        created_by: "U900".into(),
+    };
+    let founding = s
+        .add_custom_event(&event(
+            EventScope::Workspace(ws),
+            "Founding day",
+            "2026-05-04",
+            EventKind::Event,
+        ))
+        .await
+        .unwrap();
+    let launch = s
+        .add_custom_event(&NewCustomEvent {
+            note: Some("Go-live for the Manila queue".into()),
+            ..event(
+                EventScope::Channel(channel),
+                "Launch",
+                "2026-04-01",
+                EventKind::Milestone,
+            )
+        })
+        .await
+        .unwrap();
+    let _ops_only = s
+        .add_custom_event(&event(
+            EventScope::Channel(other),
+            "Ops offsite",
+            "2026-06-01",
+            EventKind::Event,
+        ))
+        .await
+        .unwrap();
+
+    let seen = s.custom_events(EventScope::Channel(channel)).await.unwrap();
+    assert_eq!(
+        seen.iter().map(|e| e.id).collect::<Vec<_>>(),
+        vec![launch, founding]
+    );
+    assert_eq!(seen[0].channel, Some(channel));
+    assert_eq!(seen[0].kind, EventKind::Milestone);
+    assert_eq!(seen[0].note.as_deref(), Some("Go-live for the Manila queue"));
+    assert_eq!(seen[1].channel, None);
+    assert!(seen[1].yearly);
+    assert_eq!(
+        s.custom_events(EventScope::Workspace(ws)).await.unwrap().len(),
+        3
+    );
+
+    assert!(s.remove_custom_event(launch).await.unwrap());
+    assert!(!s.remove_custom_event(launch).await.unwrap());
+    assert_eq!(
+        s.custom_events(EventScope::Channel(channel)).await.unwrap().len(),
+        1
+    );
+}
+
+async fn an_event_for_an_unknown_channel_is_refused(db: &TestDb) {
+    let result = db
+        .store
+        .add_custom_event(&NewCustomEvent {
+            scope: EventScope::Channel(ChannelId(999_999)),
+            name: "Ghost".into(),
+            date: date("2026-01-01"),
+            yearly: false,
+            kind: EventKind::Event,
+            note: None,
+            created_by: "U1".into(),
+        })
+        .await;
+    assert!(matches!(
+        result,
+        Err(StoreError::NotFound {
+            what: "channel",
+            ..
+        })
+    ));
+}
+
+// ---- imported calendars ----------------------------------------------------------------
+
+async fn an_imported_calendar_is_kept_verbatim_and_a_reimport_replaces_it(db: &TestDb) {
+    let s = &db.store;
+    let text = "[region]\ncode = \"PH\"  # kept as typed, comments and all\n";
+    s.save_imported_calendar("PH", "ph-2026.toml", text, "slack:U7", at(DURING))
+        .await
+        .unwrap();
+    s.save_imported_calendar("IN", "in.toml", "[region]\ncode = \"IN\"\n", "slack:U7", at(DURING))
+        .await
+        .unwrap();
+    let calendars = s.imported_calendars().await.unwrap();
+    assert_eq!(calendars.len(), 2);
+    assert_eq!(calendars[1].region_code, "PH");
+    assert_eq!(calendars[1].toml_text, text);
+    assert_eq!(calendars[1].imported_at, at(DURING));
+
+    let later = at("2026-04-01T00:00:00Z");
+    s.save_imported_calendar("PH", "ph-v2.toml", "# v2\n", "slack:U8", later)
+        .await
+        .unwrap();
+    let calendars = s.imported_calendars().await.unwrap();
+    assert_eq!(calendars.len(), 2);
+    assert_eq!(
+        calendars[1],
+        ImportedCalendar {
+            region_code: "PH".into(),
+            source_name: "ph-v2.toml".into(),
+            toml_text: "# v2\n".into(),
+            imported_by: "slack:U8".into(),
+            imported_at: later,
+        }
+    );
+    assert!(s.remove_imported_calendar("IN").await.unwrap());
+    assert_eq!(s.imported_calendars().await.unwrap().len(), 1);
+}
+
+// ---- pulses and votes ------------------------------------------------------------------
+
+async fn a_pulse_round_trips_with_its_options(db: &TestDb) {
+    let s = &db.store;
+    let (_, channel) = a_channel(s).await;
+    let id = a_pulse(s, channel).await;
+    s.set_pulse_message(id, "C001:1700000000.000100").await.unwrap();
+    let pulse = s.pulse(id).await.unwrap().unwrap();
+    assert_eq!(
+        pulse,
+        Pulse {
+            id,
+            channel,
+            question: "How manageable was your workload this week?".into(),
+            question_id: Some("workload-1".into()),
+            theme: Some("workload".into()),
+            options: vec!["Too much".into(), "About right".into(), "Too little".into()],
+            opens_at: at("2026-03-02T09:00:00Z"),
+            closes_at: at("2026-03-03T09:00:00Z"),
+            created_by: "U900".into(),
+            closed_at: None,
+            message_ref: Some("C001:1700000000.000100".into()),
+        }
+    );
+    assert!(pulse.is_open());
+    assert_eq!(s.pulses_in_channel(channel).await.unwrap(), vec![pulse]);
+}
+
+async fn a_first_vote_counts(db: &TestDb) {
+    let s = &db.store;
+    let (_, channel) = a_channel(s).await;
+    let pulse = a_pulse(s, channel).await;
+    let outcome = s
+        .record_vote(pulse, "U1", 1, None, at(DURING))
+        .await
+        .unwrap();
+    assert_eq!(outcome, VoteOutcome::First);
+    assert_eq!(s.voter_count(pulse).await.unwrap(), 1);
+    assert_eq!(
+        s.vote_counts(pulse).await.unwrap(),
+        vec![VoteCount {
+            choice: 1,
+            segment: None,
+            count: 1
+        }]
+    );
+}
+
+async fn a_changed_vote_counts_once(db: &TestDb) {
+    let s = &db.store;
+    let (_, channel) = a_channel(s).await;
+    let pulse = a_pulse(s, channel).await;
+    s.record_vote(pulse, "U1", 0, Some("IN"), at(DURING))
+        .await
+        .unwrap();
+    let outcome = s
+        .record_vote(pulse, "U1", 2, Some("IN"), at(DURING))
+        .await
+        .unwrap();
+    assert_eq!(outcome, VoteOutcome::Changed);
+    let again = s
+        .record_vote(pulse, "U1", 0, Some("IN"), at(DURING))
+        .await
+        .unwrap();
+    assert_eq!(again, VoteOutcome::Changed);
+    assert_eq!(s.voter_count(pulse).await.unwrap(), 1);
+    assert_eq!(
+        s.vote_counts(pulse).await.unwrap(),
+        vec![VoteCount {
+            choice: 0,
+            segment: Some("IN".into()),
+            count: 1
+        }]
+    );
+}
+
+async fn clicking_the_same_choice_again_changes_nothing(db: &TestDb) {
+    let s = &db.store;
+    let (_, channel) = a_channel(s).await;
+    let pulse = a_pulse(s, channel).await;
+    s.record_vote(pulse, "U1", 1, None, at(DURING)).await.unwrap();
+    let outcome = s.record_vote(pulse, "U1", 1, None, at(DURING)).await.unwrap();
+    assert_eq!(outcome, VoteOutcome::Unchanged);
+    assert_eq!(s.voter_count(pulse).await.unwrap(), 1);
+}
+
+async fn votes_are_counted_per_choice_and_segment(db: &TestDb) {
+    let s = &db.store;
+    let (_, channel) = a_channel(s).await;
+    let pulse = a_pulse(s, channel).await;
+    let other = a_pulse(s, channel).await;
+    let votes = [
+        ("U1", 0, Some("IN")),
+        ("U2", 0, Some("IN")),
+        ("U3", 0, Some("PH")),
+        ("U4", 1, Some("PH")),
+        ("U5", 1, None),
+    ];
+    for (voter, choice, segment) in votes {
+        s.record_vote(pulse, voter, choice, segment, at(DURING))
+            .await
+            .unwrap();
+    }
+    // The same person in another pulse is another voter there, and does not count here.
+    s.record_vote(other, "U1", 2, Some("IN"), at(DURING))
+        .await
+        .unwrap();
+    let count = |choice, segment: Option<&str>, count| VoteCount {
+        choice,
+        segment: segment.map(String::from),
+        count,
+    };
+    assert_eq!(
+        s.vote_counts(pulse).await.unwrap(),
+        vec![
+            count(0, Some("IN"), 2),
+            count(0, Some("PH"), 1),
+            count(1, Some("PH"), 1),
+            count(1, None, 1),
+        ]
+    );
+    assert_eq!(s.voter_count(pulse).await.unwrap(), 5);
+    assert_eq!(s.voter_count(other).await.unwrap(), 1);
+}
+
+async fn a_vote_row_holds_neither_the_voter_id_nor_a_plain_hash_of_it(db: &TestDb) {
+    let s = &db.store;
+    let (_, channel) = a_channel(s).await;
+    let pulse = a_pulse(s, channel).await;
+    let voter = "U024BE7LH";
+    s.record_vote(pulse, voter, 1, Some("IN"), at(DURING))
+        .await
+        .unwrap();
+    let rows = db.raw_votes().await;
+    assert_eq!(rows.len(), 1);
+    let (pulse_id, hash, choice, segment, _) = &rows[0];
+    assert_eq!((*pulse_id, *choice, segment.as_deref()), (pulse.0, 1, Some("IN")));
+    assert_eq!(hash.len(), 32);
+    assert!(!hash.windows(voter.len()).any(|w| w == voter.as_bytes()));
+    // Not a hash anyone could recompute from the id alone.
+    assert_ne!(hash.as_slice(), Sha256::digest(voter.as_bytes()).as_slice());
+    let mut unkeyed = pulse.0.to_be_bytes().to_vec();
+    unkeyed.extend_from_slice(voter.as_bytes());
+    assert_ne!(hash.as_slice(), Sha256::digest(&unkeyed).as_slice());
+}
+
+async fn the_nudge_can_tell_who_voted_only_while_the_pulse_is_open(db: &TestDb) {
+    let s = &db.store;
+    let (_, channel) = a_channel(s).await;
+    let pulse = a_pulse(s, channel).await;
+    s.record_vote(pulse, "U1", 0, None, at(DURING)).await.unwrap();
+    assert_eq!(s.has_voted(pulse, "U1").await.unwrap(), Some(true));
+    assert_eq!(s.has_voted(pulse, "U2").await.unwrap(), Some(false));
+    s.close_pulse(pulse, at(DURING)).await.unwrap();
+    assert_eq!(s.has_voted(pulse, "U1").await.unwrap(), None);
+    assert_eq!(s.has_voted(pulse, "U2").await.unwrap(), None);
+}
+
+async fn closing_a_pulse_destroys_its_key(db: &TestDb) {
+    let s = &db.store;
+    let (_, channel) = a_channel(s).await;
+    let first = a_pulse(s, channel).await;
+    let _second = a_pulse(s, channel).await;
+    assert_eq!(db.raw_count("pulse_keys").await, 2);
+    s.record_vote(first, "U1", 0, None, at(DURING)).await.unwrap();
+    s.close_pulse(first, at(DURING)).await.unwrap();
+    assert_eq!(db.raw_count("pulse_keys").await, 1);
+    // The counts survive the key.
+    assert_eq!(s.voter_count(first).await.unwrap(), 1);
+}
+
+async fn a_vote_after_the_close_is_refused(db: &TestDb) {
+    let s = &db.store;
+    let (_, channel) = a_channel(s).await;
+    let pulse = a_pulse(s, channel).await;
+    s.close_pulse(pulse, at(DURING)).await.unwrap();
+    let result = s.record_vote(pulse, "U1", 0, None, at(DURING)).await;
+    assert!(matches!(result, Err(StoreError::PulseClosed(p)) if p == pulse));
+    assert_eq!(s.voter_count(pulse).await.unwrap(), 0);
+}
+
+async fn a_vote_after_the_closing_time_is_refused_before_the_scheduler_closes_it(db: &TestDb) {
+    let s = &db.store;
+    let (_, channel) = a_channel(s).await;
+    let pulse = a_pulse(s, channel).await;
+    let late = at("2026-03-03T09:00:00Z");
+    let result = s.record_vote(pulse, "U1", 0, None, late).await;
+    assert!(matches!(result, Err(StoreError::PulseClosed(_))));
+    assert_eq!(s.voter_count(pulse).await.unwrap(), 0);
+}
+
+async fn a_vote_for_an_option_that_does_not_exist_is_refused(db: &TestDb) {
+    let s = &db.store;
+    let (_, channel) = a_channel(s).await;
+    let pulse = a_pulse(s, channel).await;
+    let result = s.record_vote(pulse, "U1", 3, None, at(DURING)).await;
+    assert!(matches!(
+        result,
+        Err(StoreError::NoSuchChoice {
+            choice: 3,
+            options: 3,
+            ..
+        })
+    ));
+    // A refused vote in a batch does not spoil the others.
+    s.record_vote(pulse, "U2", 2, None, at(DURING)).await.unwrap();
+    assert_eq!(s.voter_count(pulse).await.unwrap(), 1);
+}
+
+async fn a_vote_in_an_unknown_pulse_is_refused(db: &TestDb) {
+    let result = db
+        .store
+        .record_vote(PulseId(999_999), "U1", 0, None, at(DURING))
+        .await;
+    assert!(matches!(result, Err(StoreError::NotFound { what: "pulse", .. })));
+}
+
+async fn closing_a_pulse_twice_closes_it_once(db: &TestDb) {
+    let s = &db.store;
+    let (_, channel) = a_channel(s).await;
+    let pulse = a_pulse(s, channel).await;
+    let other_instance = db.second_instance().await;
+    let (a, b) = tokio::join!(
+        s.close_pulse(pulse, at("2026-03-03T09:00:00Z")),
+        other_instance.close_pulse(pulse, at("2026-03-03T09:00:01Z")),
+    );
+    assert_eq!(
+        [a.unwrap(), b.unwrap()].iter().filter(|&&won| won).count(),
+        1
+    );
+    assert!(!s.close_pulse(pulse, at("2026-03-04T00:00:00Z")).await.unwrap());
+    assert!(!s.pulse(pulse).await.unwrap().unwrap().is_open());
+    assert!(matches!(
+        s.close_pulse(PulseId(999_999), at(DURING)).await,
+        Err(StoreError::NotFound { .. })
+    ));
+}
+
+async fn open_pulses_leave_out_closed_ones(db: &TestDb) {
+    let s = &db.store;
+    let (_, channel) = a_channel(s).await;
+    let closed = a_pulse(s, channel).await;
+    let open = a_pulse(s, channel).await;
+    s.close_pulse(closed, at(DURING)).await.unwrap();
+    let ids: Vec<_> = s.open_pulses().await.unwrap().iter().map(|p| p.id).collect();
+    assert_eq!(ids, vec![open]);
+    let closed = s.pulse(closed).await.unwrap().unwrap();
+    assert_eq!(closed.closed_at, Some(at(DURING)));
+    assert_eq!(s.pulses_in_channel(channel).await.unwrap().len(), 2);
+}
+
+async fn many_concurrent_votes_are_all_counted(db: &TestDb) {
+    let s = &db.store;
+    let (_, channel) = a_channel(s).await;
+    let pulse = a_pulse(s, channel).await;
+    let second = db.second_instance().await;
+    let mut tasks = Vec::new();
+    for i in 0..400u32 {
+        // Half the clicks arrive at another instance of the bot.
+        let store = if i % 2 == 0 { s.clone() } else { second.clone() };
+        tasks.push(tokio::spawn(async move {
+            store
+                .record_vote(pulse, &format!("U{i}"), i % 3, None, at(DURING))
+                .await
+        }));
+    }
+    for task in tasks {
+        assert_eq!(task.await.unwrap().unwrap(), VoteOutcome::First);
+    }
+    assert_eq!(s.voter_count(pulse).await.unwrap(), 400);
+    let total: u64 = s.vote_counts(pulse).await.unwrap().iter().map(|c| c.count).sum();
+    assert_eq!(total, 400);
+}
+
+async fn a_vote_racing_the_close_is_counted_before_it_or_refused(db: &TestDb) {
+    let s = &db.store;
+    let (_, channel) = a_channel(s).await;
+    let pulse = a_pulse(s, channel).await;
+    let closer = db.second_instance().await;
+    let mut tasks = Vec::new();
+    for i in 0..300u32 {
+        let store = s.clone();
+        tasks.push(tokio::spawn(async move {
+            store
+                .record_vote(pulse, &format!("U{i}"), 0, None, at(DURING))
+                .await
+        }));
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    assert!(closer.close_pulse(pulse, at(DURING)).await.unwrap());
+    let counted_at_close = closer.voter_count(pulse).await.unwrap();
+    let mut acknowledged = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(_) => acknowledged += 1,
+            Err(StoreError::PulseClosed(_)) => {}
+            Err(other) => panic!("unexpected {other}"),
+        }
+    }
+    // Every acknowledged vote was in the count taken right after the close; none came later.
+    assert_eq!(counted_at_close, acknowledged);
+    assert_eq!(s.voter_count(pulse).await.unwrap(), acknowledged);
+}
+
+async fn pulse_schedules_round_trip(db: &TestDb) {
+    let s = &db.store;
+    let (_, channel) = a_channel(s).await;
+    let weekly = s
+        .save_pulse_schedule(&NewPulseSchedule {
+            channel,
+            cron: "0 15 * * FRI".into(),
+            theme: Some("workload".into()),
+            duration: TimeDelta::hours(48),
+            created_by: "U900".into(),
+        })
+        .await
+        .unwrap();
+    let schedules = s.pulse_schedules().await.unwrap();
+    assert_eq!(
+        schedules,
+        vec![PulseSchedule {
+            id: weekly,
+            channel,
+            cron: "0 15 * * FRI".into(),
+            theme: Some("workload".into()),
+            duration: TimeDelta::hours(48),
+            created_by: "U900".into(),
+        }]
+    );
+    assert!(s.remove_pulse_schedule(weekly).await.unwrap());
+    assert!(s.pulse_schedules().await.unwrap().is_empty());
+}
+
+// ---- the post ledger -------------------------------------------------------------------
+
+async fn the_first_claim_wins_and_later_ones_see_it_taken(db: &TestDb) {
+    let s = &db.store;
+    let (_, channel) = a_channel(s).await;
+    let key = reminder(channel, "IN:diwali:2026-11-08:lead7");
+    let Claim::Won(post) = s.claim_post(&key, "a", at(DURING)).await.unwrap() else {
+        panic!("the first claim must win");
+    };
+    assert_eq!(
+        s.claim_post(&key, "b", at(DURING)).await.unwrap(),
+        Claim::Taken {
+            post,
+            delivered: false
+        }
+    );
+    s.mark_delivered(post, "C001:1.2", at(DURING)).await.unwrap();
+    assert_eq!(
+        s.claim_post(&key, "a", at(DURING)).await.unwrap(),
+        Claim::Taken {
+            post,
+            delivered: true
+        }
+    );
+    // Another purpose or occurrence in the same channel is another post.
+    let brief = PostKey {
+        purpose: "brief".into(),
+        ..key.clone()
+    };
+    assert!(matches!(
+        s.claim_post(&brief, "a", at(DURING)).await.unwrap(),
+        Claim::Won(_)
+    ));
+    let lead1 = reminder(channel, "IN:diwali:2026-11-08:lead1");
+    assert!(matches!(
+        s.claim_post(&lead1, "a", at(DURING)).await.unwrap(),
+        Claim::Won(_)
+    ));
+}
+
+async fn two_instances_claiming_the_same_post_one_wins(db: &TestDb) {
+    let (_, channel) = a_channel(&db.store).await;
+    let a = db.store.clone();
+    let b = db.second_instance().await;
+    for round in 0..20 {
+        let key = reminder(channel, &format!("PH:holiday-{round}:lead0"));
+        let start = Arc::new(Barrier::new(2));
+        let claim = |store: Store, instance: &'static str| {
+            let (key, start) = (key.clone(), start.clone());
+            tokio::spawn(async move {
+                start.wait().await;
+                store.claim_post(&key, instance, at(DURING)).await.unwrap()
+            })
+        };
+        let (first, second) = (claim(a.clone(), "a"), claim(b.clone(), "b"));
+        let claims = [first.await.unwrap(), second.await.unwrap()];
+        let winners: Vec<_> = claims
+            .iter()
+            .filter_map(|c| match c {
+                Claim::Won(post) => Some(*post),
+                Claim::Taken { .. } => None,
+            })
+            .collect();
+        assert_eq!(winners.len(), 1, "round {round}: {claims:?}");
+        assert!(claims.contains(&Claim::Taken {
+            post: winners[0],
+            delivered: false
+        }));
+    }
+}
+
+async fn a_delivered_post_is_found_by_its_message(db: &TestDb) {
+    let s = &db.store;
+    let (_, channel) = a_channel(s).await;
+    let key = reminder(channel, "GB:easter-monday:2026-04-06:lead1");
+    let Claim::Won(post) = s.claim_post(&key, "a", at(DURING)).await.unwrap() else {
+        panic!()
+    };
+    assert_eq!(s.post_by_message("C001:99.1").await.unwrap(), None);
+    s.mark_delivered(post, "C001:99.1", at("2026-03-02T12:00:01Z"))
+        .await
+        .unwrap();
+    let found = s.post_by_message("C001:99.1").await.unwrap().unwrap();
+    assert_eq!(found.id, post);
+    assert_eq!(found.key, key);
+    assert_eq!(found.instance_id, "a");
+    assert_eq!(found.delivered_at, Some(at("2026-03-02T12:00:01Z")));
+    assert_eq!(s.post(post).await.unwrap(), Some(found));
+}
+
+async fn an_undelivered_claim_is_found_after_a_restart_and_reclaimed_once(db: &TestDb) {
+    let s = &db.store;
+    let (_, channel) = a_channel(s).await;
+    let crashed = s
+        .claim_post(&reminder(channel, "IN:holi:lead0"), "dead", at("2026-03-02T09:00:00Z"))
+        .await
+        .unwrap();
+    let Claim::Won(crashed) = crashed else { panic!() };
+    let Claim::Won(sent) = s
+        .claim_post(&reminder(channel, "IN:holi:lead1"), "dead", at("2026-03-02T09:00:00Z"))
+        .await
+        .unwrap()
+    else {
+        panic!()
+    };
+    s.mark_delivered(sent, "C001:1.1", at("2026-03-02T09:00:01Z"))
+        .await
+        .unwrap();
+
+    // Ten minutes later, two instances restart and look for unfinished work.
+    let now = at("2026-03-02T09:10:00Z");
+    let lease = TimeDelta::minutes(5);
+    let pending = s.undelivered_posts(now - lease).await.unwrap();
+    assert_eq!(pending.iter().map(|p| p.id).collect::<Vec<_>>(), vec![crashed]);
+    let other = db.second_instance().await;
+    let (a, b) = tokio::join!(
+        s.reclaim_post(crashed, "a", now, lease),
+        other.reclaim_post(crashed, "b", now, lease),
+    );
+    assert_eq!(
+        [a.unwrap(), b.unwrap()].iter().filter(|&&won| won).count(),
+        1
+    );
+    // Freshly reclaimed, it is no longer anyone else's to take.
+    assert!(s.undelivered_posts(now - lease).await.unwrap().is_empty());
+    assert!(!s.reclaim_post(sent, "c", now, lease).await.unwrap());
+}
+
+async fn a_fresh_claim_cannot_be_reclaimed(db: &TestDb) {
+    let s = &db.store;
+    let (_, channel) = a_channel(s).await;
+    let Claim::Won(post) = s
+        .claim_post(&reminder(channel, "US:july4:lead0"), "alive", at("2026-03-02T09:00:00Z"))
+        .await
+        .unwrap()
+    else {
+        panic!()
+    };
+    let now = at("2026-03-02T09:01:00Z");
+    assert!(!s
+        .reclaim_post(post, "other", now, TimeDelta::minutes(5))
+        .await
+        .unwrap());
+    assert_eq!(s.post(post).await.unwrap().unwrap().instance_id, "alive");
+}
+
+// ---- reactions -------------------------------------------------------------------------
+
+async fn reactions_are_counted_per_emoji_and_removals_count(db: &TestDb) {
+    let s = &db.store;
+    let (_, channel) = a_channel(s).await;
+    let Claim::Won(post) = s
+        .claim_post(&reminder(channel, "IN:diwali:lead0"), "a", at(DURING))
+        .await
+        .unwrap()
+    else {
+        panic!()
+    };
+    for (user, emoji) in [("U1", "🪔"), ("U2", "🪔"), ("U2", "🎉"), ("U1", "🪔")] {
+        s.record_reaction(post, user, emoji, true, at(DURING))
+            .await
+            .unwrap();
+    }
+    let counts = |v: Vec<ReactionCount>| {
+        v.into_iter()
+            .map(|r| (r.emoji, r.count))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        counts(s.reaction_counts(post).await.unwrap()),
+        vec![("🪔".to_string(), 2), ("🎉".to_string(), 1)]
+    );
+    s.record_reaction(post, "U2", "🪔", false, at(DURING))
+        .await
+        .unwrap();
+    let mut now = counts(s.reaction_counts(post).await.unwrap());
+    now.sort();
+    assert_eq!(now, vec![("🎉".to_string(), 1), ("🪔".to_string(), 1)]);
+}
+
+async fn engagement_is_grouped_by_occurrence_and_reactor_region(db: &TestDb) {
+    let s = &db.store;
+    let (ws, channel) = a_channel(s).await;
+    for (user, region) in [("U1", "IN"), ("U2", "US"), ("U3", "US")] {
+        let m = s.upsert_member(ws, user, user).await.unwrap();
+        s.set_member_profile(
+            m,
+            &MemberProfile {
+                region: Some(region.into()),
+                ..MemberProfile::default()
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let post = |occurrence: &'static str| async move {
+        match s
+            .claim_post(&reminder(channel, occurrence), "a", at(DURING))
+            .await
+            .unwrap()
+        {
+            Claim::Won(p) => p,
+            other => panic!("{other:?}"),
+        }
+    };
+    let diwali = post("IN:diwali:lead0").await;
+    let july4 = post("US:july4:lead0").await;
+    for (p, user, emoji) in [
+        (diwali, "U2", "🪔"),
+        (diwali, "U2", "🎉"),
+        (diwali, "U3", "🪔"),
+        (diwali, "U1", "🪔"),
+        (diwali, "U9", "👍"),
+        (july4, "U1", "🎆"),
+    ] {
+        s.record_reaction(p, user, emoji, true, at(DURING))
+            .await
+            .unwrap();
+    }
+    let mut rows: Vec<_> = s
+        .engagement(channel, at("2026-03-01T00:00:00Z"), at("2026-03-03T00:00:00Z"))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| {
+            (
+                e.occurrence_key,
+                e.reactor_region,
+                e.reactions,
+                e.reactors,
+            )
+        })
+        .collect();
+    rows.sort();
+    assert_eq!(
+        rows,
+        vec![
+            ("IN:diwali:lead0".to_string(), None, 1, 1),
+            ("IN:diwali:lead0".to_string(), Some("IN".to_string()), 1, 1),
+            ("IN:diwali:lead0".to_string(), Some("US".to_string()), 3, 2),
+            ("US:july4:lead0".to_string(), Some("IN".to_string()), 1, 1),
+        ]
+    );
+    assert!(s
+        .engagement(channel, at("2026-03-03T00:00:00Z"), at("2026-03-04T00:00:00Z"))
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+// ---- scheduler bookkeeping -------------------------------------------------------------
+
+async fn the_last_run_is_remembered_and_never_moves_backwards(db: &TestDb) {
+    let s = &db.store;
+    assert_eq!(s.last_run("reminders").await.unwrap(), None);
+    s.set_last_run("reminders", at("2026-03-02T09:00:00Z"))
+        .await
+        .unwrap();
+    s.set_last_run("reminders", at("2026-03-02T09:05:00Z"))
+        .await
+        .unwrap();
+    s.set_last_run("reminders", at("2026-03-02T09:01:00Z"))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.last_run("reminders").await.unwrap(),
+        Some(at("2026-03-02T09:05:00Z"))
+    );
+    assert_eq!(s.last_run("briefs").await.unwrap(), None);
+}
