@@ -8,9 +8,15 @@
 //! - [`config`] — `meridian.toml` plus environment secrets.
 //! - [`store`] — everything meridian remembers, on SQLite or PostgreSQL.
 //! - [`cli`] — the command line (`meridian holidays`, `meridian calendars check`, ...).
+pub mod bot;
 pub mod calendar;
 pub mod chat;
 pub mod cli;
+pub mod clock;
+pub mod commands;
 pub mod config;
+pub mod platforms;
+pub mod posts;
 pub mod render;
+pub mod scheduler;
 pub mod store;

@@ -23,6 +23,15 @@ impl RegionCode {
         &self.0
     }
 
+    /// The pseudo-region of a team's own milestones and custom events.
+    pub fn team() -> Self {
+        RegionCode("TEAM".to_string())
+    }
+
+    pub fn is_team(&self) -> bool {
+        self.0 == "TEAM"
+    }
+
     /// Stands in for a code that failed to parse while the rest of a file is checked.
     pub(super) fn unknown() -> Self {
         RegionCode("??".to_string())

@@ -1,7 +1,7 @@
 //! What the bot says, platform-neutral: a message of blocks (sections, buttons, context
 //! lines) with a plain-text fallback, and the ways it can be delivered.
 
-use super::event::{ChannelRef, MessageRef};
+use super::event::{ChannelRef, MessageRef, PlatformKind};
 use serde::Serialize;
 
 /// A message; each platform renders the blocks (Block Kit, Discord components, console text)
@@ -84,5 +84,5 @@ pub enum Outgoing {
     /// Visible only to one person in the channel (command answers, vote confirmations).
     Ephemeral { channel: ChannelRef, user_id: String, message: Message },
     /// A direct message to one person (a pulse nudge).
-    Direct { user_id: String, message: Message },
+    Direct { platform: PlatformKind, user_id: String, message: Message },
 }

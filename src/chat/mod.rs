@@ -9,4 +9,4 @@ mod platform;
 pub use command::{parse as parse_command, split_args, Command, DayRef, MeUpdate, SettingsUpdate, UsageError};
 pub use event::{Actor, ChannelRef, Event, MessageRef, PlatformKind};
 pub use message::{Attachment, Block, Button, ButtonStyle, Message, Outgoing};
-pub use platform::{ChatPlatform, PlatformError};
+pub use platform::{ChatPlatform, PlatformError, Platforms};

@@ -2,7 +2,9 @@
 //! `anyhow` here, printed once, and turned into an exit code.
 
 mod calendars;
+mod console;
 mod holidays;
+mod preview;
 
 use clap::{Parser, Subcommand};
 use std::io::Write;
@@ -17,6 +19,18 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run the bot: Slack and Discord when their tokens are set, else the console.
+    Run(console::Args),
+    /// The console platform: act as team members, move a simulated clock, run scripts.
+    Console(console::Args),
+    /// Show what a channel would post and when, without posting.
+    Preview(preview::Args),
+    /// Apply the database migrations and exit.
+    Migrate {
+        /// Database URL (overrides meridian.toml and DATABASE_URL).
+        #[arg(long)]
+        database: Option<String>,
+    },
     /// List the holidays, festivals and observances of a region.
     Holidays(holidays::Args),
     /// Check or list calendar files.
@@ -28,6 +42,10 @@ enum Command {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Run(args) => console::run(args, true),
+        Command::Console(args) => console::run(args, false),
+        Command::Preview(args) => preview::run(args),
+        Command::Migrate { database } => migrate(database),
         Command::Holidays(args) => holidays::run(args),
         Command::Calendars(command) => calendars::run(command),
     };
@@ -38,6 +56,18 @@ pub fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn migrate(database: Option<String>) -> anyhow::Result<ExitCode> {
+    let config = console::load_config(None, database)?;
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    runtime.block_on(async {
+        let store = crate::store::Store::connect(config.database.expose()).await?;
+        let version = store.schema_version().await?;
+        println!("database is at schema version {}", version.unwrap_or(0));
+        anyhow::Ok(())
+    })?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Writes command output to stdout; a reader that hangs up early (`| head`) is not an error.

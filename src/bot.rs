@@ -1,0 +1,110 @@
+//! The handler: every chat event, from any platform, goes through [`Bot::handle`], which
+//! loads what the command needs from the store, asks the core, writes back, and returns the
+//! deliveries for the platform adapter to carry out.
+
+use crate::calendar::Library;
+use crate::chat::{parse_command, Actor, ChannelRef, Event, Message, Outgoing, PlatformKind};
+use crate::clock::Clock;
+use crate::commands::{self, Context};
+use crate::config::Config;
+use crate::render::{RenderError, Templates};
+use crate::store::{Platform, Store, StoreError};
+use std::sync::Arc;
+use tokio::sync::Notify;
+
+#[derive(Debug, thiserror::Error)]
+pub enum BotError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Render(#[from] RenderError),
+}
+
+/// Everything a command may need, built once at start.
+pub struct Bot {
+    pub store: Store,
+    pub library: Arc<Library>,
+    pub templates: Arc<Templates>,
+    pub config: Arc<Config>,
+    pub clock: Arc<dyn Clock>,
+    /// Wakes the scheduler when a command changes what or when a channel posts.
+    pub schedule_changed: Arc<Notify>,
+}
+
+pub fn store_platform(kind: PlatformKind) -> Platform {
+    match kind {
+        PlatformKind::Console => Platform::Console,
+        PlatformKind::Slack => Platform::Slack,
+        PlatformKind::Discord => Platform::Discord,
+    }
+}
+
+pub fn chat_platform(platform: Platform) -> PlatformKind {
+    match platform {
+        Platform::Console => PlatformKind::Console,
+        Platform::Slack => PlatformKind::Slack,
+        Platform::Discord => PlatformKind::Discord,
+    }
+}
+
+impl Bot {
+    /// Answers one event. Errors are for the operator's log; the person who acted gets a
+    /// short apology from the adapter.
+    pub async fn handle(&self, event: Event) -> Result<Vec<Outgoing>, BotError> {
+        let ctx = self.context(event.channel(), event.actor()).await?;
+        match event {
+            Event::Command { command, args, .. } => self.command(&ctx, &command, &args).await,
+            Event::Reaction { message, emoji, added, .. } => {
+                if let Some(post) = self.store.post_by_message(&message.0).await? {
+                    self.store.record_reaction(post.id, ctx.member.id, &emoji, added, ctx.now).await?;
+                }
+                Ok(Vec::new())
+            }
+            Event::Click { .. } => Ok(Vec::new()),
+            Event::MemberJoined { .. } => {
+                let hint = "Welcome! meridian keeps this team in step across regions. Tell it where you work: \
+                            `/meridian me region:IN-KA tz:Asia/Kolkata hours:09:00-18:00` (see `/meridian help`).";
+                Ok(vec![ctx.ephemeral(Message::text(hint))])
+            }
+        }
+    }
+
+    async fn command(&self, ctx: &Context<'_>, command: &str, args: &str) -> Result<Vec<Outgoing>, BotError> {
+        let parsed = match parse_command(command, args) {
+            Ok(parsed) => parsed,
+            Err(usage) => return Ok(vec![ctx.ephemeral(Message::text(usage.to_string()))]),
+        };
+        if parsed.needs_manager() && !ctx.is_manager {
+            let refusal = "Sorry — only managers can change this channel's calendar or settings. \
+                           Ask a manager, or see `/meridian help` for what you can do.";
+            return Ok(vec![ctx.ephemeral(Message::text(refusal))]);
+        }
+        commands::run(ctx, parsed).await
+    }
+
+    /// Makes sure the workspace, channel and member exist, and gathers who is asking.
+    async fn context<'a>(&'a self, channel: &'a ChannelRef, actor: &'a Actor) -> Result<Context<'a>, BotError> {
+        let platform = store_platform(channel.platform);
+        let workspace = self.store.upsert_workspace(platform, &channel.workspace, &channel.workspace).await?;
+        let channel_id = self.store.upsert_channel(workspace, &channel.id, &channel.name).await?;
+        let member_id = self.store.upsert_member(workspace, &actor.user_id, &actor.display_name).await?;
+        self.store.join_channel(channel_id, member_id).await?;
+        let stored_channel =
+            self.store.channel(channel_id).await?.ok_or(StoreError::NotFound { what: "channel", id: channel_id.0 })?;
+        let member = self.store.member(member_id).await?.ok_or(StoreError::NotFound { what: "member", id: member_id.0 })?;
+        // Platform roles count as well as the configured lists: a Discord "manager" role, a
+        // Slack workspace admin (the adapters report these as roles).
+        let is_manager = self.config.roles.is_manager(platform, &actor.user_id)
+            || actor.roles.iter().any(|r| matches!(r.to_ascii_lowercase().as_str(), "manager" | "admin" | "owner"));
+        let is_hr = self.config.roles.is_hr(platform, &actor.user_id) || actor.roles.iter().any(|r| r.eq_ignore_ascii_case("hr"));
+        Ok(Context {
+            bot: self,
+            channel_ref: channel,
+            actor,
+            channel: stored_channel,
+            member,
+            is_manager: is_manager || is_hr,
+            now: self.clock.now(),
+        })
+    }
+}

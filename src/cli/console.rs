@@ -1,0 +1,117 @@
+//! `meridian run` and `meridian console`: the bot in a terminal. `run` picks the console when
+//! no Slack or Discord token is set; `console --script FILE` runs a script and exits.
+
+use super::calendars::load;
+use crate::config::Config;
+use crate::platforms::console::{Session, SessionOptions};
+use crate::render::Templates;
+use anyhow::Context;
+use chrono::Utc;
+use chrono_tz::Tz;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Run this script (a file, or - for standard input) and exit.
+    #[arg(long)]
+    script: Option<PathBuf>,
+    /// Start the simulated clock here (2026-11-05T08:00Z, or local to --tz); without it the
+    /// console follows real time.
+    #[arg(long)]
+    clock: Option<String>,
+    /// Time zone for reading --clock and script times, and for showing times.
+    #[arg(long, default_value = "UTC")]
+    tz: String,
+    /// Database URL (overrides meridian.toml and DATABASE_URL).
+    #[arg(long)]
+    database: Option<String>,
+    /// Configuration file (default: meridian.toml if present).
+    #[arg(long)]
+    config: Option<PathBuf>,
+}
+
+pub fn load_config(path: Option<&std::path::Path>, database: Option<String>) -> anyhow::Result<Config> {
+    let mut config = Config::load_from_process_env(path)?;
+    if let Some(url) = database {
+        let mut env = std::collections::HashMap::new();
+        env.insert("DATABASE_URL".to_string(), url);
+        config.apply_env(&env)?;
+    }
+    Ok(config)
+}
+
+pub fn run(args: Args, from_run: bool) -> anyhow::Result<ExitCode> {
+    let config = load_config(args.config.as_deref(), args.database.clone())?;
+    if from_run && (config.slack.enabled() || config.discord.enabled()) {
+        eprintln!(
+            "note: Slack/Discord tokens are set, but this build has no Slack or Discord adapter yet; starting the console"
+        );
+    }
+    let tz: Tz = args.tz.parse().map_err(|_| anyhow::anyhow!("--tz: '{}' is not an IANA time zone", args.tz))?;
+    let simulated = match &args.clock {
+        Some(text) => Some(
+            crate::platforms::console::parse_instant(text, tz)
+                .with_context(|| format!("--clock: '{text}' is not a time such as 2026-11-05T08:00Z"))?,
+        ),
+        None => None,
+    };
+    let library = Arc::new(load(Some(&config.calendars_dir).filter(|d| d.is_dir()))?);
+    let prompts = PathBuf::from("prompts/messages");
+    let templates = Arc::new(if prompts.is_dir() { Templates::with_overrides(&prompts)? } else { Templates::shipped()? });
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    runtime.block_on(async move {
+        let options = SessionOptions {
+            config: Arc::new(config),
+            library,
+            templates,
+            start: simulated.unwrap_or_else(Utc::now),
+            tz,
+            out: Arc::new(Mutex::new(std::io::stdout())),
+        };
+        let mut session = Session::start(options).await?;
+        match &args.script {
+            Some(path) if path.as_os_str() == "-" => {
+                let mut text = String::new();
+                std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)?;
+                session.run_script(&text).await?;
+            }
+            Some(path) => {
+                let text = std::fs::read_to_string(path).with_context(|| format!("cannot read script {}", path.display()))?;
+                session.run_script(&text).await?;
+            }
+            None => interactive(&mut session, simulated.is_none()).await?,
+        }
+        Ok::<_, anyhow::Error>(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Reads lines as a person types them; with a real clock, posts whatever falls due meanwhile.
+async fn interactive(session: &mut Session, real_time: bool) -> anyhow::Result<()> {
+    eprintln!("meridian console — type script lines (`as alice in #support: /meridian help`), `advance 1d`, or Ctrl-D to quit");
+    let mut lines = BufReader::new(tokio::io::stdin()).lines();
+    let mut number = 0;
+    loop {
+        let wake = tokio::time::sleep(std::time::Duration::from_secs(30));
+        tokio::select! {
+            line = lines.next_line() => {
+                let Some(line) = line? else { break };
+                number += 1;
+                if real_time {
+                    session.run_line(number, &format!("at {}", Utc::now().format("%Y-%m-%dT%H:%M:%SZ"))).await?;
+                }
+                // A mistake in a typed line is shown, not fatal.
+                if let Err(e) = session.run_line(number, &line).await {
+                    eprintln!("error: {e:#}");
+                }
+            }
+            () = wake, if real_time => {
+                session.run_line(number, &format!("at {}", Utc::now().format("%Y-%m-%dT%H:%M:%SZ"))).await?;
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,76 @@
+//! `meridian preview --channel NAME --days 14`: what a channel would post and when, in its
+//! own time zone, without posting anything.
+
+use super::console::load_config;
+use crate::bot::Bot;
+use crate::chat::Platforms;
+use crate::clock::SystemClock;
+use crate::posts::when;
+use crate::render::Templates;
+use crate::scheduler::Scheduler;
+use crate::store::Store;
+use anyhow::Context;
+use chrono::{Duration, Utc};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The channel's name (as shown in the console or chat, without #).
+    #[arg(long)]
+    channel: String,
+    /// How many days ahead.
+    #[arg(long, default_value_t = 14)]
+    days: u32,
+    /// Database URL (overrides meridian.toml and DATABASE_URL).
+    #[arg(long)]
+    database: Option<String>,
+    /// Start from this instant instead of now (RFC 3339, e.g. 2026-11-01T00:00:00Z).
+    #[arg(long)]
+    from: Option<chrono::DateTime<Utc>>,
+    #[arg(long)]
+    config: Option<PathBuf>,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let config = load_config(args.config.as_deref(), args.database)?;
+    let library = Arc::new(super::calendars::load(Some(&config.calendars_dir).filter(|d| d.is_dir()))?);
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    runtime.block_on(async move {
+        let store = Store::connect(config.database.expose()).await.context("cannot open the database")?;
+        let wanted = args.channel.trim_start_matches('#');
+        let channels = store.channels().await?;
+        let Some(channel) = channels.iter().find(|c| c.name == wanted) else {
+            let known: Vec<String> = channels.iter().map(|c| format!("#{}", c.name)).collect();
+            anyhow::bail!("--channel: no channel named '{wanted}'; known: {}", if known.is_empty() { "none yet".into() } else { known.join(", ") });
+        };
+        let bot = Arc::new(Bot {
+            store,
+            library,
+            templates: Arc::new(Templates::shipped()?),
+            config: Arc::new(config),
+            clock: Arc::new(SystemClock),
+            schedule_changed: Arc::new(tokio::sync::Notify::new()),
+        });
+        let scheduler = Scheduler::new(bot, Platforms::default(), "preview".into());
+        let from = args.from.unwrap_or_else(Utc::now);
+        let to = from + Duration::days(i64::from(args.days));
+        let tz = channel.settings.timezone;
+        let reminders = scheduler.preview(channel, from, to).await?;
+        let mut out = format!("#{} would post {} reminder(s) in the next {} days (times in {}):\n", channel.name, reminders.len(), args.days, tz.name());
+        for r in &reminders {
+            let at = r.post_at.with_timezone(&tz);
+            out += &format!(
+                "{}  {} — {} ({}, {})\n",
+                at.format("%a %Y-%m-%d %H:%M %Z"),
+                r.occurrence.name,
+                when(r.days_before, r.occurrence.date),
+                r.occurrence.region,
+                r.occurrence.date
+            );
+        }
+        super::print_out(&out)
+    })?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,9 @@
+//! `/meridian help`: what the bot can do, privately to the person asking.
+
+use super::Context;
+use crate::bot::BotError;
+use crate::chat::Outgoing;
+
+pub fn run(ctx: &Context<'_>) -> Result<Vec<Outgoing>, BotError> {
+    Ok(vec![ctx.ephemeral(ctx.render("help", serde_json::json!({}))?)])
+}

@@ -1,0 +1,49 @@
+//! `/meridian me`: a member's own region, time zone, working hours and opt-out.
+
+use super::Context;
+use crate::bot::BotError;
+use crate::chat::{MeUpdate, Message, Outgoing};
+use crate::store::{MemberProfile, WorkingHours as StoredHours};
+use crate::team::WorkingHours;
+
+pub async fn run(ctx: &Context<'_>, update: MeUpdate) -> Result<Vec<Outgoing>, BotError> {
+    let mut profile = ctx.member.profile.clone();
+    if let Some(region) = &update.region {
+        match ctx.bot.library.find(region.as_str()) {
+            Ok(calendar) => {
+                profile.region = Some(calendar.code.nation().unwrap_or_else(|| calendar.code.clone()).to_string());
+                profile.subdivision = calendar.code.nation().map(|_| calendar.code.to_string());
+            }
+            Err(e) => return Ok(vec![ctx.ephemeral(Message::text(format!("me: {e}. Nothing was changed.")))]),
+        }
+    }
+    if let Some(tz) = update.timezone {
+        profile.timezone = Some(tz);
+    }
+    if let Some(hours) = &update.hours {
+        match hours.parse::<WorkingHours>() {
+            Ok(h) => profile.working_hours = Some(StoredHours { start: h.start, end: h.end }),
+            Err(e) => return Ok(vec![ctx.ephemeral(Message::text(format!("me: hours: {e}. Nothing was changed.")))]),
+        }
+    }
+    if let Some(opted_out) = update.opted_out {
+        profile.opted_out = opted_out;
+    }
+    let changed = profile != ctx.member.profile;
+    if changed {
+        ctx.bot.store.set_member_profile(ctx.member.id, &profile).await?;
+    }
+    Ok(vec![ctx.ephemeral(Message::text(describe(&profile, changed)))])
+}
+
+fn describe(p: &MemberProfile, changed: bool) -> String {
+    let region = p.subdivision.as_deref().or(p.region.as_deref()).unwrap_or("not set");
+    let tz = p.timezone.map(|t| t.name().to_string()).unwrap_or_else(|| "your region's".to_string());
+    let hours = p
+        .working_hours
+        .map(|h| WorkingHours { start: h.start, end: h.end }.to_string())
+        .unwrap_or_else(|| "not set".to_string());
+    let lead = if changed { "Saved. " } else { "" };
+    let out = if p.opted_out { " You are left out of who-is-off answers and nudges." } else { "" };
+    format!("{lead}Your settings: region {region}, time zone {tz}, hours {hours}.{out}")
+}

@@ -1,0 +1,53 @@
+//! `/meridian settings`: a channel's time zone, reminder schedule and lead times.
+
+use super::Context;
+use crate::bot::BotError;
+use crate::chat::{Message, Outgoing, SettingsUpdate};
+use crate::reminders::{PostingSchedule, ReminderPlan};
+use serde_json::json;
+
+pub async fn run(ctx: &Context<'_>, update: SettingsUpdate) -> Result<Vec<Outgoing>, BotError> {
+    if update.is_empty() {
+        return Ok(vec![ctx.ephemeral(message(ctx, &ctx.channel.settings, None)?)]);
+    }
+    let mut settings = ctx.channel.settings.clone();
+    if let Some(tz) = update.timezone {
+        settings.timezone = tz;
+    }
+    if let Some(schedule) = &update.schedule {
+        match PostingSchedule::parse(schedule) {
+            Ok(s) => settings.reminder_cron = s.expression().to_string(),
+            Err(e) => return Ok(vec![refuse(ctx, e)]),
+        }
+    }
+    if let Some(leads) = update.lead_days {
+        // The plan checks the leads the same way the scheduler will read them.
+        let schedule = PostingSchedule::parse(&settings.reminder_cron).unwrap_or_default();
+        if let Err(e) = ReminderPlan::new(settings.timezone, schedule, leads.iter().copied()) {
+            return Ok(vec![refuse(ctx, e)]);
+        }
+        settings.lead_days = leads;
+    }
+    ctx.bot.store.update_channel_settings(ctx.channel.id, &settings).await?;
+    ctx.bot.schedule_changed.notify_one();
+    let changed = format!("{} changed this channel's settings.", ctx.actor.display_name);
+    Ok(vec![ctx.post(message(ctx, &settings, Some(changed))?)])
+}
+
+fn refuse(ctx: &Context<'_>, error: impl std::fmt::Display) -> Outgoing {
+    ctx.ephemeral(Message::text(format!("settings: {error}. Nothing was changed.")))
+}
+
+fn message(ctx: &Context<'_>, s: &crate::store::ChannelSettings, changed: Option<String>) -> Result<Message, BotError> {
+    ctx.render(
+        "settings",
+        json!({
+            "channel": ctx.channel.name,
+            "timezone": s.timezone.name(),
+            "schedule": s.reminder_cron,
+            "leads": s.lead_days,
+            "brief_time": s.brief_time.map(|t| t.format("%H:%M").to_string()),
+            "changed": changed,
+        }),
+    )
+}

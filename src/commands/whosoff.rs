@@ -1,0 +1,62 @@
+//! `/meridian whosoff [date]`: members on a public holiday that day, by region, and the
+//! working-hours overlap of everyone else — a coverage heads-up for managers.
+
+use super::Context;
+use crate::bot::BotError;
+use crate::calendar::RegionCode;
+use crate::chat::{DayRef, Outgoing};
+use crate::store::Member;
+use crate::team::{coverage, MemberProfile, WorkingHours};
+use chrono::Duration;
+use serde_json::json;
+
+pub async fn run(ctx: &Context<'_>, day: DayRef) -> Result<Vec<Outgoing>, BotError> {
+    let date = match day {
+        DayRef::Today => ctx.today(),
+        DayRef::Tomorrow => ctx.today() + Duration::days(1),
+        DayRef::On(date) => date,
+    };
+    let members: Vec<MemberProfile> = ctx.bot.store.members_of_channel(ctx.channel.id).await?.iter().map(profile).collect();
+    let cover = coverage(date, &members, &ctx.bot.library);
+    let groups: Vec<_> = cover
+        .off
+        .by_region
+        .iter()
+        .map(|r| {
+            let mut holidays: Vec<&str> = r.members.iter().map(|m| m.occasion.as_str()).collect();
+            holidays.dedup();
+            json!({
+                "region": r.region.to_string(),
+                "region_name": r.region_name,
+                "holiday": holidays.join("; "),
+                "people": r.members.iter().map(|m| m.display_name.clone()).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let message = ctx.render(
+        "whosoff",
+        json!({
+            "date": date.format("%-d %b %Y").to_string(),
+            "weekday": date.format("%A").to_string(),
+            "groups": groups,
+            "unknown": cover.off.unknown_region,
+            "in_count": cover.present.len(),
+            "total": cover.total,
+            "overlap": cover.overlap.map(|o| vec![o.to_string()]).unwrap_or_default(),
+        }),
+    )?;
+    Ok(vec![ctx.ephemeral(message)])
+}
+
+/// The team module's view of a stored member.
+pub fn profile(m: &Member) -> MemberProfile {
+    let region = m.profile.subdivision.as_deref().or(m.profile.region.as_deref()).and_then(|r| r.parse::<RegionCode>().ok());
+    MemberProfile {
+        user_id: m.platform_user_id.clone(),
+        display_name: m.display_name.clone(),
+        region,
+        timezone: m.profile.timezone,
+        hours: m.profile.working_hours.map(|h| WorkingHours { start: h.start, end: h.end }),
+        opted_out: m.profile.opted_out,
+    }
+}

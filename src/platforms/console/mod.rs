@@ -1,0 +1,160 @@
+//! The console platform: the whole bot in a terminal, no tokens. A person (or a test) types
+//! script lines — act as a member in a channel, click, react, move the clock — and sees every
+//! post, ephemeral answer and DM the bot makes, with its channel and local time.
+
+mod script;
+mod session;
+
+pub use script::{parse_instant, parse_line, Action, Line, PostRef, ScriptError};
+pub use session::{Session, SessionOptions};
+
+use crate::chat::{Block, ChannelRef, ChatPlatform, Message, MessageRef, PlatformError, PlatformKind};
+use crate::clock::Clock;
+use async_trait::async_trait;
+use chrono_tz::Tz;
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+/// A post as the console remembers it, so a script can click its buttons later.
+#[derive(Debug, Clone)]
+pub struct ConsolePost {
+    pub number: u64,
+    pub channel: ChannelRef,
+    pub message: Message,
+}
+
+struct State {
+    posts: Vec<ConsolePost>,
+    fail_next_post: bool,
+}
+
+/// Post numbers restart with each process; message ids must not, since the ledger keeps them.
+fn session_tag() -> String {
+    format!("{:08x}", rand::random::<u32>())
+}
+
+/// Where console output goes: stdout for people, a buffer for tests.
+pub type Output = Arc<Mutex<dyn Write + Send>>;
+
+pub struct ConsolePlatform {
+    state: Mutex<State>,
+    out: Output,
+    clock: Arc<dyn Clock>,
+    /// The zone times are shown in.
+    tz: Tz,
+    tag: String,
+}
+
+impl ConsolePlatform {
+    pub fn new(out: Output, clock: Arc<dyn Clock>, tz: Tz) -> Self {
+        ConsolePlatform {
+            state: Mutex::new(State { posts: Vec::new(), fail_next_post: false }),
+            out,
+            clock,
+            tz,
+            tag: session_tag(),
+        }
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The next post fails as if the process died after claiming it.
+    pub fn fail_next_post(&self) {
+        self.state().fail_next_post = true;
+    }
+
+    pub fn find(&self, post: PostRef) -> Option<ConsolePost> {
+        let state = self.state();
+        match post {
+            PostRef::Last => state.posts.last().cloned(),
+            PostRef::Number(n) => state.posts.iter().find(|p| p.number == n).cloned(),
+        }
+    }
+
+    /// The platform id of post `number` of this session.
+    pub fn message_ref(&self, number: u64) -> MessageRef {
+        MessageRef(format!("console-{}-{number}", self.tag))
+    }
+
+    /// Writes a line of the session's own (not the bot's) output.
+    pub fn note(&self, text: &str) {
+        let mut out = self.out.lock().unwrap_or_else(|e| e.into_inner());
+        let _ = writeln!(out, "{text}");
+        let _ = out.flush();
+    }
+
+    fn print(&self, heading: &str, message: &Message) {
+        let now = self.clock.now().with_timezone(&self.tz);
+        let mut text = format!("=== {heading} · {}\n", now.format("%a %Y-%m-%d %H:%M %Z"));
+        text.push_str(&render(message));
+        self.note(text.trim_end());
+        self.note("");
+    }
+}
+
+/// A message as console text: headers and sections as they are, small print behind `~`,
+/// buttons numbered for `click`.
+pub fn render(message: &Message) -> String {
+    let mut out = String::new();
+    for block in &message.blocks {
+        match block {
+            Block::Header { text } => out.push_str(&format!("# {text}\n")),
+            Block::Section { text } => out.push_str(&format!("{text}\n")),
+            Block::Context { items } => out.push_str(&format!("~ {}\n", items.join(" · "))),
+            Block::Divider => out.push_str("---\n"),
+            Block::Buttons { buttons } => {
+                let labels: Vec<String> = buttons.iter().enumerate().map(|(i, b)| format!("[{}] {}", i + 1, b.label)).collect();
+                out.push_str(&format!("buttons: {}\n", labels.join("  ")));
+            }
+        }
+    }
+    for a in &message.attachments {
+        out.push_str(&format!("attachment: {} ({}, {} bytes)\n", a.name, a.mime, a.bytes.len()));
+    }
+    out
+}
+
+#[async_trait]
+impl ChatPlatform for ConsolePlatform {
+    fn kind(&self) -> PlatformKind {
+        PlatformKind::Console
+    }
+
+    async fn post(&self, channel: &ChannelRef, message: &Message) -> Result<MessageRef, PlatformError> {
+        let number = {
+            let mut state = self.state();
+            if std::mem::take(&mut state.fail_next_post) {
+                return Err(PlatformError::Unreachable { platform: PlatformKind::Console, reason: "simulated crash".into() });
+            }
+            let number = state.posts.len() as u64 + 1;
+            state.posts.push(ConsolePost { number, channel: channel.clone(), message: message.clone() });
+            number
+        };
+        self.print(&format!("#{} · post {number}", channel.name), message);
+        Ok(self.message_ref(number))
+    }
+
+    async fn update(&self, channel: &ChannelRef, message_ref: &MessageRef, message: &Message) -> Result<(), PlatformError> {
+        let number = message_ref.0.rsplit('-').next().and_then(|n| n.parse::<u64>().ok());
+        if let Some(n) = number {
+            if let Some(post) = self.state().posts.iter_mut().find(|p| p.number == n) {
+                post.message = message.clone();
+            }
+        }
+        let label = number.map(|n| format!("post {n} updated")).unwrap_or_else(|| "post updated".into());
+        self.print(&format!("#{} · {label}", channel.name), message);
+        Ok(())
+    }
+
+    async fn ephemeral(&self, channel: &ChannelRef, user_id: &str, message: &Message) -> Result<(), PlatformError> {
+        self.print(&format!("#{} · only {user_id} sees this", channel.name), message);
+        Ok(())
+    }
+
+    async fn direct(&self, user_id: &str, message: &Message) -> Result<(), PlatformError> {
+        self.print(&format!("DM to {user_id}"), message);
+        Ok(())
+    }
+}

@@ -1,0 +1,201 @@
+//! The console script language, parsed into [`Line`]s. One instruction per line:
+//!
+//! ```text
+//! # a comment
+//! at 2026-11-05T08:00Z             set the clock (UTC with Z, else the session's --tz)
+//! advance 1d                       move the clock forward (w, d, h, m), posting what falls due
+//! as alice in #support: /meridian follow IN PH
+//! as bob (manager) in #support: /milestone add "Go-live" 2027-02-01
+//! as carol in #support: click LAST 4      (button 4 of the last post; or post 3: `click 3 4`)
+//! as carol in #support: react LAST :tada: (or `unreact`)
+//! as dave in #support: join
+//! fail next post                   the next post fails after its ledger claim (a crash)
+//! restart                          drop the bot and reopen the database, as after a crash
+//! ```
+
+use chrono::{DateTime, Duration, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::Tz;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Line {
+    Nothing,
+    At(DateTime<Utc>),
+    Advance(Duration),
+    Act { user: String, roles: Vec<String>, channel: String, action: Action },
+    FailNextPost,
+    Restart,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// `/meridian follow IN`: command `meridian`, args `follow IN`.
+    Command { command: String, args: String },
+    Click { post: PostRef, button: usize },
+    React { post: PostRef, emoji: String, added: bool },
+    Join,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PostRef {
+    Last,
+    Number(u64),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}: {message}")]
+pub struct ScriptError {
+    pub line: usize,
+    pub message: String,
+}
+
+/// Parses one line (`number` is for errors); `tz` reads times written without `Z`.
+pub fn parse_line(number: usize, text: &str, tz: Tz) -> Result<Line, ScriptError> {
+    let fail = |message: String| ScriptError { line: number, message };
+    let text = text.trim();
+    if text.is_empty() || text.starts_with('#') {
+        return Ok(Line::Nothing);
+    }
+    if let Some(rest) = text.strip_prefix("at ") {
+        return parse_instant(rest.trim(), tz).map(Line::At).ok_or_else(|| {
+            fail(format!("'{}' is not a time; expected 2026-11-05T08:00Z or 2026-11-05T08:00 (in {tz})", rest.trim()))
+        });
+    }
+    if let Some(rest) = text.strip_prefix("advance ") {
+        return parse_duration(rest.trim())
+            .map(Line::Advance)
+            .ok_or_else(|| fail(format!("'{}' is not a duration; expected e.g. 1d, 2h, 30m, 1w", rest.trim())));
+    }
+    if text == "restart" {
+        return Ok(Line::Restart);
+    }
+    if text == "fail next post" {
+        return Ok(Line::FailNextPost);
+    }
+    let Some(rest) = text.strip_prefix("as ") else {
+        return Err(fail(format!(
+            "'{text}' is not an instruction; expected `as USER in #CHANNEL: ...`, `at TIME`, `advance 1d`, `restart` or a # comment"
+        )));
+    };
+    let (who, rest) =
+        rest.split_once(" in ").ok_or_else(|| fail("expected `as USER in #CHANNEL: ACTION`".to_string()))?;
+    let (channel, action) =
+        rest.split_once(':').ok_or_else(|| fail("expected a colon after the channel: `in #support: ...`".to_string()))?;
+    let (user, roles) = match who.split_once('(') {
+        Some((user, roles)) => (
+            user.trim().to_string(),
+            roles.trim_end_matches(')').split(',').map(|r| r.trim().to_string()).filter(|r| !r.is_empty()).collect(),
+        ),
+        None => (who.trim().to_string(), Vec::new()),
+    };
+    if user.is_empty() || user.contains(char::is_whitespace) {
+        return Err(fail(format!("'{}' is not a user name (one word)", who.trim())));
+    }
+    let channel = channel.trim().trim_start_matches('#').to_string();
+    if channel.is_empty() {
+        return Err(fail("the channel name is empty".to_string()));
+    }
+    let action = parse_action(action.trim()).map_err(fail)?;
+    Ok(Line::Act { user, roles, channel, action })
+}
+
+fn parse_action(text: &str) -> Result<Action, String> {
+    if let Some(command) = text.strip_prefix('/') {
+        let (command, args) = command.split_once(' ').unwrap_or((command, ""));
+        return Ok(Action::Command { command: command.to_string(), args: args.trim().to_string() });
+    }
+    let words: Vec<&str> = text.split_whitespace().collect();
+    match words.as_slice() {
+        ["join"] => Ok(Action::Join),
+        ["click", post, button] => Ok(Action::Click {
+            post: post_ref(post)?,
+            button: button.parse().ok().filter(|b| *b >= 1).ok_or(format!("'{button}' is not a button number (1, 2, ...)"))?,
+        }),
+        [verb @ ("react" | "unreact"), post, emoji] => Ok(Action::React {
+            post: post_ref(post)?,
+            emoji: emoji.trim_matches(':').to_string(),
+            added: *verb == "react",
+        }),
+        _ => Err(format!("'{text}' is not an action; expected /command, click POST N, react POST :emoji:, or join")),
+    }
+}
+
+fn post_ref(text: &str) -> Result<PostRef, String> {
+    if text.eq_ignore_ascii_case("last") {
+        return Ok(PostRef::Last);
+    }
+    text.trim_start_matches('#').parse().map(PostRef::Number).map_err(|_| format!("'{text}' is not a post; expected LAST or a post number"))
+}
+
+pub fn parse_instant(text: &str, tz: Tz) -> Option<DateTime<Utc>> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Some(t.with_timezone(&Utc));
+    }
+    let naive = text.trim_end_matches('Z');
+    let parsed = NaiveDateTime::parse_from_str(naive, "%Y-%m-%dT%H:%M")
+        .or_else(|_| NaiveDateTime::parse_from_str(naive, "%Y-%m-%dT%H:%M:%S"))
+        .or_else(|_| NaiveDateTime::parse_from_str(naive, "%Y-%m-%d %H:%M"))
+        .ok()?;
+    if text.ends_with('Z') {
+        Some(parsed.and_utc())
+    } else {
+        tz.from_local_datetime(&parsed).earliest().map(|t| t.with_timezone(&Utc))
+    }
+}
+
+pub fn parse_duration(text: &str) -> Option<Duration> {
+    let (number, unit) = text.split_at(text.find(|c: char| !c.is_ascii_digit())?);
+    let n: i64 = number.parse().ok()?;
+    match unit.trim() {
+        "w" | "week" | "weeks" => Some(Duration::weeks(n)),
+        "d" | "day" | "days" => Some(Duration::days(n)),
+        "h" | "hour" | "hours" => Some(Duration::hours(n)),
+        "m" | "min" | "minutes" => Some(Duration::minutes(n)),
+        "s" => Some(Duration::seconds(n)),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono_tz::Asia::Kolkata;
+
+    #[test]
+    fn acting_lines_name_user_roles_channel_and_action() {
+        assert_eq!(
+            parse_line(1, "as bob (manager) in #support: /meridian follow IN PH", Kolkata),
+            Ok(Line::Act {
+                user: "bob".into(),
+                roles: vec!["manager".into()],
+                channel: "support".into(),
+                action: Action::Command { command: "meridian".into(), args: "follow IN PH".into() },
+            })
+        );
+        assert_eq!(
+            parse_line(2, "as carol in #support: click LAST 4", Kolkata).unwrap(),
+            Line::Act {
+                user: "carol".into(),
+                roles: vec![],
+                channel: "support".into(),
+                action: Action::Click { post: PostRef::Last, button: 4 }
+            }
+        );
+    }
+
+    #[test]
+    fn times_without_z_are_read_in_the_session_zone() {
+        let Line::At(t) = parse_line(1, "at 2026-11-05T08:00", Kolkata).unwrap() else { panic!() };
+        assert_eq!(t.to_rfc3339(), "2026-11-05T02:30:00+00:00");
+        let Line::At(t) = parse_line(1, "at 2026-11-05T08:00Z", Kolkata).unwrap() else { panic!() };
+        assert_eq!(t.to_rfc3339(), "2026-11-05T08:00:00+00:00");
+    }
+
+    #[test]
+    fn mistakes_name_the_line() {
+        assert_eq!(
+            parse_line(7, "advance 3 fortnights", Kolkata).unwrap_err().to_string(),
+            "line 7: '3 fortnights' is not a duration; expected e.g. 1d, 2h, 30m, 1w"
+        );
+        assert!(parse_line(3, "as alice in #support: dance", Kolkata).unwrap_err().to_string().starts_with("line 3: 'dance'"));
+    }
+}

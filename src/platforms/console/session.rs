@@ -1,0 +1,165 @@
+//! A console session: the bot, its scheduler and a simulated clock driven by script lines,
+//! from a file, standard input, or a person typing.
+
+use super::script::{parse_line, Action, Line, ScriptError};
+use super::{ConsolePlatform, Output};
+use crate::bot::Bot;
+use crate::calendar::Library;
+use crate::chat::{Actor, ChannelRef, Event, PlatformKind, Platforms};
+use crate::clock::{Clock, ManualClock};
+use crate::config::Config;
+use crate::render::Templates;
+use crate::scheduler::Scheduler;
+use crate::store::Store;
+use anyhow::Context as _;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use std::sync::Arc;
+use tokio::sync::Notify;
+
+pub struct SessionOptions {
+    pub config: Arc<Config>,
+    pub library: Arc<Library>,
+    pub templates: Arc<Templates>,
+    pub start: DateTime<Utc>,
+    pub tz: Tz,
+    pub out: Output,
+}
+
+pub struct Session {
+    options: SessionOptions,
+    clock: ManualClock,
+    console: Arc<ConsolePlatform>,
+    bot: Arc<Bot>,
+    scheduler: Scheduler,
+}
+
+const WORKSPACE: &str = "console";
+
+impl Session {
+    pub async fn start(options: SessionOptions) -> anyhow::Result<Session> {
+        let clock = ManualClock::new(options.start);
+        let console = Arc::new(ConsolePlatform::new(options.out.clone(), Arc::new(clock.clone()), options.tz));
+        let (bot, scheduler) = Self::connect(&options, &clock, &console).await?;
+        let session = Session { options, clock, console, bot, scheduler };
+        // Whatever came due while the bot was down is caught up at once.
+        session.run_due().await?;
+        Ok(session)
+    }
+
+    async fn connect(options: &SessionOptions, clock: &ManualClock, console: &Arc<ConsolePlatform>) -> anyhow::Result<(Arc<Bot>, Scheduler)> {
+        let store = Store::connect(options.config.database.expose())
+            .await
+            .context("cannot open the database")?
+            .with_channel_defaults(options.config.defaults.channel_settings());
+        let bot = Arc::new(Bot {
+            store,
+            library: options.library.clone(),
+            templates: options.templates.clone(),
+            config: options.config.clone(),
+            clock: Arc::new(clock.clone()),
+            schedule_changed: Arc::new(Notify::new()),
+        });
+        let mut platforms = Platforms::default();
+        platforms.add(console.clone());
+        let instance = format!("console-{:08x}", rand::random::<u32>());
+        let scheduler = Scheduler::new(bot.clone(), platforms, instance);
+        Ok((bot, scheduler))
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// Runs a whole script; the first bad line stops it with its line number.
+    pub async fn run_script(&mut self, text: &str) -> anyhow::Result<()> {
+        for (i, line) in text.lines().enumerate() {
+            self.run_line(i + 1, line).await?;
+        }
+        Ok(())
+    }
+
+    /// Runs one line of script.
+    pub async fn run_line(&mut self, number: usize, text: &str) -> anyhow::Result<()> {
+        match parse_line(number, text, self.options.tz)? {
+            Line::Nothing => {}
+            Line::At(at) => self.advance_to(at, number).await?,
+            Line::Advance(by) => self.advance_to(self.now() + by, number).await?,
+            Line::FailNextPost => self.console.fail_next_post(),
+            Line::Restart => {
+                self.bot.store.close().await;
+                let (bot, scheduler) = Self::connect(&self.options, &self.clock, &self.console).await?;
+                self.bot = bot;
+                self.scheduler = scheduler;
+                self.console.note("--- meridian restarted");
+                self.run_due().await?;
+            }
+            Line::Act { user, roles, channel, action } => self.act(number, user, roles, channel, action).await?,
+        }
+        Ok(())
+    }
+
+    /// Moves the clock to `target`, stopping at every instant something falls due on the way,
+    /// as the real scheduler would.
+    async fn advance_to(&mut self, target: DateTime<Utc>, number: usize) -> anyhow::Result<()> {
+        if target < self.now() {
+            return Err(ScriptError { line: number, message: format!("the clock cannot go back to {target}") }.into());
+        }
+        while let Some(next) = self.scheduler.next_due(self.now()).await? {
+            if next > target {
+                break;
+            }
+            self.clock.set(next);
+            self.run_due().await?;
+        }
+        self.clock.set(target);
+        self.run_due().await
+    }
+
+    async fn run_due(&self) -> anyhow::Result<()> {
+        self.scheduler.run_due(self.now()).await?;
+        Ok(())
+    }
+
+    async fn act(&mut self, number: usize, user: String, roles: Vec<String>, channel: String, action: Action) -> anyhow::Result<()> {
+        let channel = ChannelRef { platform: PlatformKind::Console, workspace: WORKSPACE.into(), id: channel.clone(), name: channel };
+        let actor = Actor { user_id: user.clone(), display_name: user, roles };
+        let event = match action {
+            Action::Command { command, args } => Event::Command { channel, actor, command, args },
+            Action::Join => Event::MemberJoined { channel, actor },
+            Action::Click { post, button } => {
+                let found = self.console.find(post).ok_or_else(|| ScriptError { line: number, message: "no such post".into() })?;
+                let buttons: Vec<_> = found
+                    .message
+                    .blocks
+                    .iter()
+                    .flat_map(|b| match b {
+                        crate::chat::Block::Buttons { buttons } => buttons.clone(),
+                        _ => Vec::new(),
+                    })
+                    .collect();
+                let b = buttons.get(button - 1).ok_or_else(|| ScriptError {
+                    line: number,
+                    message: format!("post {} has {} button(s); there is no button {button}", found.number, buttons.len()),
+                })?;
+                Event::Click {
+                    channel,
+                    actor,
+                    message: self.console.message_ref(found.number),
+                    action: b.action.clone(),
+                    value: b.value.clone(),
+                }
+            }
+            Action::React { post, emoji, added } => {
+                let found = self.console.find(post).ok_or_else(|| ScriptError { line: number, message: "no such post".into() })?;
+                Event::Reaction { channel, actor, message: self.console.message_ref(found.number), emoji, added }
+            }
+        };
+        let deliveries = self.bot.handle(event).await?;
+        let platforms = self.scheduler.platforms();
+        for outgoing in deliveries {
+            platforms.deliver(&outgoing).await?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,173 @@
+//! Time passing: the loop that wakes at the next due instant and posts what is owed, exactly
+//! once, through the post ledger. Its body is one testable call, [`Scheduler::run_due`].
+//!
+//! Exactly once: every post is claimed in the ledger (unique per channel, purpose and
+//! occurrence) before it is sent and marked delivered after. A claim that was never delivered
+//! (a crash or a failed send between the two) is taken over once its lease has passed and sent
+//! then, while still relevant. Per channel, `last_run` moves forward only up to the first post
+//! still owed, so nothing owed falls out of the window. The one gap no ledger can close is a
+//! crash after the platform accepted a message but before it was marked delivered; that post
+//! is sent again.
+
+use crate::bot::{Bot, BotError};
+use crate::chat::{ChannelRef, Outgoing, Platforms};
+use crate::commands::channel_occurrences;
+use crate::commands::whosoff::profile;
+use crate::posts::reminder_message;
+use crate::reminders::{due, plan_posts, PostingSchedule, Reminder, ReminderPlan};
+use crate::store::{BackendKind, Channel, Claim, PostKey};
+use chrono::{DateTime, Duration, Utc};
+use std::sync::Arc;
+
+/// A post the scheduler made (or tried to), for logs, the console and tests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Posted {
+    pub channel: String,
+    pub key: String,
+    pub at: DateTime<Utc>,
+    pub delivered: bool,
+}
+
+pub struct Scheduler {
+    bot: Arc<Bot>,
+    platforms: Platforms,
+    instance_id: String,
+    /// How long another instance may hold an undelivered claim before it is taken over.
+    lease: Duration,
+}
+
+const REMINDERS: &str = "reminder";
+
+impl Scheduler {
+    pub fn new(bot: Arc<Bot>, platforms: Platforms, instance_id: String) -> Self {
+        // One process owns a SQLite file, so an undelivered claim found there belongs to a run
+        // that failed or a process that died; with PostgreSQL another live instance may be
+        // sending it right now.
+        let lease = match bot.store.kind() {
+            BackendKind::Sqlite => Duration::zero(),
+            BackendKind::Postgres => Duration::minutes(2),
+        };
+        Scheduler { bot, platforms, instance_id, lease }
+    }
+
+    pub fn platforms(&self) -> &Platforms {
+        &self.platforms
+    }
+
+    /// Posts everything due at `now` in every channel.
+    pub async fn run_due(&self, now: DateTime<Utc>) -> Result<Vec<Posted>, BotError> {
+        let mut posted = Vec::new();
+        for channel in self.bot.store.channels().await? {
+            posted.extend(self.channel_reminders(&channel, now).await?);
+        }
+        Ok(posted)
+    }
+
+    async fn channel_reminders(&self, channel: &Channel, now: DateTime<Utc>) -> Result<Vec<Posted>, BotError> {
+        let job = format!("reminders:{}", channel.id);
+        let plan = plan_for(channel);
+        // A channel seen for the first time starts now: no back-filling of its history.
+        let Some(since) = self.bot.store.last_run(&job).await? else {
+            self.bot.store.set_last_run(&job, now).await?;
+            return Ok(Vec::new());
+        };
+        if since >= now {
+            return Ok(Vec::new());
+        }
+        let owed = self.reminders_between(channel, &plan, since, now, true).await?;
+        let members: Vec<_> = self.bot.store.members_of_channel(channel.id).await?.iter().map(profile).collect();
+        let channel_ref = self.channel_ref(channel).await?;
+        let mut posted = Vec::new();
+        let mut first_unfinished: Option<DateTime<Utc>> = None;
+        for reminder in owed {
+            let key = PostKey { channel: channel.id, purpose: REMINDERS.into(), occurrence_key: reminder.key.clone() };
+            let mut owed_later = |at: DateTime<Utc>| first_unfinished = Some(first_unfinished.map_or(at, |t| t.min(at)));
+            let post = match self.bot.store.claim_post(&key, &self.instance_id, now).await? {
+                Claim::Won(post) => post,
+                Claim::Taken { delivered: true, .. } => continue,
+                Claim::Taken { post, delivered: false } => {
+                    if !self.bot.store.reclaim_post(post, &self.instance_id, now, self.lease).await? {
+                        // Held by another live instance: come back for it rather than lose it.
+                        owed_later(reminder.post_at);
+                        continue;
+                    }
+                    post
+                }
+            };
+            let message =
+                reminder_message(&self.bot.templates, &self.bot.library, &reminder, channel.settings.timezone, &members)?;
+            let outgoing = Outgoing::Post { channel: channel_ref.clone(), message };
+            match self.platforms.deliver(&outgoing).await {
+                Ok(message_ref) => {
+                    let message_ref = message_ref.map(|r| r.0).unwrap_or_default();
+                    self.bot.store.mark_delivered(post, &message_ref, now).await?;
+                    posted.push(Posted { channel: channel.name.clone(), key: reminder.key, at: now, delivered: true });
+                }
+                Err(e) => {
+                    tracing::warn!(channel = %channel.name, key = %reminder.key, error = %e, "reminder not delivered; will retry");
+                    owed_later(reminder.post_at);
+                    posted.push(Posted { channel: channel.name.clone(), key: reminder.key, at: now, delivered: false });
+                }
+            }
+        }
+        let next_since = match first_unfinished {
+            Some(t) => (t - Duration::seconds(1)).max(since),
+            None => now,
+        };
+        self.bot.store.set_last_run(&job, next_since).await?;
+        Ok(posted)
+    }
+
+    /// Reminders of one channel between two instants: all of them (for a preview) or, with
+    /// `catch_up`, what is still owed after a pause.
+    async fn reminders_between(
+        &self,
+        channel: &Channel,
+        plan: &ReminderPlan,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        catch_up: bool,
+    ) -> Result<Vec<Reminder>, BotError> {
+        let (first, last) = plan.dates_to_fetch(from, to);
+        let (occurrences, _) = channel_occurrences(&self.bot, channel, first, last).await?;
+        Ok(if catch_up { due(plan, &occurrences, from, to) } else { plan_posts(plan, &occurrences, from, to) })
+    }
+
+    /// The next instant anything is due after `after`, to sleep until (`None`: nothing
+    /// within a week; wake then anyway).
+    pub async fn next_due(&self, after: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, BotError> {
+        let horizon = after + Duration::days(8);
+        let mut next: Option<DateTime<Utc>> = None;
+        for channel in self.bot.store.channels().await? {
+            let plan = plan_for(&channel);
+            let planned = self.reminders_between(&channel, &plan, after + Duration::seconds(1), horizon, false).await?;
+            if let Some(first) = planned.first() {
+                next = Some(next.map_or(first.post_at, |n| n.min(first.post_at)));
+            }
+        }
+        Ok(next)
+    }
+
+    /// What a channel would post between two instants, without posting: for `meridian preview`.
+    pub async fn preview(&self, channel: &Channel, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<Reminder>, BotError> {
+        self.reminders_between(channel, &plan_for(channel), from, to, false).await
+    }
+
+    async fn channel_ref(&self, channel: &Channel) -> Result<ChannelRef, BotError> {
+        let workspace = self.bot.store.workspace(channel.workspace).await?;
+        Ok(ChannelRef {
+            platform: crate::bot::chat_platform(channel.platform),
+            workspace: workspace.map(|w| w.external_id).unwrap_or_default(),
+            id: channel.external_id.clone(),
+            name: channel.name.clone(),
+        })
+    }
+}
+
+/// A channel's stored settings as a reminder plan; a setting that no longer parses falls
+/// back to the default rather than silencing the channel.
+pub fn plan_for(channel: &Channel) -> ReminderPlan {
+    let schedule = PostingSchedule::parse(&channel.settings.reminder_cron).unwrap_or_default();
+    ReminderPlan::new(channel.settings.timezone, schedule.clone(), channel.settings.lead_days.iter().copied())
+        .unwrap_or_else(|_| ReminderPlan::in_zone(channel.settings.timezone))
+}
