@@ -1,2 +1,3 @@
 //! meridian
 pub mod calendar;
+pub mod pulse;
