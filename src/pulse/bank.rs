@@ -30,23 +30,12 @@ use toml::Spanned;
 
 use super::question::{AnswerKind, Question, QuestionId, Theme, MAX_QUESTION_CHARS};
 
-/// The shipped bank, embedded so the binary works from any directory.
+/// The shipped bank, embedded so the binary works from any directory. In file-name order,
+/// as [`QuestionBank::load_dir`] reads them, so both give the same picks.
 const SHIPPED: [(&str, &str); 7] = [
     (
         "prompts/pulse/communication.toml",
         include_str!("../../prompts/pulse/communication.toml"),
-    ),
-    (
-        "prompts/pulse/valued.toml",
-        include_str!("../../prompts/pulse/valued.toml"),
-    ),
-    (
-        "prompts/pulse/trust.toml",
-        include_str!("../../prompts/pulse/trust.toml"),
-    ),
-    (
-        "prompts/pulse/workload.toml",
-        include_str!("../../prompts/pulse/workload.toml"),
     ),
     (
         "prompts/pulse/culture.toml",
@@ -59,6 +48,18 @@ const SHIPPED: [(&str, &str); 7] = [
     (
         "prompts/pulse/recognition.toml",
         include_str!("../../prompts/pulse/recognition.toml"),
+    ),
+    (
+        "prompts/pulse/trust.toml",
+        include_str!("../../prompts/pulse/trust.toml"),
+    ),
+    (
+        "prompts/pulse/valued.toml",
+        include_str!("../../prompts/pulse/valued.toml"),
+    ),
+    (
+        "prompts/pulse/workload.toml",
+        include_str!("../../prompts/pulse/workload.toml"),
     ),
 ];
 
