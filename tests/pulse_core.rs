@@ -49,8 +49,9 @@ fn a_single_small_segment_cannot_be_recovered_by_subtraction() {
     ];
     let tally = Tally::compute(&yes_somewhat_no(), &votes, None, 5).unwrap();
     // if Manila were shown, overall minus Manila would be the Leeds colleague's vote.
-    // So there is no breakdown at all, only the overall results.
+    // So there is no breakdown at all, only the overall results, and the results say why.
     assert!(tally.segments.is_empty());
+    assert!(tally.breakdown_withheld);
     assert_eq!(tally.distribution.as_ref().unwrap().counts, [8, 0, 1]);
 }
 

@@ -87,6 +87,13 @@ impl PulseResults {
         if let Some(line) = trend_line(input.previous, tally) {
             lines.push(line);
         }
+        if tally.breakdown_withheld {
+            lines.push(format!(
+                "No region breakdown: with so few responses outside the largest region, \
+                 a group smaller than {} could be worked out.",
+                tally.min_group
+            ));
+        }
         if !tally.segments.is_empty() {
             lines.push("By region:".to_string());
             lines.extend(
@@ -236,10 +243,23 @@ fn segment_line(segment: &SegmentTally, labels: &[String]) -> String {
     }
 }
 
-/// The embedded font has no emoji, so the PNG numbers the faces of an emoji scale.
+/// The embedded font has no emoji, so the PNG numbers the faces of an emoji scale; a
+/// labelled scale names its two ends, as the subtitle has no room for a legend.
 fn png_label(answer: &AnswerKind, index: usize, label: &str) -> String {
     match answer {
         AnswerKind::EmojiScale(_) => (index + 1).to_string(),
+        AnswerKind::Scale {
+            labels: Some((low, high)),
+            ..
+        } => {
+            if index == 0 {
+                format!("{label} {low}")
+            } else if index + 1 == answer.choice_count() {
+                format!("{label} {high}")
+            } else {
+                label.to_string()
+            }
+        }
         _ => label.to_string(),
     }
 }
@@ -357,6 +377,39 @@ mod tests {
         );
         assert!(results.chart_text[4].starts_with("😄 ▕████"));
         assert_eq!(results.lines[1], "Mean 5.0 on 1–5 (😞 … 😄)");
+    }
+
+    #[test]
+    fn a_withheld_breakdown_is_explained() {
+        let answer = yes_no();
+        let votes = [
+            VoteCount::new(0, Some("Manila"), 8),
+            VoteCount::new(1, Some("Leeds"), 1),
+        ];
+        let tally = tally(&answer, &votes, None);
+        let results = PulseResults::compose(input(&answer, &tally, true));
+        assert_eq!(
+            results.lines,
+            [
+                "9 responses",
+                "No region breakdown: with so few responses outside the largest region, a group smaller than 5 could be worked out."
+            ]
+        );
+    }
+
+    #[test]
+    fn a_labelled_scale_names_its_ends_in_the_png() {
+        let answer = AnswerKind::Scale {
+            min: 1,
+            max: 5,
+            labels: Some(("Very unclear".into(), "Very clear".into())),
+        };
+        let tally = tally(&answer, &[VoteCount::new(2, None, 5)], None);
+        let chart = PulseResults::compose(input(&answer, &tally, true))
+            .chart
+            .unwrap();
+        let labels: Vec<&str> = chart.bars.iter().map(|b| b.png_label.as_str()).collect();
+        assert_eq!(labels, ["1 Very unclear", "2", "3", "4", "5 Very clear"]);
     }
 
     #[test]

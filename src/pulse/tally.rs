@@ -111,6 +111,9 @@ pub struct Tally {
     /// The region breakdown: shown regions largest first, then "other"; empty when no
     /// breakdown may be shown.
     pub segments: Vec<SegmentTally>,
+    /// Respondents had regions, the overall results are shown, but rules 4 and 5 left no
+    /// region to show; the results say so, so a missing breakdown is not a mystery.
+    pub breakdown_withheld: bool,
 }
 
 /// The store returned something that does not match the question.
@@ -171,12 +174,14 @@ impl Tally {
                 min_group,
                 distribution: None,
                 segments: Vec::new(),
+                breakdown_withheld: false,
             });
         }
         let distribution = Distribution {
             mean: mean(answer, &overall),
             counts: overall,
         };
+        let had_regions = !regions.is_empty();
         let segments = breakdown(answer, regions, &unknown, min_group);
         Ok(Tally {
             labels,
@@ -184,6 +189,7 @@ impl Tally {
             eligible,
             min_group,
             distribution: Some(distribution),
+            breakdown_withheld: had_regions && segments.is_empty(),
             segments,
         })
     }
