@@ -76,7 +76,10 @@ pub struct Location {
 
 impl Location {
     fn of(file: &str, source: &str, span: Range<usize>) -> Self {
-        let start = span.start.min(source.len());
+        let mut start = span.start.min(source.len());
+        while !source.is_char_boundary(start) {
+            start -= 1;
+        }
         let before = &source[..start];
         let line = before.matches('\n').count() + 1;
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);

@@ -10,6 +10,7 @@
 //! - [`command`]: `/pulse …` text into a [`PulseCommand`] (with [`cron_spec`] for schedules).
 //! - [`bank`] and [`question`]: the question to ask, drawn deterministically from
 //!   `prompts/pulse/*.toml`, or the manager's own.
+//! - [`prompt`]: the message people answer, its buttons, and the reply to a click.
 //! - [`nudge`]: whether to remind non-voters shortly before closing, and what to say.
 //! - [`tally`]: vote counts from the store into disclosed results (the anonymity rule
 //!   lives here) and the trend against the previous pulse of the question.
@@ -24,6 +25,7 @@ pub mod cron_spec;
 pub mod export;
 pub mod id;
 pub mod nudge;
+pub mod prompt;
 pub mod question;
 pub mod results;
 pub mod tally;
@@ -37,6 +39,7 @@ pub use cron_spec::{CronError, CronSpec};
 pub use export::{to_csv, PulseRecord};
 pub use id::PulseId;
 pub use nudge::{nudge_at, nudge_due, nudge_message, DEFAULT_NUDGE_LEAD};
+pub use prompt::{Button, PulsePrompt, PULSE_CLOSED, VOTE_RECORDED};
 pub use question::{AnswerKind, Question, QuestionId, Theme};
 pub use results::{PulseResults, ResultsInput};
 pub use tally::{Direction, Tally, Trend, VoteCount, DEFAULT_MIN_GROUP};

@@ -49,8 +49,8 @@ pub fn nudge_message(
     )
 }
 
-/// "about 2 hours", "about 45 minutes", "a few minutes".
-fn remaining(left: TimeDelta) -> String {
+/// "about 2 hours", "about 45 minutes", "a few minutes": time left, rounded for people.
+pub(crate) fn remaining(left: TimeDelta) -> String {
     let minutes = left.num_minutes();
     if minutes < 5 {
         return "a few minutes".to_string();

@@ -52,11 +52,14 @@ impl PulseResults {
         } else {
             format!("Pulse {} so far", input.pulse_id)
         };
-        let footer = format!(
-            "Anonymous: only totals are kept and shown, never who answered what. \
-             Regions with fewer than {} responses are folded into \"other\".",
-            tally.min_group
-        );
+        let mut footer =
+            "Anonymous: only totals are kept and shown, never who answered what.".to_string();
+        if tally.min_group > 1 {
+            footer.push_str(&format!(
+                " Regions with fewer than {} responses are folded into \"other\".",
+                tally.min_group
+            ));
+        }
         let mut lines = vec![responses_line(tally)];
         let mut results = PulseResults {
             title,

@@ -21,6 +21,10 @@
 //! So every group whose numbers can be read or derived from one result has either zero or
 //! at least `min_group` members. `min_group` of 0 or 1 switches the rule off.
 //!
+//! What a threshold cannot do: when everyone in a shown group gives the same answer, that
+//! group's answer is known, as it would be from any published total. The rule guarantees
+//! that no one is singled out, not that a unanimous group stays ambiguous.
+//!
 //! Two things this module cannot enforce, and the handler must: results are shown only
 //! once a pulse has closed (distributions shown while votes come in can be compared before
 //! and after one person votes), and respondent counts per region are never combined with
