@@ -20,3 +20,4 @@ pub mod posts;
 pub mod render;
 pub mod scheduler;
 pub mod store;
+pub mod pulse;
