@@ -3,7 +3,7 @@
 //! deliveries for the platform adapter to carry out.
 
 use crate::calendar::Library;
-use crate::chat::{parse_command, Actor, ChannelRef, Event, Message, Outgoing, PlatformKind};
+use crate::chat::{parse_command, Actor, ChannelRef, Event, Message, Outgoing, PlatformKind, Platforms};
 use crate::clock::Clock;
 use crate::commands::{self, Context};
 use crate::config::Config;
@@ -29,6 +29,8 @@ pub struct Bot {
     pub clock: Arc<dyn Clock>,
     /// Wakes the scheduler when a command changes what or when a channel posts.
     pub schedule_changed: Arc<Notify>,
+    /// Where posts go; commands that post something to be tracked (a pulse) use it directly.
+    pub platforms: Platforms,
 }
 
 pub fn store_platform(kind: PlatformKind) -> Platform {

@@ -30,7 +30,6 @@ pub struct Posted {
 
 pub struct Scheduler {
     bot: Arc<Bot>,
-    platforms: Platforms,
     instance_id: String,
     /// How long another instance may hold an undelivered claim before it is taken over.
     lease: Duration,
@@ -39,7 +38,7 @@ pub struct Scheduler {
 const REMINDERS: &str = "reminder";
 
 impl Scheduler {
-    pub fn new(bot: Arc<Bot>, platforms: Platforms, instance_id: String) -> Self {
+    pub fn new(bot: Arc<Bot>, instance_id: String) -> Self {
         // One process owns a SQLite file, so an undelivered claim found there belongs to a run
         // that failed or a process that died; with PostgreSQL another live instance may be
         // sending it right now.
@@ -47,11 +46,11 @@ impl Scheduler {
             BackendKind::Sqlite => Duration::zero(),
             BackendKind::Postgres => Duration::minutes(2),
         };
-        Scheduler { bot, platforms, instance_id, lease }
+        Scheduler { bot, instance_id, lease }
     }
 
     pub fn platforms(&self) -> &Platforms {
-        &self.platforms
+        &self.bot.platforms
     }
 
     /// Posts everything due at `now` in every channel.
@@ -97,7 +96,7 @@ impl Scheduler {
             let message =
                 reminder_message(&self.bot.templates, &self.bot.library, &reminder, channel.settings.timezone, &members)?;
             let outgoing = Outgoing::Post { channel: channel_ref.clone(), message };
-            match self.platforms.deliver(&outgoing).await {
+            match self.bot.platforms.deliver(&outgoing).await {
                 Ok(message_ref) => {
                     let message_ref = message_ref.map(|r| r.0).unwrap_or_default();
                     self.bot.store.mark_delivered(post, &message_ref, now).await?;

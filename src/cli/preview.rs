@@ -52,8 +52,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             config: Arc::new(config),
             clock: Arc::new(SystemClock),
             schedule_changed: Arc::new(tokio::sync::Notify::new()),
+            platforms: Platforms::default(),
         });
-        let scheduler = Scheduler::new(bot, Platforms::default(), "preview".into());
+        let scheduler = Scheduler::new(bot, "preview".into());
         let from = args.from.unwrap_or_else(Utc::now);
         let to = from + Duration::days(i64::from(args.days));
         let tz = channel.settings.timezone;

@@ -52,6 +52,8 @@ impl Session {
             .await
             .context("cannot open the database")?
             .with_channel_defaults(options.config.defaults.channel_settings());
+        let mut platforms = Platforms::default();
+        platforms.add(console.clone());
         let bot = Arc::new(Bot {
             store,
             library: options.library.clone(),
@@ -59,11 +61,10 @@ impl Session {
             config: options.config.clone(),
             clock: Arc::new(clock.clone()),
             schedule_changed: Arc::new(Notify::new()),
+            platforms,
         });
-        let mut platforms = Platforms::default();
-        platforms.add(console.clone());
         let instance = format!("console-{:08x}", rand::random::<u32>());
-        let scheduler = Scheduler::new(bot.clone(), platforms, instance);
+        let scheduler = Scheduler::new(bot.clone(), instance);
         Ok((bot, scheduler))
     }
 
