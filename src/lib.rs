@@ -8,6 +8,8 @@
 //! - [`config`] — `meridian.toml` plus environment secrets.
 //! - [`store`] — everything meridian remembers, on SQLite or PostgreSQL.
 //! - [`cli`] — the command line (`meridian holidays`, `meridian calendars check`, ...).
+//! - [`team`] — members, their zones and working hours, who is off, when everyone overlaps.
+//! - [`reminders`] — which holiday reminders a channel owes between two instants, and when.
 pub mod bot;
 pub mod calendar;
 pub mod chat;
@@ -17,7 +19,9 @@ pub mod commands;
 pub mod config;
 pub mod platforms;
 pub mod posts;
+pub mod pulse;
+pub mod reminders;
 pub mod render;
 pub mod scheduler;
 pub mod store;
-pub mod pulse;
+pub mod team;
