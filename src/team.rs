@@ -24,7 +24,7 @@ use std::str::FromStr;
 /// A member's settings could not be understood; each message says what was given and what to write.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TeamError {
-    #[error("'{given}' are not working hours: {reason}; expected HH:MM-HH:MM such as 09:00-18:00 (or 21:00-06:00 for a night shift)")]
+    #[error("'{given}' does not read as working hours: {reason}; expected HH:MM-HH:MM such as 09:00-18:00 (or 21:00-06:00 for a night shift)")]
     Hours { given: String, reason: String },
     #[error("'{given}' is not a time zone; {}", suggest_zones(suggestions))]
     TimeZone { given: String, suggestions: Vec<String> },
