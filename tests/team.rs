@@ -131,10 +131,10 @@ fn on_republic_day_the_india_members_are_off_by_region_and_the_rest_are_not() {
     assert_eq!(summary, vec![("IN", "India", vec!["Arjun", "Ravi"]), ("IN-KA", "Karnataka", vec!["Priya"])]);
     assert_eq!(
         off.by_region[1].members,
-        vec![MemberOff { display_name: "Priya".into(), occasion: "Republic Day".into() }]
+        vec![MemberOff { user_id: "U-Priya".into(), display_name: "Priya".into(), occasion: "Republic Day".into() }]
     );
     assert_eq!(off.unknown_region, vec!["Kim", "Zoe"], "no region set, or a region with no calendar");
-    assert!(!off.is_off("Tomas"), "an opted-out member is never shown");
+    assert!(!off.is_off("U-Tomas"), "an opted-out member is never shown");
 }
 
 #[test]
@@ -147,7 +147,11 @@ fn a_substitute_day_off_counts_as_off() {
     assert_eq!(off.by_region.len(), 1);
     assert_eq!(
         off.by_region[0].members,
-        vec![MemberOff { display_name: "Sam".into(), occasion: "Independence Day (observed)".into() }]
+        vec![MemberOff {
+            user_id: "U-Sam".into(),
+            display_name: "Sam".into(),
+            occasion: "Independence Day (observed)".into()
+        }]
     );
 }
 
@@ -171,7 +175,7 @@ fn a_member_on_a_public_holiday_is_left_out_of_the_coverage_overlap() {
         member("Ravi", Some("IN"), None),
     ];
     let cover = coverage(date(2026, 1, 26), &members, library());
-    assert!(cover.off.is_off("Priya") && cover.off.is_off("Ravi"));
+    assert!(cover.off.is_off("U-Priya") && cover.off.is_off("U-Ravi"));
     assert_eq!(cover.present, vec!["Ana", "Lee", "Sam", "Zoe"]);
     assert_eq!(cover.total, 6);
     // Ana 13:00-22:00, Sam 14:00-22:00, Lee 13:00-21:30, Zoe 10:00-16:00 (all UTC in January).
