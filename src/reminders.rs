@@ -103,9 +103,8 @@ impl PostingSchedule {
             )));
         }
         let year = rest.get(5).map(|y| format!(" {y}")).unwrap_or_default();
-        let translated =
-            format!("{seconds} {minute} {hour} {day_of_month} {month} {}{year}", weekday_field(weekdays));
-        let cron = cron::Schedule::from_str(&translated).map_err(|e| fail(e.to_string()))?;
+        let translated = format!("{seconds} {minute} {hour} {day_of_month} {month} {}{year}", weekday_field(weekdays));
+        let cron = cron::Schedule::from_str(&translated).map_err(|e| fail(blame(seconds, rest, &e)))?;
         let schedule = PostingSchedule { expression: fields.join(" "), cron };
         schedule.check_posts_weekly().map_err(fail)?;
         Ok(schedule)
@@ -117,7 +116,12 @@ impl PostingSchedule {
     }
 
     /// Every slot in [`from`, `to`), as instants, in order, each once.
-    pub fn slots_between(&self, tz: Tz, from: DateTime<Utc>, to: DateTime<Utc>) -> impl Iterator<Item = DateTime<Utc>> + '_ {
+    pub fn slots_between(
+        &self,
+        tz: Tz,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> impl Iterator<Item = DateTime<Utc>> + '_ {
         // Start a day early in wall-clock time: a slot in a spring-forward gap reads earlier
         // than the instant it posts at.
         let start = tz.from_utc_datetime(&from.naive_utc()).naive_local() - Days::new(1);
@@ -235,6 +239,38 @@ impl<'de> serde::Deserialize<'de> for PostingSchedule {
     }
 }
 
+/// Which field the `cron` crate refused, in words: its own message quotes the translated
+/// expression and, for hours, says "less than 23" where it means 23 or less.
+fn blame(seconds: &str, rest: &[&str], error: &cron::error::Error) -> String {
+    const FIELDS: [(&str, &str); 6] = [
+        ("second", "0-59"),
+        ("minute", "0-59"),
+        ("hour", "0-23"),
+        ("day of month", "1-31"),
+        ("month", "1-12 or JAN-DEC"),
+        ("year", "1970-2100"),
+    ];
+    let given = [
+        Some(seconds),
+        rest.first().copied(),
+        rest.get(1).copied(),
+        rest.get(2).copied(),
+        rest.get(3).copied(),
+        rest.get(5).copied(),
+    ];
+    for (i, ((name, range), value)) in FIELDS.iter().zip(given).enumerate() {
+        let Some(value) = value else { continue };
+        let mut alone = ["*"; 7];
+        alone[if i == 5 { 6 } else { i }] = value;
+        if cron::Schedule::from_str(&alone.join(" ")).is_err() {
+            return format!(
+                "{name} '{value}' is not valid; expected {range}, a list (1,15), a range (9-17) or a step (*/2)"
+            );
+        }
+    }
+    error.to_string().lines().last().unwrap_or("it does not parse").to_string()
+}
+
 /// Weekdays as a bit set, bit 0 = Sunday, in crontab's numbering.
 type WeekdaySet = u8;
 const ALL_WEEKDAYS: WeekdaySet = 0b111_1111;
@@ -276,7 +312,11 @@ fn weekday_set(field: &str) -> Result<WeekdaySet, String> {
 
 fn weekday_number(text: &str) -> Result<u32, String> {
     if let Ok(n) = text.parse::<u32>() {
-        return if n <= 7 { Ok(n) } else { Err(format!("{n} is not a day of the week; 0-7, where 0 and 7 are Sunday")) };
+        return if n <= 7 {
+            Ok(n)
+        } else {
+            Err(format!("{n} is not a day of the week; 0-7, where 0 and 7 are Sunday"))
+        };
     }
     match text.parse::<Weekday>() {
         Ok(day) => Ok(day.num_days_from_sunday()),
@@ -361,10 +401,8 @@ impl ReminderPlan {
     /// When the reminder `lead` days ahead of `date` is posted.
     fn post_time(&self, date: NaiveDate, lead: u32) -> Option<DateTime<Utc>> {
         let announce = date.checked_sub_days(Days::new(u64::from(lead)))?;
-        let wall = self
-            .schedule
-            .first_wall_slot_on(announce)
-            .or_else(|| self.schedule.last_wall_slot_before(announce))?;
+        let wall =
+            self.schedule.first_wall_slot_on(announce).or_else(|| self.schedule.last_wall_slot_before(announce))?;
         Some(local_to_utc(self.timezone, wall, Fold::Earlier))
     }
 }
@@ -389,7 +427,12 @@ pub struct Reminder {
 /// Every reminder whose post time is in [`from`, `to`), by time then name. `occurrences` may
 /// come from several regions and reach outside the window; fetch them with
 /// [`ReminderPlan::dates_to_fetch`] so that none is missed.
-pub fn plan_posts(plan: &ReminderPlan, occurrences: &[Occurrence], from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Reminder> {
+pub fn plan_posts(
+    plan: &ReminderPlan,
+    occurrences: &[Occurrence],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Vec<Reminder> {
     planned(plan, occurrences, (Bound::Included(from), Bound::Excluded(to)))
 }
 
@@ -431,7 +474,8 @@ fn planned(plan: &ReminderPlan, occurrences: &[Occurrence], window: impl RangeBo
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     for occurrence in occurrences {
-        let continues = occurrence.date.pred_opt().is_some_and(|d| actual.contains(&(&occurrence.region, &occurrence.id, d)));
+        let continues =
+            occurrence.date.pred_opt().is_some_and(|d| actual.contains(&(&occurrence.region, &occurrence.id, d)));
         if occurrence.observed || continues || !seen.insert(occurrence.key()) {
             continue;
         }

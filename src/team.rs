@@ -24,7 +24,7 @@ use std::str::FromStr;
 /// A member's settings could not be understood; each message says what was given and what to write.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TeamError {
-    #[error("'{given}' are not working hours: {reason}; expected HH:MM-HH:MM such as 09:00-18:00 (or 21:00-06:00 for a night shift)")]
+    #[error("'{given}' does not read as working hours: {reason}; expected HH:MM-HH:MM such as 09:00-18:00 (or 21:00-06:00 for a night shift)")]
     Hours { given: String, reason: String },
     #[error("'{given}' is not a time zone; {}", suggest_zones(suggestions))]
     TimeZone { given: String, suggestions: Vec<String> },
@@ -240,9 +240,9 @@ pub struct WhosOff {
 }
 
 impl WhosOff {
-    /// Whether the member with this display name is off.
-    pub fn is_off(&self, display_name: &str) -> bool {
-        self.by_region.iter().any(|r| r.members.iter().any(|m| m.display_name == display_name))
+    /// Whether the member with this user id is off.
+    pub fn is_off(&self, user_id: &str) -> bool {
+        self.by_region.iter().any(|r| r.members.iter().any(|m| m.user_id == user_id))
     }
 }
 
@@ -256,6 +256,7 @@ pub struct RegionOff {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MemberOff {
+    pub user_id: String,
     pub display_name: String,
     /// The holiday's name; two on one day are joined ("Christmas Day, Boxing Day (observed)").
     pub occasion: String,
@@ -284,7 +285,11 @@ pub fn whos_off(date: NaiveDate, members: &[MemberProfile], library: &Library) -
                 members: Vec::new(),
             })
             .members
-            .push(MemberOff { display_name: member.display_name.clone(), occasion: names.join(", ") });
+            .push(MemberOff {
+                user_id: member.user_id.clone(),
+                display_name: member.display_name.clone(),
+                occasion: names.join(", "),
+            });
     }
     let mut by_region: Vec<RegionOff> = by_region.into_values().collect();
     for region in &mut by_region {
@@ -334,7 +339,7 @@ impl fmt::Display for Coverage {
 pub fn coverage(date: NaiveDate, members: &[MemberProfile], library: &Library) -> Coverage {
     let off = whos_off(date, members, library);
     let counted: Vec<&MemberProfile> = members.iter().filter(|m| !m.opted_out).collect();
-    let present: Vec<&MemberProfile> = counted.iter().copied().filter(|m| !off.is_off(&m.display_name)).collect();
+    let present: Vec<&MemberProfile> = counted.iter().copied().filter(|m| !off.is_off(&m.user_id)).collect();
     let mut shifts = Vec::new();
     let mut hours_unknown = Vec::new();
     for member in &present {
