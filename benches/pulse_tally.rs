@@ -8,9 +8,7 @@
 use std::collections::HashMap;
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
-use meridian::pulse::{
-    AnswerKind, PulseId, PulseResults, ResultsInput, Tally, VoteCount, DEFAULT_MIN_GROUP,
-};
+use meridian::pulse::{AnswerKind, PulseId, PulseResults, ResultsInput, Tally, VoteCount, DEFAULT_MIN_GROUP};
 
 const CLICKS: u32 = 10_000;
 const PEOPLE: u32 = 2_000;
@@ -36,10 +34,7 @@ fn counts_after_clicks() -> Vec<VoteCount> {
         let region = REGIONS[(person % REGIONS.len() as u32) as usize];
         *counts.entry((choice, region)).or_default() += 1;
     }
-    counts
-        .into_iter()
-        .map(|((choice, region), count)| VoteCount::new(choice, Some(region), count))
-        .collect()
+    counts.into_iter().map(|((choice, region), count)| VoteCount::new(choice, Some(region), count)).collect()
 }
 
 fn bench(c: &mut Criterion) {
@@ -47,8 +42,7 @@ fn bench(c: &mut Criterion) {
     c.bench_function("pulse: 10,000 clicks to results text", |b| {
         b.iter(|| {
             let counts = counts_after_clicks();
-            let tally =
-                Tally::compute(&answer, &counts, Some(PEOPLE + 500), DEFAULT_MIN_GROUP).unwrap();
+            let tally = Tally::compute(&answer, &counts, Some(PEOPLE + 500), DEFAULT_MIN_GROUP).unwrap();
             let results = PulseResults::compose(ResultsInput {
                 pulse_id: PulseId(1),
                 question: "How clear were the handoffs between our locations this week?",

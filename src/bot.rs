@@ -54,11 +54,11 @@ impl Bot {
     /// short apology from the adapter.
     pub async fn handle(&self, event: Event) -> Result<Vec<Outgoing>, BotError> {
         let ctx = self.context(event.channel(), event.actor()).await?;
-        match event {
-            Event::Command { command, args, .. } => self.command(&ctx, &command, &args).await,
+        match &event {
+            Event::Command { command, args, .. } => self.command(&ctx, command, args).await,
             Event::Reaction { message, emoji, added, .. } => {
                 if let Some(post) = self.store.post_by_message(&message.0).await? {
-                    self.store.record_reaction(post.id, ctx.member.id, &emoji, added, ctx.now).await?;
+                    self.store.record_reaction(post.id, &ctx.actor.user_id, emoji, *added, ctx.now).await?;
                 }
                 Ok(Vec::new())
             }
@@ -93,12 +93,14 @@ impl Bot {
         self.store.join_channel(channel_id, member_id).await?;
         let stored_channel =
             self.store.channel(channel_id).await?.ok_or(StoreError::NotFound { what: "channel", id: channel_id.0 })?;
-        let member = self.store.member(member_id).await?.ok_or(StoreError::NotFound { what: "member", id: member_id.0 })?;
+        let member =
+            self.store.member(member_id).await?.ok_or(StoreError::NotFound { what: "member", id: member_id.0 })?;
         // Platform roles count as well as the configured lists: a Discord "manager" role, a
         // Slack workspace admin (the adapters report these as roles).
         let is_manager = self.config.roles.is_manager(platform, &actor.user_id)
             || actor.roles.iter().any(|r| matches!(r.to_ascii_lowercase().as_str(), "manager" | "admin" | "owner"));
-        let is_hr = self.config.roles.is_hr(platform, &actor.user_id) || actor.roles.iter().any(|r| r.eq_ignore_ascii_case("hr"));
+        let is_hr = self.config.roles.is_hr(platform, &actor.user_id)
+            || actor.roles.iter().any(|r| r.eq_ignore_ascii_case("hr"));
         Ok(Context {
             bot: self,
             channel_ref: channel,

@@ -31,23 +31,11 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://meridian.db";
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("{path}: cannot read: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Read { path: PathBuf, source: std::io::Error },
     #[error("{file}:{line}:{column}: {message}")]
-    Syntax {
-        file: String,
-        line: usize,
-        column: usize,
-        message: String,
-    },
+    Syntax { file: String, line: usize, column: usize, message: String },
     #[error("{file}: key '{key}': {reason}")]
-    Invalid {
-        file: String,
-        key: String,
-        reason: String,
-    },
+    Invalid { file: String, key: String, reason: String },
     #[error("environment variable {var}: {reason}")]
     Env { var: &'static str, reason: String },
 }
@@ -106,9 +94,7 @@ impl DatabaseUrl {
         };
         if let Some(start) = out.find("password=") {
             let value_start = start + "password=".len();
-            let value_end = out[value_start..]
-                .find('&')
-                .map_or(out.len(), |i| value_start + i);
+            let value_end = out[value_start..].find('&').map_or(out.len(), |i| value_start + i);
             out.replace_range(value_start..value_end, "***");
         }
         out
@@ -169,8 +155,7 @@ impl Roles {
 }
 
 fn contains(list: &[UserRef], platform: Platform, user_id: &str) -> bool {
-    list.iter()
-        .any(|u| u.platform == platform && u.user_id == user_id)
+    list.iter().any(|u| u.platform == platform && u.user_id == user_id)
 }
 
 /// What a channel starts with until someone changes it.
@@ -215,10 +200,7 @@ pub struct PulseConfig {
 
 impl Default for PulseConfig {
     fn default() -> Self {
-        PulseConfig {
-            min_group: 5,
-            default_duration: Duration::from_secs(24 * 3600),
-        }
+        PulseConfig { min_group: 5, default_duration: Duration::from_secs(24 * 3600) }
     }
 }
 
@@ -290,9 +272,7 @@ pub struct HttpConfig {
 
 impl Default for HttpConfig {
     fn default() -> Self {
-        HttpConfig {
-            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
-        }
+        HttpConfig { listen: SocketAddr::from(([127, 0, 0, 1], 8080)) }
     }
 }
 
@@ -318,10 +298,7 @@ const KNOWN: &[(&str, &[&str])] = &[
     ("database", &["url"]),
     ("calendars", &["dir"]),
     ("roles", &["managers", "hr"]),
-    (
-        "defaults",
-        &["timezone", "reminder_cron", "lead_days", "brief_time"],
-    ),
+    ("defaults", &["timezone", "reminder_cron", "lead_days", "brief_time"]),
     ("pulse", &["min_group", "default_duration"]),
     ("slack", &["api_base"]),
     ("discord", &["application_id", "public_key", "api_base"]),
@@ -346,10 +323,8 @@ impl Config {
             Some(path) => (
                 path.to_path_buf(),
                 Some(
-                    std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-                        path: path.to_path_buf(),
-                        source,
-                    })?,
+                    std::fs::read_to_string(path)
+                        .map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })?,
                 ),
             ),
             None => {
@@ -375,9 +350,8 @@ impl Config {
 
     /// [`Config::load`] with the process environment.
     pub fn load_from_process_env(path: Option<&Path>) -> Result<Config, ConfigError> {
-        let env = std::env::vars_os()
-            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
-            .collect();
+        let env =
+            std::env::vars_os().filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))).collect();
         Config::load(path, &env)
     }
 
@@ -396,16 +370,12 @@ impl Config {
                 message: e.message().trim().to_string(),
             }
         })?;
-        let reader = Reader {
-            file,
-            table: &table,
-        };
+        let reader = Reader { file, table: &table };
         reader.check_keys()?;
 
         let mut config = Config::default();
         if let Some(url) = reader.string("database", "url")? {
-            config.database = parse_database_url(&url)
-                .map_err(|reason| reader.invalid("database", "url", reason))?;
+            config.database = parse_database_url(&url).map_err(|reason| reader.invalid("database", "url", reason))?;
         }
         if let Some(dir) = reader.string("calendars", "dir")? {
             config.calendars_dir = PathBuf::from(dir);
@@ -415,12 +385,10 @@ impl Config {
 
         let d = &mut config.defaults;
         if let Some(tz) = reader.string("defaults", "timezone")? {
-            d.timezone = parse_timezone(&tz)
-                .map_err(|reason| reader.invalid("defaults", "timezone", reason))?;
+            d.timezone = parse_timezone(&tz).map_err(|reason| reader.invalid("defaults", "timezone", reason))?;
         }
         if let Some(cron) = reader.string("defaults", "reminder_cron")? {
-            parse_cron(&cron)
-                .map_err(|reason| reader.invalid("defaults", "reminder_cron", reason))?;
+            parse_cron(&cron).map_err(|reason| reader.invalid("defaults", "reminder_cron", reason))?;
             d.reminder_cron = cron;
         }
         if let Some(days) = reader.integers("defaults", "lead_days")? {
@@ -428,47 +396,38 @@ impl Config {
                 .into_iter()
                 .map(|n| {
                     u32::try_from(n).ok().filter(|&n| n <= 366).ok_or_else(|| {
-                        reader.invalid(
-                            "defaults",
-                            "lead_days",
-                            format!("{n} is not a number of days from 0 to 366"),
-                        )
+                        reader.invalid("defaults", "lead_days", format!("{n} is not a number of days from 0 to 366"))
                     })
                 })
                 .collect::<Result<_, _>>()?;
         }
         if let Some(time) = reader.string("defaults", "brief_time")? {
-            d.brief_time = Some(
-                parse_time_of_day(&time)
-                    .map_err(|reason| reader.invalid("defaults", "brief_time", reason))?,
-            );
+            d.brief_time =
+                Some(parse_time_of_day(&time).map_err(|reason| reader.invalid("defaults", "brief_time", reason))?);
         }
 
         if let Some(n) = reader.integer("pulse", "min_group")? {
-            config.pulse.min_group =
-                u32::try_from(n).ok().filter(|&n| n >= 3).ok_or_else(|| {
-                    reader.invalid(
-                        "pulse",
-                        "min_group",
-                        format!(
-                            "{n} is too small: results for fewer than 3 voters would show how \
+            config.pulse.min_group = u32::try_from(n).ok().filter(|&n| n >= 3).ok_or_else(|| {
+                reader.invalid(
+                    "pulse",
+                    "min_group",
+                    format!(
+                        "{n} is too small: results for fewer than 3 voters would show how \
                          individuals voted"
-                        ),
-                    )
-                })?;
+                    ),
+                )
+            })?;
         }
         if let Some(text) = reader.string("pulse", "default_duration")? {
-            config.pulse.default_duration = parse_duration(&text)
-                .map_err(|reason| reader.invalid("pulse", "default_duration", reason))?;
+            config.pulse.default_duration =
+                parse_duration(&text).map_err(|reason| reader.invalid("pulse", "default_duration", reason))?;
         }
 
         if let Some(base) = reader.string("slack", "api_base")? {
-            config.slack.api_base =
-                parse_http_base(&base).map_err(|r| reader.invalid("slack", "api_base", r))?;
+            config.slack.api_base = parse_http_base(&base).map_err(|r| reader.invalid("slack", "api_base", r))?;
         }
         if let Some(base) = reader.string("discord", "api_base")? {
-            config.discord.api_base =
-                parse_http_base(&base).map_err(|r| reader.invalid("discord", "api_base", r))?;
+            config.discord.api_base = parse_http_base(&base).map_err(|r| reader.invalid("discord", "api_base", r))?;
         }
         if let Some(id) = reader.string("discord", "application_id")? {
             if id.is_empty() || !id.chars().all(|c| c.is_ascii_digit()) {
@@ -509,10 +468,8 @@ impl Config {
     pub fn apply_env(&mut self, env: &HashMap<String, String>) -> Result<(), ConfigError> {
         let get = |var: &str| env.get(var).map(|v| v.trim()).filter(|v| !v.is_empty());
         if let Some(url) = get("DATABASE_URL") {
-            self.database = parse_database_url(url).map_err(|reason| ConfigError::Env {
-                var: "DATABASE_URL",
-                reason,
-            })?;
+            self.database =
+                parse_database_url(url).map_err(|reason| ConfigError::Env { var: "DATABASE_URL", reason })?;
         }
         if let Some(token) = get("SLACK_BOT_TOKEN") {
             self.slack.bot_token = Some(token_with_prefix("SLACK_BOT_TOKEN", token, "xoxb-")?);
@@ -554,11 +511,7 @@ impl Reader<'_> {
     fn invalid(&self, section: &str, key: &str, reason: impl Into<String>) -> ConfigError {
         ConfigError::Invalid {
             file: self.file.to_string(),
-            key: if key.is_empty() {
-                section.to_string()
-            } else {
-                format!("{section}.{key}")
-            },
+            key: if key.is_empty() { section.to_string() } else { format!("{section}.{key}") },
             reason: reason.into(),
         }
     }
@@ -577,10 +530,7 @@ impl Reader<'_> {
                 return Err(self.invalid(section, "", "expected a [section] of keys"));
             };
             for key in table.keys() {
-                if let Some((_, _, var)) = SECRET_KEYS
-                    .iter()
-                    .find(|(s, k, _)| s == section && k == key)
-                {
+                if let Some((_, _, var)) = SECRET_KEYS.iter().find(|(s, k, _)| s == section && k == key) {
                     return Err(self.invalid(
                         section,
                         key,
@@ -610,11 +560,9 @@ impl Reader<'_> {
         match self.value(section, key) {
             None => Ok(None),
             Some(Value::String(s)) => Ok(Some(s.trim().to_string())),
-            Some(other) => Err(self.invalid(
-                section,
-                key,
-                format!("expected a string in quotes, found {}", other.type_str()),
-            )),
+            Some(other) => {
+                Err(self.invalid(section, key, format!("expected a string in quotes, found {}", other.type_str())))
+            }
         }
     }
 
@@ -622,11 +570,9 @@ impl Reader<'_> {
         match self.value(section, key) {
             None => Ok(None),
             Some(Value::Integer(n)) => Ok(Some(*n)),
-            Some(other) => Err(self.invalid(
-                section,
-                key,
-                format!("expected a whole number, found {}", other.type_str()),
-            )),
+            Some(other) => {
+                Err(self.invalid(section, key, format!("expected a whole number, found {}", other.type_str())))
+            }
         }
     }
 
@@ -635,11 +581,7 @@ impl Reader<'_> {
             return Ok(None);
         };
         let wrong = |found: &str| {
-            self.invalid(
-                section,
-                key,
-                format!("expected a list of whole numbers such as [7, 1, 0], found {found}"),
-            )
+            self.invalid(section, key, format!("expected a list of whole numbers such as [7, 1, 0], found {found}"))
         };
         let Value::Array(items) = value else {
             return Err(wrong(value.type_str()));
@@ -657,17 +599,13 @@ impl Reader<'_> {
         };
         let wrong = |reason: String| self.invalid(section, key, reason);
         let Value::Array(items) = value else {
-            return Err(wrong(format!(
-                "expected a list such as [\"slack:U024BE7LH\"], found {}",
-                value.type_str()
-            )));
+            return Err(wrong(format!("expected a list such as [\"slack:U024BE7LH\"], found {}", value.type_str())));
         };
         items
             .iter()
             .map(|item| {
-                let text = item
-                    .as_str()
-                    .ok_or_else(|| wrong(format!("expected strings, found {}", item.type_str())))?;
+                let text =
+                    item.as_str().ok_or_else(|| wrong(format!("expected strings, found {}", item.type_str())))?;
                 parse_user_ref(text).map_err(wrong)
             })
             .collect()
@@ -683,25 +621,15 @@ fn parse_user_ref(text: &str) -> Result<UserRef, String> {
     if user_id.is_empty() || user_id.contains(char::is_whitespace) {
         return Err(format!("'{text}' has no valid user id after the colon"));
     }
-    Ok(UserRef {
-        platform,
-        user_id: user_id.to_string(),
-    })
+    Ok(UserRef { platform, user_id: user_id.to_string() })
 }
 
 fn parse_database_url(url: &str) -> Result<DatabaseUrl, String> {
-    if url.starts_with("sqlite:")
-        || url.starts_with("postgres://")
-        || url.starts_with("postgresql://")
-    {
+    if url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://") {
         Ok(DatabaseUrl(url.to_string()))
     } else {
         let scheme = url.split(':').next().unwrap_or_default();
-        let shown: String = if url.contains(':') {
-            scheme.chars().take(20).collect()
-        } else {
-            "none".to_string()
-        };
+        let shown: String = if url.contains(':') { scheme.chars().take(20).collect() } else { "none".to_string() };
         Err(format!(
             "the URL must start with sqlite: (e.g. sqlite://meridian.db) or postgres:// \
              (scheme given: {shown})"
@@ -719,9 +647,8 @@ fn parse_http_base(url: &str) -> Result<String, String> {
 
 /// An IANA time zone name such as `Asia/Kolkata`.
 pub fn parse_timezone(name: &str) -> Result<Tz, String> {
-    name.parse::<Tz>().map_err(|_| {
-        format!("'{name}' is not an IANA time zone name such as Europe/London or Asia/Manila")
-    })
+    name.parse::<Tz>()
+        .map_err(|_| format!("'{name}' is not an IANA time zone name such as Europe/London or Asia/Manila"))
 }
 
 /// `HH:MM` (or `HH:MM:SS`), 24-hour.
@@ -749,10 +676,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
             _ => return Err(bad()),
         };
         let n: u64 = number.parse().map_err(|_| bad())?;
-        total = n
-            .checked_mul(unit)
-            .and_then(|secs| total.checked_add(secs))
-            .ok_or_else(bad)?;
+        total = n.checked_mul(unit).and_then(|secs| total.checked_add(secs)).ok_or_else(bad)?;
         number.clear();
     }
     if !number.is_empty() || total == 0 {
@@ -776,12 +700,9 @@ pub fn parse_cron(spec: &str) -> Result<cron::Schedule, String> {
             fields.len()
         ));
     }
-    let weekdays = weekday_names(fields[4])
-        .ok_or_else(|| format!("'{spec}': weekday field '{}' is not valid", fields[4]))?;
-    let six = format!(
-        "0 {} {} {} {} {}",
-        fields[0], fields[1], fields[2], fields[3], weekdays
-    );
+    let weekdays =
+        weekday_names(fields[4]).ok_or_else(|| format!("'{spec}': weekday field '{}' is not valid", fields[4]))?;
+    let six = format!("0 {} {} {} {} {}", fields[0], fields[1], fields[2], fields[3], weekdays);
     cron::Schedule::from_str(&six).map_err(|e| format!("'{spec}' is not a valid schedule: {e}"))
 }
 
@@ -818,10 +739,7 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 
     fn parse(text: &str) -> Result<Config, ConfigError> {
@@ -883,17 +801,11 @@ mod tests {
         .unwrap();
         assert_eq!(config.defaults.timezone, chrono_tz::Asia::Kolkata);
         assert_eq!(config.defaults.lead_days, vec![14, 2, 0]);
-        assert_eq!(
-            config.defaults.brief_time,
-            NaiveTime::from_hms_opt(8, 45, 0)
-        );
+        assert_eq!(config.defaults.brief_time, NaiveTime::from_hms_opt(8, 45, 0));
         assert!(config.roles.is_manager(Platform::Discord, "42"));
         assert!(!config.roles.is_manager(Platform::Slack, "42"));
         assert!(config.roles.is_hr(Platform::Console, "priya"));
-        assert_eq!(
-            config.pulse.default_duration,
-            Duration::from_secs(2 * 86_400)
-        );
+        assert_eq!(config.pulse.default_duration, Duration::from_secs(2 * 86_400));
         assert_eq!(config.discord.public_key.as_deref().map(str::len), Some(64));
         assert_eq!(config.http.listen.port(), 9000);
     }
@@ -909,67 +821,24 @@ mod tests {
     #[test]
     fn bad_values_name_the_key_and_the_reason() {
         let cases = [
-            (
-                "[defaults]\ntimezone = \"India\"",
-                "defaults.timezone",
-                "IANA",
-            ),
-            (
-                "[defaults]\nreminder_cron = \"9 * *\"",
-                "defaults.reminder_cron",
-                "five fields",
-            ),
-            (
-                "[defaults]\nreminder_cron = \"0 25 * * *\"",
-                "defaults.reminder_cron",
-                "not a valid",
-            ),
-            (
-                "[defaults]\nbrief_time = \"8am\"",
-                "defaults.brief_time",
-                "time of day",
-            ),
-            (
-                "[defaults]\nlead_days = \"7\"",
-                "defaults.lead_days",
-                "list of whole numbers",
-            ),
+            ("[defaults]\ntimezone = \"India\"", "defaults.timezone", "IANA"),
+            ("[defaults]\nreminder_cron = \"9 * *\"", "defaults.reminder_cron", "five fields"),
+            ("[defaults]\nreminder_cron = \"0 25 * * *\"", "defaults.reminder_cron", "not a valid"),
+            ("[defaults]\nbrief_time = \"8am\"", "defaults.brief_time", "time of day"),
+            ("[defaults]\nlead_days = \"7\"", "defaults.lead_days", "list of whole numbers"),
             ("[pulse]\nmin_group = 1", "pulse.min_group", "too small"),
-            (
-                "[pulse]\ndefault_duration = \"soon\"",
-                "pulse.default_duration",
-                "24h",
-            ),
+            ("[pulse]\ndefault_duration = \"soon\"", "pulse.default_duration", "24h"),
             ("[database]\nurl = \"mysql://x\"", "database.url", "sqlite:"),
-            (
-                "[roles]\nmanagers = [\"U123\"]",
-                "roles.managers",
-                "platform:user-id",
-            ),
+            ("[roles]\nmanagers = [\"U123\"]", "roles.managers", "platform:user-id"),
             ("[roles]\nhr = [\"teams:U1\"]", "roles.hr", "not a platform"),
-            (
-                "[http]\nlisten = \"localhost\"",
-                "http.listen",
-                "address and port",
-            ),
-            (
-                "[discord]\npublic_key = \"abc\"",
-                "discord.public_key",
-                "64 hex",
-            ),
-            (
-                "[defaults]\ntimezon = \"UTC\"",
-                "defaults.timezon",
-                "unknown key",
-            ),
+            ("[http]\nlisten = \"localhost\"", "http.listen", "address and port"),
+            ("[discord]\npublic_key = \"abc\"", "discord.public_key", "64 hex"),
+            ("[defaults]\ntimezon = \"UTC\"", "defaults.timezon", "unknown key"),
             ("[remindrs]\nx = 1", "remindrs", "unknown section"),
         ];
         for (text, key, reason) in cases {
             let message = error(text);
-            assert!(
-                message.starts_with(&format!("meridian.toml: key '{key}': ")),
-                "{text}: {message}"
-            );
+            assert!(message.starts_with(&format!("meridian.toml: key '{key}': ")), "{text}: {message}");
             assert!(message.contains(reason), "{text}: {message}");
         }
     }
@@ -1001,14 +870,8 @@ mod tests {
                 ("DISCORD_TOKEN", "Bot abc.def"),
             ]))
             .unwrap();
-        assert_eq!(
-            config.database.expose(),
-            "postgres://bot:hunter2@db:5432/meridian"
-        );
-        assert_eq!(
-            config.slack.bot_token.as_ref().unwrap().expose(),
-            "xoxb-123"
-        );
+        assert_eq!(config.database.expose(), "postgres://bot:hunter2@db:5432/meridian");
+        assert_eq!(config.slack.bot_token.as_ref().unwrap().expose(), "xoxb-123");
         assert_eq!(config.discord.token.as_ref().unwrap().expose(), "abc.def");
         assert!(config.slack.enabled() && config.discord.enabled());
     }
@@ -1018,24 +881,15 @@ mod tests {
         let mut config = Config::default();
         config
             .apply_env(&env(&[
-                (
-                    "DATABASE_URL",
-                    "postgres://bot:hunter2@db/meridian?password=hunter3",
-                ),
+                ("DATABASE_URL", "postgres://bot:hunter2@db/meridian?password=hunter3"),
                 ("SLACK_BOT_TOKEN", "xoxb-123"),
                 ("SLACK_APP_TOKEN", "xapp-456"),
                 ("SLACK_SIGNING_SECRET", "s3cr3t"),
                 ("DISCORD_TOKEN", "abc.def"),
             ]))
             .unwrap();
-        let shown = format!(
-            "{config:?} {} {}",
-            config.database,
-            config.slack.bot_token.as_ref().unwrap()
-        );
-        for secret in [
-            "hunter2", "hunter3", "xoxb-123", "xapp-456", "s3cr3t", "abc.def",
-        ] {
+        let shown = format!("{config:?} {} {}", config.database, config.slack.bot_token.as_ref().unwrap());
+        for secret in ["hunter2", "hunter3", "xoxb-123", "xapp-456", "s3cr3t", "abc.def"] {
             assert!(!shown.contains(secret), "{secret} printed in {shown}");
         }
         assert!(shown.contains("postgres://bot:***@db/meridian"), "{shown}");
@@ -1044,37 +898,23 @@ mod tests {
     #[test]
     fn a_swapped_slack_token_is_reported_without_its_value() {
         let mut config = Config::default();
-        let err = config
-            .apply_env(&env(&[("SLACK_BOT_TOKEN", "xapp-1-secret")]))
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.contains("SLACK_BOT_TOKEN") && err.contains("xoxb-"),
-            "{err}"
-        );
+        let err = config.apply_env(&env(&[("SLACK_BOT_TOKEN", "xapp-1-secret")])).unwrap_err().to_string();
+        assert!(err.contains("SLACK_BOT_TOKEN") && err.contains("xoxb-"), "{err}");
         assert!(!err.contains("secret"), "{err}");
     }
 
     #[test]
     fn a_bad_database_url_in_the_environment_is_named() {
         let mut config = Config::default();
-        let err = config
-            .apply_env(&env(&[("DATABASE_URL", "mysql://root:pw@x/db")]))
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.starts_with("environment variable DATABASE_URL:"),
-            "{err}"
-        );
+        let err = config.apply_env(&env(&[("DATABASE_URL", "mysql://root:pw@x/db")])).unwrap_err().to_string();
+        assert!(err.starts_with("environment variable DATABASE_URL:"), "{err}");
         assert!(!err.contains("pw@"), "{err}");
     }
 
     #[test]
     fn empty_variables_count_as_unset() {
         let mut config = Config::default();
-        config
-            .apply_env(&env(&[("DATABASE_URL", ""), ("SLACK_BOT_TOKEN", " ")]))
-            .unwrap();
+        config.apply_env(&env(&[("DATABASE_URL", ""), ("SLACK_BOT_TOKEN", " ")])).unwrap();
         assert_eq!(config.database.expose(), DEFAULT_DATABASE_URL);
         assert!(!config.slack.enabled());
     }

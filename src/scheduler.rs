@@ -63,7 +63,7 @@ impl Scheduler {
     }
 
     async fn channel_reminders(&self, channel: &Channel, now: DateTime<Utc>) -> Result<Vec<Posted>, BotError> {
-        let job = format!("reminders:{}", channel.id);
+        let job = format!("{REMINDERS}s:{}", channel.id);
         let plan = plan_for(channel);
         // A channel seen for the first time starts now: no back-filling of its history.
         let Some(since) = self.bot.store.last_run(&job).await? else {
@@ -80,7 +80,8 @@ impl Scheduler {
         let mut first_unfinished: Option<DateTime<Utc>> = None;
         for reminder in owed {
             let key = PostKey { channel: channel.id, purpose: REMINDERS.into(), occurrence_key: reminder.key.clone() };
-            let mut owed_later = |at: DateTime<Utc>| first_unfinished = Some(first_unfinished.map_or(at, |t| t.min(at)));
+            let mut owed_later =
+                |at: DateTime<Utc>| first_unfinished = Some(first_unfinished.map_or(at, |t| t.min(at)));
             let post = match self.bot.store.claim_post(&key, &self.instance_id, now).await? {
                 Claim::Won(post) => post,
                 Claim::Taken { delivered: true, .. } => continue,
@@ -93,8 +94,13 @@ impl Scheduler {
                     post
                 }
             };
-            let message =
-                reminder_message(&self.bot.templates, &self.bot.library, &reminder, channel.settings.timezone, &members)?;
+            let message = reminder_message(
+                &self.bot.templates,
+                &self.bot.library,
+                &reminder,
+                channel.settings.timezone,
+                &members,
+            )?;
             let outgoing = Outgoing::Post { channel: channel_ref.clone(), message };
             match self.bot.platforms.deliver(&outgoing).await {
                 Ok(message_ref) => {
@@ -117,6 +123,20 @@ impl Scheduler {
         Ok(posted)
     }
 
+    /// Starts a channel's reminders from `now` when it first follows something; earlier
+    /// history is not back-filled.
+    pub async fn start_channel(
+        store: &crate::store::Store,
+        channel: crate::store::ChannelId,
+        now: DateTime<Utc>,
+    ) -> Result<(), BotError> {
+        let job = format!("{REMINDERS}s:{channel}");
+        if store.last_run(&job).await?.is_none() {
+            store.set_last_run(&job, now).await?;
+        }
+        Ok(())
+    }
+
     /// Reminders of one channel between two instants: all of them (for a preview) or, with
     /// `catch_up`, what is still owed after a pause.
     async fn reminders_between(
@@ -132,10 +152,13 @@ impl Scheduler {
         Ok(if catch_up { due(plan, &occurrences, from, to) } else { plan_posts(plan, &occurrences, from, to) })
     }
 
+    /// How far ahead [`Scheduler::next_due`] looks; with nothing due, wake after this.
+    pub const HORIZON: Duration = Duration::days(7);
+
     /// The next instant anything is due after `after`, to sleep until (`None`: nothing
-    /// within a week; wake then anyway).
+    /// within [`Scheduler::HORIZON`]; wake then anyway).
     pub async fn next_due(&self, after: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, BotError> {
-        let horizon = after + Duration::days(8);
+        let horizon = after + Self::HORIZON;
         let mut next: Option<DateTime<Utc>> = None;
         for channel in self.bot.store.channels().await? {
             let plan = plan_for(&channel);
@@ -148,7 +171,12 @@ impl Scheduler {
     }
 
     /// What a channel would post between two instants, without posting: for `meridian preview`.
-    pub async fn preview(&self, channel: &Channel, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<Reminder>, BotError> {
+    pub async fn preview(
+        &self,
+        channel: &Channel,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<Reminder>, BotError> {
         self.reminders_between(channel, &plan_for(channel), from, to, false).await
     }
 

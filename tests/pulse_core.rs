@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 use chrono::{TimeDelta, TimeZone, Utc};
 use meridian::pulse::tally::{SegmentName, TrendMeasure};
 use meridian::pulse::{
-    AnswerKind, Direction, PulseCommand, PulseId, PulseResults, QuestionBank, QuestionId,
-    QuestionSpec, ResultsInput, Tally, Theme, Trend, VoteCount,
+    AnswerKind, Direction, PulseCommand, PulseId, PulseResults, QuestionBank, QuestionId, QuestionSpec, ResultsInput,
+    Tally, Theme, Trend, VoteCount,
 };
 use proptest::prelude::*;
 
@@ -43,10 +43,7 @@ fn a_segment_below_min_group_is_folded_into_other() {
 #[test]
 fn a_single_small_segment_cannot_be_recovered_by_subtraction() {
     // Given 8 answers from Manila and 1 from Leeds, and the overall results shown:
-    let votes = [
-        VoteCount::new(0, Some("Manila"), 8),
-        VoteCount::new(2, Some("Leeds"), 1),
-    ];
+    let votes = [VoteCount::new(0, Some("Manila"), 8), VoteCount::new(2, Some("Leeds"), 1)];
     let tally = Tally::compute(&yes_somewhat_no(), &votes, None, 5).unwrap();
     // if Manila were shown, overall minus Manila would be the Leeds colleague's vote.
     // So there is no breakdown at all, only the overall results, and the results say why.
@@ -82,18 +79,10 @@ fn fewer_answers_than_min_group_disclose_only_the_count() {
 }
 
 fn arbitrary_votes() -> impl Strategy<Value = Vec<VoteCount>> {
-    let region = prop_oneof![
-        Just(None),
-        Just(Some("A")),
-        Just(Some("B")),
-        Just(Some("C")),
-        Just(Some("D")),
-        Just(Some("E")),
-    ];
+    let region =
+        prop_oneof![Just(None), Just(Some("A")), Just(Some("B")), Just(Some("C")), Just(Some("D")), Just(Some("E")),];
     prop::collection::vec((0usize..3, region, 0u32..12), 0..20).prop_map(|rows| {
-        rows.into_iter()
-            .map(|(choice, region, count)| VoteCount::new(choice, region, count))
-            .collect()
+        rows.into_iter().map(|(choice, region, count)| VoteCount::new(choice, region, count)).collect()
     })
 }
 
@@ -147,16 +136,9 @@ fn mean_of_a_1_to_5_scale() {
 
 #[test]
 fn a_0_to_10_scale_means_the_points_not_the_button_positions() {
-    let scale = AnswerKind::Scale {
-        min: 0,
-        max: 10,
-        labels: None,
-    };
+    let scale = AnswerKind::Scale { min: 0, max: 10, labels: None };
     let votes = [VoteCount::new(0, None, 5), VoteCount::new(10, None, 5)];
-    assert_eq!(
-        Tally::compute(&scale, &votes, None, 5).unwrap().mean(),
-        Some(5.0)
-    );
+    assert_eq!(Tally::compute(&scale, &votes, None, 5).unwrap().mean(), Some(5.0));
 }
 
 #[test]
@@ -171,33 +153,20 @@ fn trend_reports_improvement_against_the_previous_pulse() {
     let scale = AnswerKind::scale_1_to_5();
     // Last time: mean 3.0. This time: mean 3.5.
     let previous = Tally::compute(&scale, &[VoteCount::new(2, None, 10)], None, 5).unwrap();
-    let current = Tally::compute(
-        &scale,
-        &[VoteCount::new(2, None, 5), VoteCount::new(3, None, 5)],
-        None,
-        5,
-    )
-    .unwrap();
+    let current = Tally::compute(&scale, &[VoteCount::new(2, None, 5), VoteCount::new(3, None, 5)], None, 5).unwrap();
     let trend = Trend::between(&previous, &current).unwrap();
     assert_eq!(trend.measure, TrendMeasure::Mean);
     assert_eq!(trend.direction, Direction::Up);
     assert!((trend.delta() - 0.5).abs() < 1e-9);
     // And the other way round it is a decline.
-    assert_eq!(
-        Trend::between(&current, &previous).unwrap().direction,
-        Direction::Down
-    );
+    assert_eq!(Trend::between(&current, &previous).unwrap().direction, Direction::Down);
 }
 
 // ---------------------------------------------------------------- the results message
 
 #[test]
 fn results_of_a_closed_scale_pulse_read_as_a_whole() {
-    let scale = AnswerKind::Scale {
-        min: 1,
-        max: 5,
-        labels: Some(("Very unclear".into(), "Very clear".into())),
-    };
+    let scale = AnswerKind::Scale { min: 1, max: 5, labels: Some(("Very unclear".into(), "Very clear".into())) };
     let previous = Tally::compute(&scale, &[VoteCount::new(2, None, 8)], Some(12), 5).unwrap();
     let votes = [
         VoteCount::new(2, Some("Manila"), 2),
@@ -248,13 +217,7 @@ fn error(args: &str) -> String {
 
 #[test]
 fn the_commands_from_the_issue_parse() {
-    assert_eq!(
-        parse(""),
-        PulseCommand::Start {
-            question: QuestionSpec::Bank { theme: None },
-            duration: None
-        }
-    );
+    assert_eq!(parse(""), PulseCommand::Start { question: QuestionSpec::Bank { theme: None }, duration: None });
     assert_eq!(
         parse(r#""How clear were handoffs between our teams this week?" scale:1-5 for:2h"#),
         PulseCommand::Start {
@@ -268,40 +231,22 @@ fn the_commands_from_the_issue_parse() {
     assert_eq!(
         parse(r#""Did the new rota help?" options:"Yes,Somewhat,No""#),
         PulseCommand::Start {
-            question: QuestionSpec::Custom {
-                text: "Did the new rota help?".into(),
-                answer: yes_somewhat_no(),
-            },
+            question: QuestionSpec::Custom { text: "Did the new rota help?".into(), answer: yes_somewhat_no() },
             duration: None,
         }
     );
     assert_eq!(
         parse("theme:communication"),
-        PulseCommand::Start {
-            question: QuestionSpec::Bank {
-                theme: Some(Theme::Communication)
-            },
-            duration: None,
-        }
+        PulseCommand::Start { question: QuestionSpec::Bank { theme: Some(Theme::Communication) }, duration: None }
     );
-    let PulseCommand::Schedule {
-        cron,
-        theme,
-        duration,
-    } = parse(r#"schedule "0 10 * * FRI" theme:trust"#)
-    else {
+    let PulseCommand::Schedule { cron, theme, duration } = parse(r#"schedule "0 10 * * FRI" theme:trust"#) else {
         panic!("not a schedule");
     };
     assert_eq!(cron.as_written(), "0 10 * * FRI");
     assert_eq!(theme, Some(Theme::Trust));
     assert_eq!(duration, None);
     assert_eq!(parse("close"), PulseCommand::Close { id: None });
-    assert_eq!(
-        parse("results 12"),
-        PulseCommand::Results {
-            id: Some(PulseId(12))
-        }
-    );
+    assert_eq!(parse("results 12"), PulseCommand::Results { id: Some(PulseId(12)) });
     assert_eq!(parse("list"), PulseCommand::List);
     assert_eq!(parse("help"), PulseCommand::Help);
 }
@@ -348,30 +293,15 @@ fn an_unknown_argument_lists_what_fits() {
 
 #[test]
 fn a_bad_duration_says_what_a_duration_looks_like() {
-    assert_eq!(
-        error(r#""Q?" for:2x"#),
-        "`for:2x`: expected a duration like 30m, 2h, 1d or 1h30m"
-    );
-    assert_eq!(
-        error(r#""Q?" for:1m"#),
-        "`for:1m`: a pulse stays open for at least 5m and at most 14d"
-    );
+    assert_eq!(error(r#""Q?" for:2x"#), "`for:2x`: expected a duration like 30m, 2h, 1d or 1h30m");
+    assert_eq!(error(r#""Q?" for:1m"#), "`for:1m`: a pulse stays open for at least 5m and at most 14d");
 }
 
 #[test]
 fn a_bad_scale_or_option_list_is_explained() {
-    assert_eq!(
-        error(r#""Q?" scale:1-50"#),
-        "`scale:1-50`: 50 choices is too many; at most 11 fit under a question"
-    );
-    assert_eq!(
-        error(r#""Q?" scale:five"#),
-        "`scale:five`: expected a range like 1-5 or 0-10, or emoji"
-    );
-    assert_eq!(
-        error(r#""Q?" options:"Yes""#),
-        "`options:Yes`: at least 2 choices are needed (got 1)"
-    );
+    assert_eq!(error(r#""Q?" scale:1-50"#), "`scale:1-50`: 50 choices is too many; at most 11 fit under a question");
+    assert_eq!(error(r#""Q?" scale:five"#), "`scale:five`: expected a range like 1-5 or 0-10, or emoji");
+    assert_eq!(error(r#""Q?" options:"Yes""#), "`options:Yes`: at least 2 choices are needed (got 1)");
 }
 
 #[test]
@@ -400,26 +330,14 @@ fn arguments_that_contradict_each_other_are_refused() {
         "`theme:trust` picks a question from the bank, so it cannot be combined with your \
          own question; use one or the other"
     );
-    assert_eq!(
-        error("for:1h for:2h"),
-        "`for:` is given twice; give it once"
-    );
+    assert_eq!(error("for:1h for:2h"), "`for:` is given twice; give it once");
 }
 
 #[test]
 fn subcommand_arguments_are_checked() {
-    assert_eq!(
-        error("close abc"),
-        "`abc`: expected a pulse number like 12 or #12"
-    );
-    assert_eq!(
-        error("list now"),
-        "`list` does not take `now`; usage: /pulse list"
-    );
-    assert_eq!(
-        error("results 3 4"),
-        "`results` does not take `4`; usage: /pulse results [id]"
-    );
+    assert_eq!(error("close abc"), "`abc`: expected a pulse number like 12 or #12");
+    assert_eq!(error("list now"), "`list` does not take `now`; usage: /pulse list");
+    assert_eq!(error("results 3 4"), "`results` does not take `4`; usage: /pulse results [id]");
 }
 
 #[test]
@@ -445,34 +363,21 @@ fn the_shipped_bank_has_at_least_30_questions_covering_all_7_themes() {
     let themes: BTreeSet<Theme> = bank.questions().iter().map(|q| q.theme).collect();
     assert_eq!(themes, Theme::ALL.into_iter().collect());
     for theme in Theme::ALL {
-        assert!(
-            bank.of_theme(theme).count() >= 4,
-            "{theme} has too few questions"
-        );
+        assert!(bank.of_theme(theme).count() >= 4, "{theme} has too few questions");
     }
     for question in bank.questions() {
         assert!(!question.why.is_empty(), "{} has no why", question.id);
-        assert!(
-            question.text.ends_with('?'),
-            "{} is not a question",
-            question.id
-        );
+        assert!(question.text.ends_with('?'), "{} is not a question", question.id);
     }
 }
 
 #[test]
 fn the_shipped_bank_is_every_file_in_prompts_pulse() {
-    let on_disk = QuestionBank::load_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/prompts/pulse"))
-        .expect("prompts/pulse loads");
+    let on_disk =
+        QuestionBank::load_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/prompts/pulse")).expect("prompts/pulse loads");
     let shipped = QuestionBank::shipped();
-    let ids = |bank: &QuestionBank| -> Vec<String> {
-        bank.questions().iter().map(|q| q.id.to_string()).collect()
-    };
-    assert_eq!(
-        ids(&on_disk),
-        ids(&shipped),
-        "a file is missing from SHIPPED in bank.rs"
-    );
+    let ids = |bank: &QuestionBank| -> Vec<String> { bank.questions().iter().map(|q| q.id.to_string()).collect() };
+    assert_eq!(ids(&on_disk), ids(&shipped), "a file is missing from SHIPPED in bank.rs");
     assert_eq!(on_disk, shipped);
 }
 
@@ -514,9 +419,7 @@ fn picking_by_theme_rotates_through_the_theme_before_repeating() {
     let mut history: Vec<QuestionId> = Vec::new();
     let trust = bank.of_theme(Theme::Trust).count();
     for seed in 0..trust as u64 {
-        let q = bank
-            .pick(Some(Theme::Trust), &history, seed * 7919)
-            .unwrap();
+        let q = bank.pick(Some(Theme::Trust), &history, seed * 7919).unwrap();
         assert_eq!(q.theme, Theme::Trust);
         assert!(!history.contains(&q.id), "{} repeated early", q.id);
         history.insert(0, q.id.clone());
@@ -539,13 +442,8 @@ fn picking_is_deterministic() {
 #[test]
 fn the_png_chart_decodes_as_a_png_of_the_expected_size() {
     let answer = yes_somewhat_no();
-    let tally = Tally::compute(
-        &answer,
-        &[VoteCount::new(0, None, 6), VoteCount::new(2, None, 3)],
-        Some(10),
-        5,
-    )
-    .unwrap();
+    let tally =
+        Tally::compute(&answer, &[VoteCount::new(0, None, 6), VoteCount::new(2, None, 3)], Some(10), 5).unwrap();
     let mut results = PulseResults::compose(ResultsInput {
         pulse_id: PulseId(1),
         question: "Did the new rota help?",
@@ -582,18 +480,6 @@ fn a_nudge_is_due_two_hours_before_closing_by_default() {
     use meridian::pulse::{nudge_due, DEFAULT_NUDGE_LEAD};
     let opened = Utc.with_ymd_and_hms(2025, 3, 7, 9, 0, 0).unwrap();
     let closes = opened + TimeDelta::days(1);
-    assert!(!nudge_due(
-        opened,
-        closes,
-        closes - TimeDelta::hours(3),
-        DEFAULT_NUDGE_LEAD,
-        false
-    ));
-    assert!(nudge_due(
-        opened,
-        closes,
-        closes - TimeDelta::hours(2),
-        DEFAULT_NUDGE_LEAD,
-        false
-    ));
+    assert!(!nudge_due(opened, closes, closes - TimeDelta::hours(3), DEFAULT_NUDGE_LEAD, false));
+    assert!(nudge_due(opened, closes, closes - TimeDelta::hours(2), DEFAULT_NUDGE_LEAD, false));
 }

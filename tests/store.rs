@@ -35,15 +35,10 @@ impl Drop for PgSchema {
         let (url, name) = (self.admin_url.clone(), self.name.clone());
         // Drop runs outside any runtime we may block on; use a thread with its own.
         let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
             rt.block_on(async {
                 if let Ok(mut conn) = sqlx::PgConnection::connect(&url).await {
-                    let _ = sqlx::query(&format!("DROP SCHEMA IF EXISTS {name} CASCADE"))
-                        .execute(&mut conn)
-                        .await;
+                    let _ = sqlx::query(&format!("DROP SCHEMA IF EXISTS {name} CASCADE")).execute(&mut conn).await;
                 }
             });
         })
@@ -53,12 +48,7 @@ impl Drop for PgSchema {
 
 fn unique_name(prefix: &str) -> String {
     static N: AtomicU32 = AtomicU32::new(0);
-    format!(
-        "{prefix}_{}_{}_{:08x}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed),
-        rand::random::<u32>()
-    )
+    format!("{prefix}_{}_{}_{:08x}", std::process::id(), N.fetch_add(1, Ordering::Relaxed), rand::random::<u32>())
 }
 
 fn postgres_url() -> Option<String> {
@@ -101,18 +91,11 @@ impl TestDb {
     async fn postgres() -> Option<TestDb> {
         let admin_url = postgres_url()?;
         let name = unique_name("meridian_test");
-        let mut admin = sqlx::PgConnection::connect(&admin_url)
-            .await
-            .expect("cannot connect to MERIDIAN_TEST_POSTGRES_URL");
-        sqlx::query(&format!("CREATE SCHEMA {name}"))
-            .execute(&mut admin)
-            .await
-            .unwrap();
+        let mut admin =
+            sqlx::PgConnection::connect(&admin_url).await.expect("cannot connect to MERIDIAN_TEST_POSTGRES_URL");
+        sqlx::query(&format!("CREATE SCHEMA {name}")).execute(&mut admin).await.unwrap();
         admin.close().await.unwrap();
-        let schema = PgSchema {
-            admin_url: admin_url.clone(),
-            name: name.clone(),
-        };
+        let schema = PgSchema { admin_url: admin_url.clone(), name: name.clone() };
         let separator = if admin_url.contains('?') { '&' } else { '?' };
         let url = format!("{admin_url}{separator}options[search_path]={name}");
         Some(TestDb {
@@ -247,10 +230,7 @@ fn time(h: u32, m: u32) -> NaiveTime {
 }
 
 async fn a_channel(store: &Store) -> (WorkspaceId, ChannelId) {
-    let ws = store
-        .upsert_workspace(Platform::Slack, "T001", "Acme")
-        .await
-        .unwrap();
+    let ws = store.upsert_workspace(Platform::Slack, "T001", "Acme").await.unwrap();
     let channel = store.upsert_channel(ws, "C001", "support").await.unwrap();
     (ws, channel)
 }
@@ -274,11 +254,7 @@ async fn a_pulse(store: &Store, channel: ChannelId) -> PulseId {
 const DURING: &str = "2026-03-02T12:00:00Z";
 
 fn reminder(channel: ChannelId, occurrence: &str) -> PostKey {
-    PostKey {
-        channel,
-        purpose: "reminder".into(),
-        occurrence_key: occurrence.into(),
-    }
+    PostKey { channel, purpose: "reminder".into(), occurrence_key: occurrence.into() }
 }
 
 // ---- schema ----------------------------------------------------------------------------
@@ -296,25 +272,13 @@ async fn migrating_again_changes_nothing(db: &TestDb) {
 
 async fn a_workspace_is_known_by_platform_and_external_id(db: &TestDb) {
     let s = &db.store;
-    let acme = s
-        .upsert_workspace(Platform::Slack, "T001", "Acme")
-        .await
-        .unwrap();
-    let renamed = s
-        .upsert_workspace(Platform::Slack, "T001", "Acme Corp")
-        .await
-        .unwrap();
-    let guild = s
-        .upsert_workspace(Platform::Discord, "T001", "Same id, other platform")
-        .await
-        .unwrap();
+    let acme = s.upsert_workspace(Platform::Slack, "T001", "Acme").await.unwrap();
+    let renamed = s.upsert_workspace(Platform::Slack, "T001", "Acme Corp").await.unwrap();
+    let guild = s.upsert_workspace(Platform::Discord, "T001", "Same id, other platform").await.unwrap();
     assert_eq!(acme, renamed);
     assert_ne!(acme, guild);
     let ws = s.workspace(acme).await.unwrap().unwrap();
-    assert_eq!(
-        (ws.platform, ws.external_id.as_str(), ws.name.as_str()),
-        (Platform::Slack, "T001", "Acme Corp")
-    );
+    assert_eq!((ws.platform, ws.external_id.as_str(), ws.name.as_str()), (Platform::Slack, "T001", "Acme Corp"));
     assert_eq!(s.workspace(WorkspaceId(999_999)).await.unwrap(), None);
 }
 
@@ -327,25 +291,16 @@ async fn a_new_channel_gets_the_configured_defaults(db: &TestDb) {
     };
     let s = db.store.clone().with_channel_defaults(defaults.clone());
     let (_, plain) = a_channel(&db.store).await;
-    let ws = s
-        .upsert_workspace(Platform::Console, "local", "Console")
-        .await
-        .unwrap();
+    let ws = s.upsert_workspace(Platform::Console, "local", "Console").await.unwrap();
     let configured = s.upsert_channel(ws, "ops", "ops").await.unwrap();
-    assert_eq!(
-        db.store.channel(plain).await.unwrap().unwrap().settings,
-        ChannelSettings::default()
-    );
+    assert_eq!(db.store.channel(plain).await.unwrap().unwrap().settings, ChannelSettings::default());
     assert_eq!(s.channel(configured).await.unwrap().unwrap().settings, defaults);
 }
 
 async fn a_known_channel_keeps_its_settings_when_seen_again(db: &TestDb) {
     let s = &db.store;
     let (ws, channel) = a_channel(s).await;
-    let settings = ChannelSettings {
-        timezone: chrono_tz::Europe::London,
-        ..ChannelSettings::default()
-    };
+    let settings = ChannelSettings { timezone: chrono_tz::Europe::London, ..ChannelSettings::default() };
     s.update_channel_settings(channel, &settings).await.unwrap();
     let again = s.upsert_channel(ws, "C001", "support-renamed").await.unwrap();
     assert_eq!(again, channel);
@@ -366,20 +321,11 @@ async fn channel_settings_round_trip(db: &TestDb) {
     s.update_channel_settings(channel, &settings).await.unwrap();
     let c = s.channel(channel).await.unwrap().unwrap();
     assert_eq!(c.settings, settings);
-    assert_eq!(
-        (c.workspace, c.platform, c.external_id.as_str()),
-        (ws, Platform::Slack, "C001")
-    );
-    let no_brief = ChannelSettings {
-        brief_time: None,
-        ..settings
-    };
+    assert_eq!((c.workspace, c.platform, c.external_id.as_str()), (ws, Platform::Slack, "C001"));
+    let no_brief = ChannelSettings { brief_time: None, ..settings };
     s.update_channel_settings(channel, &no_brief).await.unwrap();
     assert_eq!(s.channel(channel).await.unwrap().unwrap().settings, no_brief);
-    assert!(matches!(
-        s.update_channel_settings(ChannelId(999_999), &no_brief).await,
-        Err(StoreError::NotFound { .. })
-    ));
+    assert!(matches!(s.update_channel_settings(ChannelId(999_999), &no_brief).await, Err(StoreError::NotFound { .. })));
 }
 
 async fn following_a_region_twice_follows_it_once(db: &TestDb) {
@@ -387,10 +333,7 @@ async fn following_a_region_twice_follows_it_once(db: &TestDb) {
     let (_, channel) = a_channel(s).await;
     s.follow_regions(channel, &["IN", "ph"]).await.unwrap();
     s.follow_regions(channel, &["IN", "GB-SCT"]).await.unwrap();
-    assert_eq!(
-        s.followed_regions(channel).await.unwrap(),
-        vec!["GB-SCT", "IN", "PH"]
-    );
+    assert_eq!(s.followed_regions(channel).await.unwrap(), vec!["GB-SCT", "IN", "PH"]);
 }
 
 async fn unfollowing_removes_only_those_regions(db: &TestDb) {
@@ -422,32 +365,18 @@ async fn the_scheduler_sees_every_channel_with_its_regions(db: &TestDb) {
     s.follow_regions(second, &["PH", "US"]).await.unwrap();
     s.set_customer_regions(second, &["GB"]).await.unwrap();
     let channels = s.channels().await.unwrap();
-    let summary: Vec<_> = channels
-        .iter()
-        .map(|c| {
-            (
-                c.id,
-                c.followed_regions.clone(),
-                c.customer_regions.clone(),
-            )
-        })
-        .collect();
+    let summary: Vec<_> =
+        channels.iter().map(|c| (c.id, c.followed_regions.clone(), c.customer_regions.clone())).collect();
     assert_eq!(
         summary,
-        vec![
-            (first, vec!["IN".to_string()], vec![]),
-            (second, vec!["PH".into(), "US".into()], vec!["GB".into()]),
-        ]
+        vec![(first, vec!["IN".to_string()], vec![]), (second, vec!["PH".into(), "US".into()], vec!["GB".into()]),]
     );
 }
 
 async fn a_channel_is_found_by_name_or_platform_id_within_its_workspace(db: &TestDb) {
     let s = &db.store;
     let (ws, channel) = a_channel(s).await;
-    let other_ws = s
-        .upsert_workspace(Platform::Discord, "G1", "Guild")
-        .await
-        .unwrap();
+    let other_ws = s.upsert_workspace(Platform::Discord, "G1", "Guild").await.unwrap();
     let other = s.upsert_channel(other_ws, "C001", "support").await.unwrap();
     let by_name = s.channel_by_name(ws, "support").await.unwrap().unwrap();
     assert_eq!(by_name.id, channel);
@@ -472,10 +401,7 @@ async fn a_member_profile_round_trips(db: &TestDb) {
         region: Some("IN".into()),
         subdivision: Some("IN-MH".into()),
         timezone: Some(chrono_tz::Asia::Kolkata),
-        working_hours: Some(WorkingHours {
-            start: time(13, 30),
-            end: time(22, 30),
-        }),
+        working_hours: Some(WorkingHours { start: time(13, 30), end: time(22, 30) }),
         opted_out: true,
     };
     s.set_member_profile(id, &profile).await.unwrap();
@@ -495,16 +421,8 @@ async fn a_channel_lists_only_the_members_who_joined_it(db: &TestDb) {
     s.join_channel(channel, zoe).await.unwrap();
     s.join_channel(channel, ana).await.unwrap();
     s.join_channel(channel, ana).await.unwrap();
-    let names = |members: Vec<Member>| {
-        members
-            .into_iter()
-            .map(|m| m.display_name)
-            .collect::<Vec<_>>()
-    };
-    assert_eq!(
-        names(s.members_of_channel(channel).await.unwrap()),
-        vec!["Ana", "Zoe"]
-    );
+    let names = |members: Vec<Member>| members.into_iter().map(|m| m.display_name).collect::<Vec<_>>();
+    assert_eq!(names(s.members_of_channel(channel).await.unwrap()), vec!["Ana", "Zoe"]);
     s.leave_channel(channel, zoe).await.unwrap();
     assert_eq!(names(s.members_of_channel(channel).await.unwrap()), vec!["Ana"]);
 }
@@ -525,57 +443,33 @@ async fn a_channel_sees_its_own_events_and_the_workspace_wide_ones(db: &TestDb) 
         created_by: "U900".into(),
     };
     let founding = s
-        .add_custom_event(&event(
-            EventScope::Workspace(ws),
-            "Founding day",
-            "2026-05-04",
-            EventKind::Event,
-        ))
+        .add_custom_event(&event(EventScope::Workspace(ws), "Founding day", "2026-05-04", EventKind::Event))
         .await
         .unwrap();
     let launch = s
         .add_custom_event(&NewCustomEvent {
             note: Some("Go-live for the Manila queue".into()),
-            ..event(
-                EventScope::Channel(channel),
-                "Launch",
-                "2026-04-01",
-                EventKind::Milestone,
-            )
+            ..event(EventScope::Channel(channel), "Launch", "2026-04-01", EventKind::Milestone)
         })
         .await
         .unwrap();
     let _ops_only = s
-        .add_custom_event(&event(
-            EventScope::Channel(other),
-            "Ops offsite",
-            "2026-06-01",
-            EventKind::Event,
-        ))
+        .add_custom_event(&event(EventScope::Channel(other), "Ops offsite", "2026-06-01", EventKind::Event))
         .await
         .unwrap();
 
     let seen = s.custom_events(EventScope::Channel(channel)).await.unwrap();
-    assert_eq!(
-        seen.iter().map(|e| e.id).collect::<Vec<_>>(),
-        vec![launch, founding]
-    );
+    assert_eq!(seen.iter().map(|e| e.id).collect::<Vec<_>>(), vec![launch, founding]);
     assert_eq!(seen[0].channel, Some(channel));
     assert_eq!(seen[0].kind, EventKind::Milestone);
     assert_eq!(seen[0].note.as_deref(), Some("Go-live for the Manila queue"));
     assert_eq!(seen[1].channel, None);
     assert!(seen[1].yearly);
-    assert_eq!(
-        s.custom_events(EventScope::Workspace(ws)).await.unwrap().len(),
-        3
-    );
+    assert_eq!(s.custom_events(EventScope::Workspace(ws)).await.unwrap().len(), 3);
 
     assert!(s.remove_custom_event(launch).await.unwrap());
     assert!(!s.remove_custom_event(launch).await.unwrap());
-    assert_eq!(
-        s.custom_events(EventScope::Channel(channel)).await.unwrap().len(),
-        1
-    );
+    assert_eq!(s.custom_events(EventScope::Channel(channel)).await.unwrap().len(), 1);
 }
 
 async fn an_event_for_an_unknown_channel_is_refused(db: &TestDb) {
@@ -591,13 +485,7 @@ async fn an_event_for_an_unknown_channel_is_refused(db: &TestDb) {
             created_by: "U1".into(),
         })
         .await;
-    assert!(matches!(
-        result,
-        Err(StoreError::NotFound {
-            what: "channel",
-            ..
-        })
-    ));
+    assert!(matches!(result, Err(StoreError::NotFound { what: "channel", .. })));
 }
 
 // ---- imported calendars ----------------------------------------------------------------
@@ -605,12 +493,8 @@ async fn an_event_for_an_unknown_channel_is_refused(db: &TestDb) {
 async fn an_imported_calendar_is_kept_verbatim_and_a_reimport_replaces_it(db: &TestDb) {
     let s = &db.store;
     let text = "[region]\ncode = \"PH\"  # kept as typed, comments and all\n";
-    s.save_imported_calendar("PH", "ph-2026.toml", text, "slack:U7", at(DURING))
-        .await
-        .unwrap();
-    s.save_imported_calendar("IN", "in.toml", "[region]\ncode = \"IN\"\n", "slack:U7", at(DURING))
-        .await
-        .unwrap();
+    s.save_imported_calendar("PH", "ph-2026.toml", text, "slack:U7", at(DURING)).await.unwrap();
+    s.save_imported_calendar("IN", "in.toml", "[region]\ncode = \"IN\"\n", "slack:U7", at(DURING)).await.unwrap();
     let calendars = s.imported_calendars().await.unwrap();
     assert_eq!(calendars.len(), 2);
     assert_eq!(calendars[1].region_code, "PH");
@@ -618,9 +502,7 @@ async fn an_imported_calendar_is_kept_verbatim_and_a_reimport_replaces_it(db: &T
     assert_eq!(calendars[1].imported_at, at(DURING));
 
     let later = at("2026-04-01T00:00:00Z");
-    s.save_imported_calendar("PH", "ph-v2.toml", "# v2\n", "slack:U8", later)
-        .await
-        .unwrap();
+    s.save_imported_calendar("PH", "ph-v2.toml", "# v2\n", "slack:U8", later).await.unwrap();
     let calendars = s.imported_calendars().await.unwrap();
     assert_eq!(calendars.len(), 2);
     assert_eq!(
@@ -669,47 +551,25 @@ async fn a_first_vote_counts(db: &TestDb) {
     let s = &db.store;
     let (_, channel) = a_channel(s).await;
     let pulse = a_pulse(s, channel).await;
-    let outcome = s
-        .record_vote(pulse, "U1", 1, None, at(DURING))
-        .await
-        .unwrap();
+    let outcome = s.record_vote(pulse, "U1", 1, None, at(DURING)).await.unwrap();
     assert_eq!(outcome, VoteOutcome::First);
     assert_eq!(s.voter_count(pulse).await.unwrap(), 1);
-    assert_eq!(
-        s.vote_counts(pulse).await.unwrap(),
-        vec![VoteCount {
-            choice: 1,
-            segment: None,
-            count: 1
-        }]
-    );
+    assert_eq!(s.vote_counts(pulse).await.unwrap(), vec![VoteCount { choice: 1, segment: None, count: 1 }]);
 }
 
 async fn a_changed_vote_counts_once(db: &TestDb) {
     let s = &db.store;
     let (_, channel) = a_channel(s).await;
     let pulse = a_pulse(s, channel).await;
-    s.record_vote(pulse, "U1", 0, Some("IN"), at(DURING))
-        .await
-        .unwrap();
-    let outcome = s
-        .record_vote(pulse, "U1", 2, Some("IN"), at(DURING))
-        .await
-        .unwrap();
+    s.record_vote(pulse, "U1", 0, Some("IN"), at(DURING)).await.unwrap();
+    let outcome = s.record_vote(pulse, "U1", 2, Some("IN"), at(DURING)).await.unwrap();
     assert_eq!(outcome, VoteOutcome::Changed);
-    let again = s
-        .record_vote(pulse, "U1", 0, Some("IN"), at(DURING))
-        .await
-        .unwrap();
+    let again = s.record_vote(pulse, "U1", 0, Some("IN"), at(DURING)).await.unwrap();
     assert_eq!(again, VoteOutcome::Changed);
     assert_eq!(s.voter_count(pulse).await.unwrap(), 1);
     assert_eq!(
         s.vote_counts(pulse).await.unwrap(),
-        vec![VoteCount {
-            choice: 0,
-            segment: Some("IN".into()),
-            count: 1
-        }]
+        vec![VoteCount { choice: 0, segment: Some("IN".into()), count: 1 }]
     );
 }
 
@@ -728,35 +588,17 @@ async fn votes_are_counted_per_choice_and_segment(db: &TestDb) {
     let (_, channel) = a_channel(s).await;
     let pulse = a_pulse(s, channel).await;
     let other = a_pulse(s, channel).await;
-    let votes = [
-        ("U1", 0, Some("IN")),
-        ("U2", 0, Some("IN")),
-        ("U3", 0, Some("PH")),
-        ("U4", 1, Some("PH")),
-        ("U5", 1, None),
-    ];
+    let votes =
+        [("U1", 0, Some("IN")), ("U2", 0, Some("IN")), ("U3", 0, Some("PH")), ("U4", 1, Some("PH")), ("U5", 1, None)];
     for (voter, choice, segment) in votes {
-        s.record_vote(pulse, voter, choice, segment, at(DURING))
-            .await
-            .unwrap();
+        s.record_vote(pulse, voter, choice, segment, at(DURING)).await.unwrap();
     }
     // The same person in another pulse is another voter there, and does not count here.
-    s.record_vote(other, "U1", 2, Some("IN"), at(DURING))
-        .await
-        .unwrap();
-    let count = |choice, segment: Option<&str>, count| VoteCount {
-        choice,
-        segment: segment.map(String::from),
-        count,
-    };
+    s.record_vote(other, "U1", 2, Some("IN"), at(DURING)).await.unwrap();
+    let count = |choice, segment: Option<&str>, count| VoteCount { choice, segment: segment.map(String::from), count };
     assert_eq!(
         s.vote_counts(pulse).await.unwrap(),
-        vec![
-            count(0, Some("IN"), 2),
-            count(0, Some("PH"), 1),
-            count(1, Some("PH"), 1),
-            count(1, None, 1),
-        ]
+        vec![count(0, Some("IN"), 2), count(0, Some("PH"), 1), count(1, Some("PH"), 1), count(1, None, 1),]
     );
     assert_eq!(s.voter_count(pulse).await.unwrap(), 5);
     assert_eq!(s.voter_count(other).await.unwrap(), 1);
@@ -767,9 +609,7 @@ async fn a_vote_row_holds_neither_the_voter_id_nor_a_plain_hash_of_it(db: &TestD
     let (_, channel) = a_channel(s).await;
     let pulse = a_pulse(s, channel).await;
     let voter = "U024BE7LH";
-    s.record_vote(pulse, voter, 1, Some("IN"), at(DURING))
-        .await
-        .unwrap();
+    s.record_vote(pulse, voter, 1, Some("IN"), at(DURING)).await.unwrap();
     let rows = db.raw_votes().await;
     assert_eq!(rows.len(), 1);
     let (pulse_id, hash, choice, segment, _) = &rows[0];
@@ -833,24 +673,14 @@ async fn a_vote_for_an_option_that_does_not_exist_is_refused(db: &TestDb) {
     let (_, channel) = a_channel(s).await;
     let pulse = a_pulse(s, channel).await;
     let result = s.record_vote(pulse, "U1", 3, None, at(DURING)).await;
-    assert!(matches!(
-        result,
-        Err(StoreError::NoSuchChoice {
-            choice: 3,
-            options: 3,
-            ..
-        })
-    ));
+    assert!(matches!(result, Err(StoreError::NoSuchChoice { choice: 3, options: 3, .. })));
     // A refused vote in a batch does not spoil the others.
     s.record_vote(pulse, "U2", 2, None, at(DURING)).await.unwrap();
     assert_eq!(s.voter_count(pulse).await.unwrap(), 1);
 }
 
 async fn a_vote_in_an_unknown_pulse_is_refused(db: &TestDb) {
-    let result = db
-        .store
-        .record_vote(PulseId(999_999), "U1", 0, None, at(DURING))
-        .await;
+    let result = db.store.record_vote(PulseId(999_999), "U1", 0, None, at(DURING)).await;
     assert!(matches!(result, Err(StoreError::NotFound { what: "pulse", .. })));
 }
 
@@ -863,16 +693,10 @@ async fn closing_a_pulse_twice_closes_it_once(db: &TestDb) {
         s.close_pulse(pulse, at("2026-03-03T09:00:00Z")),
         other_instance.close_pulse(pulse, at("2026-03-03T09:00:01Z")),
     );
-    assert_eq!(
-        [a.unwrap(), b.unwrap()].iter().filter(|&&won| won).count(),
-        1
-    );
+    assert_eq!([a.unwrap(), b.unwrap()].iter().filter(|&&won| won).count(), 1);
     assert!(!s.close_pulse(pulse, at("2026-03-04T00:00:00Z")).await.unwrap());
     assert!(!s.pulse(pulse).await.unwrap().unwrap().is_open());
-    assert!(matches!(
-        s.close_pulse(PulseId(999_999), at(DURING)).await,
-        Err(StoreError::NotFound { .. })
-    ));
+    assert!(matches!(s.close_pulse(PulseId(999_999), at(DURING)).await, Err(StoreError::NotFound { .. })));
 }
 
 async fn open_pulses_leave_out_closed_ones(db: &TestDb) {
@@ -897,11 +721,9 @@ async fn many_concurrent_votes_are_all_counted(db: &TestDb) {
     for i in 0..400u32 {
         // Half the clicks arrive at another instance of the bot.
         let store = if i % 2 == 0 { s.clone() } else { second.clone() };
-        tasks.push(tokio::spawn(async move {
-            store
-                .record_vote(pulse, &format!("U{i}"), i % 3, None, at(DURING))
-                .await
-        }));
+        tasks.push(tokio::spawn(
+            async move { store.record_vote(pulse, &format!("U{i}"), i % 3, None, at(DURING)).await },
+        ));
     }
     for task in tasks {
         assert_eq!(task.await.unwrap().unwrap(), VoteOutcome::First);
@@ -919,11 +741,7 @@ async fn a_vote_racing_the_close_is_counted_before_it_or_refused(db: &TestDb) {
     let mut tasks = Vec::new();
     for i in 0..300u32 {
         let store = s.clone();
-        tasks.push(tokio::spawn(async move {
-            store
-                .record_vote(pulse, &format!("U{i}"), 0, None, at(DURING))
-                .await
-        }));
+        tasks.push(tokio::spawn(async move { store.record_vote(pulse, &format!("U{i}"), 0, None, at(DURING)).await }));
     }
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     assert!(closer.close_pulse(pulse, at(DURING)).await.unwrap());
@@ -979,35 +797,14 @@ async fn the_first_claim_wins_and_later_ones_see_it_taken(db: &TestDb) {
     let Claim::Won(post) = s.claim_post(&key, "a", at(DURING)).await.unwrap() else {
         panic!("the first claim must win");
     };
-    assert_eq!(
-        s.claim_post(&key, "b", at(DURING)).await.unwrap(),
-        Claim::Taken {
-            post,
-            delivered: false
-        }
-    );
+    assert_eq!(s.claim_post(&key, "b", at(DURING)).await.unwrap(), Claim::Taken { post, delivered: false });
     s.mark_delivered(post, "C001:1.2", at(DURING)).await.unwrap();
-    assert_eq!(
-        s.claim_post(&key, "a", at(DURING)).await.unwrap(),
-        Claim::Taken {
-            post,
-            delivered: true
-        }
-    );
+    assert_eq!(s.claim_post(&key, "a", at(DURING)).await.unwrap(), Claim::Taken { post, delivered: true });
     // Another purpose or occurrence in the same channel is another post.
-    let brief = PostKey {
-        purpose: "brief".into(),
-        ..key.clone()
-    };
-    assert!(matches!(
-        s.claim_post(&brief, "a", at(DURING)).await.unwrap(),
-        Claim::Won(_)
-    ));
+    let brief = PostKey { purpose: "brief".into(), ..key.clone() };
+    assert!(matches!(s.claim_post(&brief, "a", at(DURING)).await.unwrap(), Claim::Won(_)));
     let lead1 = reminder(channel, "IN:diwali:2026-11-08:lead1");
-    assert!(matches!(
-        s.claim_post(&lead1, "a", at(DURING)).await.unwrap(),
-        Claim::Won(_)
-    ));
+    assert!(matches!(s.claim_post(&lead1, "a", at(DURING)).await.unwrap(), Claim::Won(_)));
 }
 
 async fn two_instances_claiming_the_same_post_one_wins(db: &TestDb) {
@@ -1034,10 +831,7 @@ async fn two_instances_claiming_the_same_post_one_wins(db: &TestDb) {
             })
             .collect();
         assert_eq!(winners.len(), 1, "round {round}: {claims:?}");
-        assert!(claims.contains(&Claim::Taken {
-            post: winners[0],
-            delivered: false
-        }));
+        assert!(claims.contains(&Claim::Taken { post: winners[0], delivered: false }));
     }
 }
 
@@ -1045,13 +839,9 @@ async fn a_delivered_post_is_found_by_its_message(db: &TestDb) {
     let s = &db.store;
     let (_, channel) = a_channel(s).await;
     let key = reminder(channel, "GB:easter-monday:2026-04-06:lead1");
-    let Claim::Won(post) = s.claim_post(&key, "a", at(DURING)).await.unwrap() else {
-        panic!()
-    };
+    let Claim::Won(post) = s.claim_post(&key, "a", at(DURING)).await.unwrap() else { panic!() };
     assert_eq!(s.post_by_message("C001:99.1").await.unwrap(), None);
-    s.mark_delivered(post, "C001:99.1", at("2026-03-02T12:00:01Z"))
-        .await
-        .unwrap();
+    s.mark_delivered(post, "C001:99.1", at("2026-03-02T12:00:01Z")).await.unwrap();
     let found = s.post_by_message("C001:99.1").await.unwrap().unwrap();
     assert_eq!(found.id, post);
     assert_eq!(found.key, key);
@@ -1063,21 +853,14 @@ async fn a_delivered_post_is_found_by_its_message(db: &TestDb) {
 async fn an_undelivered_claim_is_found_after_a_restart_and_reclaimed_once(db: &TestDb) {
     let s = &db.store;
     let (_, channel) = a_channel(s).await;
-    let crashed = s
-        .claim_post(&reminder(channel, "IN:holi:lead0"), "dead", at("2026-03-02T09:00:00Z"))
-        .await
-        .unwrap();
+    let crashed = s.claim_post(&reminder(channel, "IN:holi:lead0"), "dead", at("2026-03-02T09:00:00Z")).await.unwrap();
     let Claim::Won(crashed) = crashed else { panic!() };
-    let Claim::Won(sent) = s
-        .claim_post(&reminder(channel, "IN:holi:lead1"), "dead", at("2026-03-02T09:00:00Z"))
-        .await
-        .unwrap()
+    let Claim::Won(sent) =
+        s.claim_post(&reminder(channel, "IN:holi:lead1"), "dead", at("2026-03-02T09:00:00Z")).await.unwrap()
     else {
         panic!()
     };
-    s.mark_delivered(sent, "C001:1.1", at("2026-03-02T09:00:01Z"))
-        .await
-        .unwrap();
+    s.mark_delivered(sent, "C001:1.1", at("2026-03-02T09:00:01Z")).await.unwrap();
 
     // Ten minutes later, two instances restart and look for unfinished work.
     let now = at("2026-03-02T09:10:00Z");
@@ -1085,14 +868,8 @@ async fn an_undelivered_claim_is_found_after_a_restart_and_reclaimed_once(db: &T
     let pending = s.undelivered_posts(now - lease).await.unwrap();
     assert_eq!(pending.iter().map(|p| p.id).collect::<Vec<_>>(), vec![crashed]);
     let other = db.second_instance().await;
-    let (a, b) = tokio::join!(
-        s.reclaim_post(crashed, "a", now, lease),
-        other.reclaim_post(crashed, "b", now, lease),
-    );
-    assert_eq!(
-        [a.unwrap(), b.unwrap()].iter().filter(|&&won| won).count(),
-        1
-    );
+    let (a, b) = tokio::join!(s.reclaim_post(crashed, "a", now, lease), other.reclaim_post(crashed, "b", now, lease),);
+    assert_eq!([a.unwrap(), b.unwrap()].iter().filter(|&&won| won).count(), 1);
     // Freshly reclaimed, it is no longer anyone else's to take.
     assert!(s.undelivered_posts(now - lease).await.unwrap().is_empty());
     assert!(!s.reclaim_post(sent, "c", now, lease).await.unwrap());
@@ -1101,18 +878,13 @@ async fn an_undelivered_claim_is_found_after_a_restart_and_reclaimed_once(db: &T
 async fn a_fresh_claim_cannot_be_reclaimed(db: &TestDb) {
     let s = &db.store;
     let (_, channel) = a_channel(s).await;
-    let Claim::Won(post) = s
-        .claim_post(&reminder(channel, "US:july4:lead0"), "alive", at("2026-03-02T09:00:00Z"))
-        .await
-        .unwrap()
+    let Claim::Won(post) =
+        s.claim_post(&reminder(channel, "US:july4:lead0"), "alive", at("2026-03-02T09:00:00Z")).await.unwrap()
     else {
         panic!()
     };
     let now = at("2026-03-02T09:01:00Z");
-    assert!(!s
-        .reclaim_post(post, "other", now, TimeDelta::minutes(5))
-        .await
-        .unwrap());
+    assert!(!s.reclaim_post(post, "other", now, TimeDelta::minutes(5)).await.unwrap());
     assert_eq!(s.post(post).await.unwrap().unwrap().instance_id, "alive");
 }
 
@@ -1121,30 +893,15 @@ async fn a_fresh_claim_cannot_be_reclaimed(db: &TestDb) {
 async fn reactions_are_counted_per_emoji_and_removals_count(db: &TestDb) {
     let s = &db.store;
     let (_, channel) = a_channel(s).await;
-    let Claim::Won(post) = s
-        .claim_post(&reminder(channel, "IN:diwali:lead0"), "a", at(DURING))
-        .await
-        .unwrap()
-    else {
+    let Claim::Won(post) = s.claim_post(&reminder(channel, "IN:diwali:lead0"), "a", at(DURING)).await.unwrap() else {
         panic!()
     };
     for (user, emoji) in [("U1", "🪔"), ("U2", "🪔"), ("U2", "🎉"), ("U1", "🪔")] {
-        s.record_reaction(post, user, emoji, true, at(DURING))
-            .await
-            .unwrap();
+        s.record_reaction(post, user, emoji, true, at(DURING)).await.unwrap();
     }
-    let counts = |v: Vec<ReactionCount>| {
-        v.into_iter()
-            .map(|r| (r.emoji, r.count))
-            .collect::<Vec<_>>()
-    };
-    assert_eq!(
-        counts(s.reaction_counts(post).await.unwrap()),
-        vec![("🪔".to_string(), 2), ("🎉".to_string(), 1)]
-    );
-    s.record_reaction(post, "U2", "🪔", false, at(DURING))
-        .await
-        .unwrap();
+    let counts = |v: Vec<ReactionCount>| v.into_iter().map(|r| (r.emoji, r.count)).collect::<Vec<_>>();
+    assert_eq!(counts(s.reaction_counts(post).await.unwrap()), vec![("🪔".to_string(), 2), ("🎉".to_string(), 1)]);
+    s.record_reaction(post, "U2", "🪔", false, at(DURING)).await.unwrap();
     let mut now = counts(s.reaction_counts(post).await.unwrap());
     now.sort();
     assert_eq!(now, vec![("🎉".to_string(), 1), ("🪔".to_string(), 1)]);
@@ -1155,22 +912,12 @@ async fn engagement_is_grouped_by_occurrence_and_reactor_region(db: &TestDb) {
     let (ws, channel) = a_channel(s).await;
     for (user, region) in [("U1", "IN"), ("U2", "US"), ("U3", "US")] {
         let m = s.upsert_member(ws, user, user).await.unwrap();
-        s.set_member_profile(
-            m,
-            &MemberProfile {
-                region: Some(region.into()),
-                ..MemberProfile::default()
-            },
-        )
-        .await
-        .unwrap();
+        s.set_member_profile(m, &MemberProfile { region: Some(region.into()), ..MemberProfile::default() })
+            .await
+            .unwrap();
     }
     let post = |occurrence: &'static str| async move {
-        match s
-            .claim_post(&reminder(channel, occurrence), "a", at(DURING))
-            .await
-            .unwrap()
-        {
+        match s.claim_post(&reminder(channel, occurrence), "a", at(DURING)).await.unwrap() {
             Claim::Won(p) => p,
             other => panic!("{other:?}"),
         }
@@ -1185,23 +932,14 @@ async fn engagement_is_grouped_by_occurrence_and_reactor_region(db: &TestDb) {
         (diwali, "U9", "👍"),
         (july4, "U1", "🎆"),
     ] {
-        s.record_reaction(p, user, emoji, true, at(DURING))
-            .await
-            .unwrap();
+        s.record_reaction(p, user, emoji, true, at(DURING)).await.unwrap();
     }
     let mut rows: Vec<_> = s
         .engagement(channel, at("2026-03-01T00:00:00Z"), at("2026-03-03T00:00:00Z"))
         .await
         .unwrap()
         .into_iter()
-        .map(|e| {
-            (
-                e.occurrence_key,
-                e.reactor_region,
-                e.reactions,
-                e.reactors,
-            )
-        })
+        .map(|e| (e.occurrence_key, e.reactor_region, e.reactions, e.reactors))
         .collect();
     rows.sort();
     assert_eq!(
@@ -1213,11 +951,7 @@ async fn engagement_is_grouped_by_occurrence_and_reactor_region(db: &TestDb) {
             ("US:july4:lead0".to_string(), Some("IN".to_string()), 1, 1),
         ]
     );
-    assert!(s
-        .engagement(channel, at("2026-03-03T00:00:00Z"), at("2026-03-04T00:00:00Z"))
-        .await
-        .unwrap()
-        .is_empty());
+    assert!(s.engagement(channel, at("2026-03-03T00:00:00Z"), at("2026-03-04T00:00:00Z")).await.unwrap().is_empty());
 }
 
 // ---- scheduler bookkeeping -------------------------------------------------------------
@@ -1225,18 +959,9 @@ async fn engagement_is_grouped_by_occurrence_and_reactor_region(db: &TestDb) {
 async fn the_last_run_is_remembered_and_never_moves_backwards(db: &TestDb) {
     let s = &db.store;
     assert_eq!(s.last_run("reminders").await.unwrap(), None);
-    s.set_last_run("reminders", at("2026-03-02T09:00:00Z"))
-        .await
-        .unwrap();
-    s.set_last_run("reminders", at("2026-03-02T09:05:00Z"))
-        .await
-        .unwrap();
-    s.set_last_run("reminders", at("2026-03-02T09:01:00Z"))
-        .await
-        .unwrap();
-    assert_eq!(
-        s.last_run("reminders").await.unwrap(),
-        Some(at("2026-03-02T09:05:00Z"))
-    );
+    s.set_last_run("reminders", at("2026-03-02T09:00:00Z")).await.unwrap();
+    s.set_last_run("reminders", at("2026-03-02T09:05:00Z")).await.unwrap();
+    s.set_last_run("reminders", at("2026-03-02T09:01:00Z")).await.unwrap();
+    assert_eq!(s.last_run("reminders").await.unwrap(), Some(at("2026-03-02T09:05:00Z")));
     assert_eq!(s.last_run("briefs").await.unwrap(), None);
 }

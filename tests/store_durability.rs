@@ -19,10 +19,7 @@ fn sqlite_url(dir: &tempfile::TempDir) -> String {
 }
 
 async fn a_pulse(store: &Store) -> PulseId {
-    let ws = store
-        .upsert_workspace(Platform::Console, "local", "Console")
-        .await
-        .unwrap();
+    let ws = store.upsert_workspace(Platform::Console, "local", "Console").await.unwrap();
     let channel = store.upsert_channel(ws, "ops", "ops").await.unwrap();
     store
         .create_pulse(&NewPulse {
@@ -55,10 +52,7 @@ async fn sqlite_runs_in_wal_mode_and_syncs_every_commit() {
     let store = Store::connect(&sqlite_url(&dir)).await.unwrap();
     assert_eq!(
         store.durability().await.unwrap(),
-        Durability::Sqlite {
-            journal_mode: "wal".into(),
-            synchronous: "full".into(),
-        }
+        Durability::Sqlite { journal_mode: "wal".into(), synchronous: "full".into() }
     );
 }
 
@@ -66,19 +60,13 @@ async fn sqlite_runs_in_wal_mode_and_syncs_every_commit() {
 async fn an_in_memory_database_works_for_a_throwaway_console_session() {
     let store = Store::connect("sqlite::memory:").await.unwrap();
     let pulse = a_pulse(&store).await;
-    store
-        .record_vote(pulse, "console:ana", 0, None, at("2026-03-02T10:00:00Z"))
-        .await
-        .unwrap();
+    store.record_vote(pulse, "console:ana", 0, None, at("2026-03-02T10:00:00Z")).await.unwrap();
     assert_eq!(store.voter_count(pulse).await.unwrap(), 1);
 }
 
 #[tokio::test]
 async fn an_unsupported_database_url_is_refused_without_echoing_it() {
-    let err = Store::connect("mysql://root:hunter2@localhost/meridian")
-        .await
-        .unwrap_err()
-        .to_string();
+    let err = Store::connect("mysql://root:hunter2@localhost/meridian").await.unwrap_err().to_string();
     assert!(err.contains("mysql") && !err.contains("hunter2"), "{err}");
 }
 

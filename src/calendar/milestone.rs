@@ -71,8 +71,12 @@ mod tests {
     #[test]
     fn a_yearly_leap_day_milestone_falls_on_the_28th_in_common_years() {
         let m = [milestone(d(2028, 2, 29), true)];
-        let dates: Vec<NaiveDate> = milestone_occurrences(&m, d(2026, 1, 1), d(2033, 12, 31)).iter().map(|o| o.date).collect();
-        assert_eq!(dates, vec![d(2028, 2, 29), d(2029, 2, 28), d(2030, 2, 28), d(2031, 2, 28), d(2032, 2, 29), d(2033, 2, 28)]);
+        let dates: Vec<NaiveDate> =
+            milestone_occurrences(&m, d(2026, 1, 1), d(2033, 12, 31)).iter().map(|o| o.date).collect();
+        assert_eq!(
+            dates,
+            vec![d(2028, 2, 29), d(2029, 2, 28), d(2030, 2, 28), d(2031, 2, 28), d(2032, 2, 29), d(2033, 2, 28)]
+        );
     }
 
     #[test]

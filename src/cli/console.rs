@@ -58,9 +58,10 @@ pub fn run(args: Args, from_run: bool) -> anyhow::Result<ExitCode> {
         ),
         None => None,
     };
-    let library = Arc::new(load(Some(&config.calendars_dir).filter(|d| d.is_dir()))?);
+    let library = Arc::new(load(Some(config.calendars_dir.as_path()).filter(|d| d.is_dir()))?);
     let prompts = PathBuf::from("prompts/messages");
-    let templates = Arc::new(if prompts.is_dir() { Templates::with_overrides(&prompts)? } else { Templates::shipped()? });
+    let templates =
+        Arc::new(if prompts.is_dir() { Templates::with_overrides(&prompts)? } else { Templates::shipped()? });
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     runtime.block_on(async move {
         let options = SessionOptions {
@@ -79,7 +80,8 @@ pub fn run(args: Args, from_run: bool) -> anyhow::Result<ExitCode> {
                 session.run_script(&text).await?;
             }
             Some(path) => {
-                let text = std::fs::read_to_string(path).with_context(|| format!("cannot read script {}", path.display()))?;
+                let text =
+                    std::fs::read_to_string(path).with_context(|| format!("cannot read script {}", path.display()))?;
                 session.run_script(&text).await?;
             }
             None => interactive(&mut session, simulated.is_none()).await?,

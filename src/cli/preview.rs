@@ -35,7 +35,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let config = load_config(args.config.as_deref(), args.database)?;
-    let library = Arc::new(super::calendars::load(Some(&config.calendars_dir).filter(|d| d.is_dir()))?);
+    let library = Arc::new(super::calendars::load(Some(config.calendars_dir.as_path()).filter(|d| d.is_dir()))?);
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     runtime.block_on(async move {
         let store = Store::connect(config.database.expose()).await.context("cannot open the database")?;
@@ -43,7 +43,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let channels = store.channels().await?;
         let Some(channel) = channels.iter().find(|c| c.name == wanted) else {
             let known: Vec<String> = channels.iter().map(|c| format!("#{}", c.name)).collect();
-            anyhow::bail!("--channel: no channel named '{wanted}'; known: {}", if known.is_empty() { "none yet".into() } else { known.join(", ") });
+            anyhow::bail!(
+                "--channel: no channel named '{wanted}'; known: {}",
+                if known.is_empty() { "none yet".into() } else { known.join(", ") }
+            );
         };
         let bot = Arc::new(Bot {
             store,
@@ -59,7 +62,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let to = from + Duration::days(i64::from(args.days));
         let tz = channel.settings.timezone;
         let reminders = scheduler.preview(channel, from, to).await?;
-        let mut out = format!("#{} would post {} reminder(s) in the next {} days (times in {}):\n", channel.name, reminders.len(), args.days, tz.name());
+        let mut out = format!(
+            "#{} would post {} reminder(s) in the next {} days (times in {}):\n",
+            channel.name,
+            reminders.len(),
+            args.days,
+            tz.name()
+        );
         for r in &reminders {
             let at = r.post_at.with_timezone(&tz);
             out += &format!(

@@ -33,12 +33,17 @@ pub async fn run(ctx: &Context<'_>, update: MeUpdate) -> Result<Vec<Outgoing>, B
     if changed {
         ctx.bot.store.set_member_profile(ctx.member.id, &profile).await?;
     }
-    Ok(vec![ctx.ephemeral(Message::text(describe(&profile, changed)))])
+    Ok(vec![ctx.ephemeral(Message::text(describe(ctx, &profile, changed)))])
 }
 
-fn describe(p: &MemberProfile, changed: bool) -> String {
+fn describe(ctx: &Context<'_>, p: &MemberProfile, changed: bool) -> String {
     let region = p.subdivision.as_deref().or(p.region.as_deref()).unwrap_or("not set");
-    let tz = p.timezone.map(|t| t.name().to_string()).unwrap_or_else(|| "your region's".to_string());
+    let region_tz = ctx.bot.library.find(region).ok().map(|c| c.timezone.name().to_string());
+    let tz = match (p.timezone, region_tz) {
+        (Some(tz), _) => tz.name().to_string(),
+        (None, Some(tz)) => format!("{tz} (your region's)"),
+        (None, None) => "not set".to_string(),
+    };
     let hours = p
         .working_hours
         .map(|h| WorkingHours { start: h.start, end: h.end }.to_string())

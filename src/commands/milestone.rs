@@ -18,6 +18,7 @@ pub async fn add(ctx: &Context<'_>, name: String, date: NaiveDate, yearly: bool)
         created_by: ctx.actor.user_id.clone(),
     };
     let id = ctx.bot.store.add_custom_event(&event).await?;
+    crate::scheduler::Scheduler::start_channel(&ctx.bot.store, ctx.channel.id, ctx.now).await?;
     ctx.bot.schedule_changed.notify_one();
     let every = if yearly { " (every year)" } else { "" };
     let text = format!(

@@ -25,6 +25,7 @@ pub async fn follow(ctx: &Context<'_>, regions: Vec<RegionCode>, follow: bool) -
         ctx.bot.store.unfollow_regions(channel, &codes).await?;
         format!("{} set this channel to stop following {names}.", ctx.actor.display_name)
     };
+    crate::scheduler::Scheduler::start_channel(&ctx.bot.store, channel, ctx.now).await?;
     ctx.bot.schedule_changed.notify_one();
     let followed = ctx.bot.store.followed_regions(channel).await?;
     Ok(vec![ctx.post(regions_message(ctx, &followed, Some(changed))?)])

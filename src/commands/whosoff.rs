@@ -16,7 +16,8 @@ pub async fn run(ctx: &Context<'_>, day: DayRef) -> Result<Vec<Outgoing>, BotErr
         DayRef::Tomorrow => ctx.today() + Duration::days(1),
         DayRef::On(date) => date,
     };
-    let members: Vec<MemberProfile> = ctx.bot.store.members_of_channel(ctx.channel.id).await?.iter().map(profile).collect();
+    let members: Vec<MemberProfile> =
+        ctx.bot.store.members_of_channel(ctx.channel.id).await?.iter().map(profile).collect();
     let cover = coverage(date, &members, &ctx.bot.library);
     let groups: Vec<_> = cover
         .off
@@ -43,6 +44,7 @@ pub async fn run(ctx: &Context<'_>, day: DayRef) -> Result<Vec<Outgoing>, BotErr
             "in_count": cover.present.len(),
             "total": cover.total,
             "overlap": cover.overlap.map(|o| vec![o.to_string()]).unwrap_or_default(),
+            "hours_unknown": cover.hours_unknown,
         }),
     )?;
     Ok(vec![ctx.ephemeral(message)])
@@ -50,7 +52,8 @@ pub async fn run(ctx: &Context<'_>, day: DayRef) -> Result<Vec<Outgoing>, BotErr
 
 /// The team module's view of a stored member.
 pub fn profile(m: &Member) -> MemberProfile {
-    let region = m.profile.subdivision.as_deref().or(m.profile.region.as_deref()).and_then(|r| r.parse::<RegionCode>().ok());
+    let region =
+        m.profile.subdivision.as_deref().or(m.profile.region.as_deref()).and_then(|r| r.parse::<RegionCode>().ok());
     MemberProfile {
         user_id: m.platform_user_id.clone(),
         display_name: m.display_name.clone(),

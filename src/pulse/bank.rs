@@ -33,34 +33,13 @@ use super::question::{AnswerKind, Question, QuestionId, Theme, MAX_QUESTION_CHAR
 /// The shipped bank, embedded so the binary works from any directory. In file-name order,
 /// as [`QuestionBank::load_dir`] reads them, so both give the same picks.
 const SHIPPED: [(&str, &str); 7] = [
-    (
-        "prompts/pulse/communication.toml",
-        include_str!("../../prompts/pulse/communication.toml"),
-    ),
-    (
-        "prompts/pulse/culture.toml",
-        include_str!("../../prompts/pulse/culture.toml"),
-    ),
-    (
-        "prompts/pulse/customer.toml",
-        include_str!("../../prompts/pulse/customer.toml"),
-    ),
-    (
-        "prompts/pulse/recognition.toml",
-        include_str!("../../prompts/pulse/recognition.toml"),
-    ),
-    (
-        "prompts/pulse/trust.toml",
-        include_str!("../../prompts/pulse/trust.toml"),
-    ),
-    (
-        "prompts/pulse/valued.toml",
-        include_str!("../../prompts/pulse/valued.toml"),
-    ),
-    (
-        "prompts/pulse/workload.toml",
-        include_str!("../../prompts/pulse/workload.toml"),
-    ),
+    ("prompts/pulse/communication.toml", include_str!("../../prompts/pulse/communication.toml")),
+    ("prompts/pulse/culture.toml", include_str!("../../prompts/pulse/culture.toml")),
+    ("prompts/pulse/customer.toml", include_str!("../../prompts/pulse/customer.toml")),
+    ("prompts/pulse/recognition.toml", include_str!("../../prompts/pulse/recognition.toml")),
+    ("prompts/pulse/trust.toml", include_str!("../../prompts/pulse/trust.toml")),
+    ("prompts/pulse/valued.toml", include_str!("../../prompts/pulse/valued.toml")),
+    ("prompts/pulse/workload.toml", include_str!("../../prompts/pulse/workload.toml")),
 ];
 
 /// Where in a bank file something is: `prompts/pulse/trust.toml:12:1`.
@@ -84,11 +63,7 @@ impl Location {
         let line = before.matches('\n').count() + 1;
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
         let column = before[line_start..].chars().count() + 1;
-        Location {
-            file: file.to_string(),
-            line,
-            column,
-        }
+        Location { file: file.to_string(), line, column }
     }
 }
 
@@ -178,16 +153,11 @@ impl QuestionBank {
     /// [`QuestionBank::pick`], does not depend on the file system).
     pub fn load_dir(dir: impl AsRef<Path>) -> Result<Self, BankError> {
         let dir = dir.as_ref();
-        let entries = std::fs::read_dir(dir).map_err(|source| BankError::Read {
-            file: dir.display().to_string(),
-            source,
-        })?;
+        let entries =
+            std::fs::read_dir(dir).map_err(|source| BankError::Read { file: dir.display().to_string(), source })?;
         let mut paths = Vec::new();
         for entry in entries {
-            let entry = entry.map_err(|source| BankError::Read {
-                file: dir.display().to_string(),
-                source,
-            })?;
+            let entry = entry.map_err(|source| BankError::Read { file: dir.display().to_string(), source })?;
             let path = entry.path();
             if path.extension().is_some_and(|ext| ext == "toml") && path.is_file() {
                 paths.push(path);
@@ -196,26 +166,20 @@ impl QuestionBank {
         paths.sort();
         let mut sources = Vec::with_capacity(paths.len());
         for path in &paths {
-            let text = std::fs::read_to_string(path).map_err(|source| BankError::Read {
-                file: path.display().to_string(),
-                source,
-            })?;
+            let text = std::fs::read_to_string(path)
+                .map_err(|source| BankError::Read { file: path.display().to_string(), source })?;
             sources.push((path.display().to_string(), text));
         }
         let bank = Self::from_sources(sources.iter().map(|(f, t)| (f.as_str(), t.as_str())))?;
         if bank.questions.is_empty() {
-            return Err(BankError::Empty {
-                dir: dir.display().to_string(),
-            });
+            return Err(BankError::Empty { dir: dir.display().to_string() });
         }
         Ok(bank)
     }
 
     /// Parses bank files given as `(file name, contents)` pairs; the name is only used in
     /// error messages. Question ids must be unique across all files.
-    pub fn from_sources<'a>(
-        sources: impl IntoIterator<Item = (&'a str, &'a str)>,
-    ) -> Result<Self, BankError> {
+    pub fn from_sources<'a>(sources: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Self, BankError> {
         let mut questions = Vec::new();
         let mut first_seen: HashMap<QuestionId, Location> = HashMap::new();
         for (file, text) in sources {
@@ -223,10 +187,7 @@ impl QuestionBank {
                 if let Some(first) = first_seen.get(&question.id) {
                     return Err(BankError::Invalid {
                         location,
-                        message: format!(
-                            "question id \"{}\" is already used at {first}",
-                            question.id
-                        ),
+                        message: format!("question id \"{}\" is already used at {first}", question.id),
                     });
                 }
                 first_seen.insert(question.id.clone(), location);
@@ -273,12 +234,7 @@ impl QuestionBank {
     ///   no random generator of its own.
     ///
     /// Returns `None` only when no question has the theme.
-    pub fn pick(
-        &self,
-        theme: Option<Theme>,
-        recently_asked: &[QuestionId],
-        seed: u64,
-    ) -> Option<&Question> {
+    pub fn pick(&self, theme: Option<Theme>, recently_asked: &[QuestionId], seed: u64) -> Option<&Question> {
         let candidates: Vec<&Question> = self
             .questions
             .iter()
@@ -291,11 +247,7 @@ impl QuestionBank {
             return None;
         }
         let last_asked = |q: &Question| recently_asked.iter().position(|id| *id == q.id);
-        let never: Vec<&Question> = candidates
-            .iter()
-            .copied()
-            .filter(|q| last_asked(q).is_none())
-            .collect();
+        let never: Vec<&Question> = candidates.iter().copied().filter(|q| last_asked(q).is_none()).collect();
         if !never.is_empty() {
             let index = (seed % never.len() as u64) as usize;
             return Some(never[index]);
@@ -308,34 +260,22 @@ impl QuestionBank {
 
 fn parse_file(file: &str, text: &str) -> Result<Vec<(Question, Location)>, BankError> {
     let at = |span: Range<usize>| Location::of(file, text, span);
-    let invalid = |span: Range<usize>, message: String| BankError::Invalid {
-        location: at(span),
-        message,
-    };
+    let invalid = |span: Range<usize>, message: String| BankError::Invalid { location: at(span), message };
     let raw: RawFile = toml::from_str(text).map_err(|err| BankError::Invalid {
         location: at(err.span().unwrap_or(0..0)),
         message: err.message().trim().to_string(),
     })?;
     let file_theme = match &raw.theme {
-        Some(theme) => Some(
-            theme
-                .get_ref()
-                .parse::<Theme>()
-                .map_err(|e| invalid(theme.span(), e.to_string()))?,
-        ),
+        Some(theme) => Some(theme.get_ref().parse::<Theme>().map_err(|e| invalid(theme.span(), e.to_string()))?),
         None => None,
     };
     let mut out = Vec::with_capacity(raw.question.len());
     for spanned in raw.question {
         let q_span = spanned.span();
         let q = spanned.into_inner();
-        let id =
-            QuestionId::new(q.id.get_ref()).map_err(|e| invalid(q.id.span(), e.to_string()))?;
+        let id = QuestionId::new(q.id.get_ref()).map_err(|e| invalid(q.id.span(), e.to_string()))?;
         let theme = match &q.theme {
-            Some(theme) => theme
-                .get_ref()
-                .parse::<Theme>()
-                .map_err(|e| invalid(theme.span(), e.to_string()))?,
+            Some(theme) => theme.get_ref().parse::<Theme>().map_err(|e| invalid(theme.span(), e.to_string()))?,
             None => file_theme.ok_or_else(|| {
                 invalid(
                     q_span.clone(),
@@ -352,17 +292,11 @@ fn parse_file(file: &str, text: &str) -> Result<Vec<(Question, Location)>, BankE
             return Err(invalid(q.text.span(), "`text` is empty".to_string()));
         }
         if text_value.chars().count() > MAX_QUESTION_CHARS {
-            return Err(invalid(
-                q.text.span(),
-                format!("`text` is longer than {MAX_QUESTION_CHARS} characters"),
-            ));
+            return Err(invalid(q.text.span(), format!("`text` is longer than {MAX_QUESTION_CHARS} characters")));
         }
         let why = q.why.get_ref().trim();
         if why.is_empty() {
-            return Err(invalid(
-                q.why.span(),
-                "`why` is empty; say in one line why we ask this".to_string(),
-            ));
+            return Err(invalid(q.why.span(), "`why` is empty; say in one line why we ask this".to_string()));
         }
         let (answer, answer_span) = match (q.scale, q.emoji, q.options) {
             (Some(scale), None, None) => {
@@ -372,17 +306,10 @@ fn parse_file(file: &str, text: &str) -> Result<Vec<(Question, Location)>, BankE
                     (Some(low), Some(high)) => Some((low, high)),
                     (None, None) => None,
                     _ => {
-                        return Err(invalid(
-                            span,
-                            "a scale needs both `low` and `high` labels, or neither".to_string(),
-                        ))
+                        return Err(invalid(span, "a scale needs both `low` and `high` labels, or neither".to_string()))
                     }
                 };
-                let answer = AnswerKind::Scale {
-                    min: s.min,
-                    max: s.max,
-                    labels,
-                };
+                let answer = AnswerKind::Scale { min: s.min, max: s.max, labels };
                 (answer, span)
             }
             (None, Some(emoji), None) => {
@@ -400,19 +327,8 @@ fn parse_file(file: &str, text: &str) -> Result<Vec<(Question, Location)>, BankE
                 ))
             }
         };
-        answer
-            .validate()
-            .map_err(|e| invalid(answer_span, e.to_string()))?;
-        out.push((
-            Question {
-                id,
-                theme,
-                text: text_value.to_string(),
-                answer,
-                why: why.to_string(),
-            },
-            at(q_span),
-        ));
+        answer.validate().map_err(|e| invalid(answer_span, e.to_string()))?;
+        out.push((Question { id, theme, text: text_value.to_string(), answer, why: why.to_string() }, at(q_span)));
     }
     Ok(out)
 }
@@ -454,29 +370,21 @@ options = ["Yes", "No"]
         let bank = bank(TWO).unwrap();
         assert_eq!(bank.len(), 2);
         assert!(bank.questions().iter().all(|q| q.theme == Theme::Trust));
-        assert_eq!(
-            bank.questions()[1].answer,
-            AnswerKind::Options(vec!["Yes".into(), "No".into()])
-        );
+        assert_eq!(bank.questions()[1].answer, AnswerKind::Options(vec!["Yes".into(), "No".into()]));
     }
 
     #[test]
     fn an_unknown_field_is_reported_at_its_line() {
-        let text = "theme = \"trust\"\n\n[[question]]\nid = \"a\"\ntext = \"A?\"\nwhy = \"W\"\noptoins = [\"Yes\", \"No\"]\n";
+        let text =
+            "theme = \"trust\"\n\n[[question]]\nid = \"a\"\ntext = \"A?\"\nwhy = \"W\"\noptoins = [\"Yes\", \"No\"]\n";
         let err = bank(text).unwrap_err().to_string();
-        assert!(
-            err.starts_with("bank.toml:7:1: unknown field `optoins`"),
-            "{err}"
-        );
+        assert!(err.starts_with("bank.toml:7:1: unknown field `optoins`"), "{err}");
     }
 
     #[test]
     fn an_unknown_theme_is_reported_at_its_value() {
         let err = bank("theme = \"morale\"\n").unwrap_err().to_string();
-        assert!(
-            err.starts_with("bank.toml:1:9: unknown theme \"morale\"; valid themes are:"),
-            "{err}"
-        );
+        assert!(err.starts_with("bank.toml:1:9: unknown theme \"morale\"; valid themes are:"), "{err}");
     }
 
     #[test]
@@ -484,31 +392,21 @@ options = ["Yes", "No"]
         let text = "theme = \"trust\"\n[[question]]\nid = \"a\"\ntext = \"A?\"\nwhy = \"W\"\noptions = [\"Yes\", \"No\"]\nscale = { min = 1, max = 5 }\n";
         let err = bank(text).unwrap_err().to_string();
         assert!(err.starts_with("bank.toml:2:"), "{err}");
-        assert!(
-            err.ends_with("question \"a\" needs exactly one of `scale`, `emoji` or `options`"),
-            "{err}"
-        );
+        assert!(err.ends_with("question \"a\" needs exactly one of `scale`, `emoji` or `options`"), "{err}");
     }
 
     #[test]
     fn an_invalid_scale_is_reported_at_the_scale() {
-        let text = "theme = \"trust\"\n[[question]]\nid = \"a\"\ntext = \"A?\"\nwhy = \"W\"\nscale = { min = 5, max = 1 }\n";
+        let text =
+            "theme = \"trust\"\n[[question]]\nid = \"a\"\ntext = \"A?\"\nwhy = \"W\"\nscale = { min = 5, max = 1 }\n";
         let err = bank(text).unwrap_err().to_string();
-        assert_eq!(
-            err,
-            "bank.toml:6:9: a scale needs its lowest point below its highest (got 5-1)"
-        );
+        assert_eq!(err, "bank.toml:6:9: a scale needs its lowest point below its highest (got 5-1)");
     }
 
     #[test]
     fn a_duplicate_id_names_both_places() {
-        let err = QuestionBank::from_sources([("a.toml", TWO), ("b.toml", TWO)])
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.starts_with("b.toml:4:1: question id \"first\" is already used at a.toml:4:1"),
-            "{err}"
-        );
+        let err = QuestionBank::from_sources([("a.toml", TWO), ("b.toml", TWO)]).unwrap_err().to_string();
+        assert!(err.starts_with("b.toml:4:1: question id \"first\" is already used at a.toml:4:1"), "{err}");
     }
 
     #[test]
@@ -524,14 +422,8 @@ options = ["Yes", "No"]
         let bank = bank(TWO).unwrap();
         assert_eq!(bank.pick(None, &[], 0).unwrap().id.as_str(), "first");
         assert_eq!(bank.pick(None, &[], 1).unwrap().id.as_str(), "second");
-        assert_eq!(
-            bank.pick(None, &ids(&["first"]), 0).unwrap().id.as_str(),
-            "second"
-        );
-        assert_eq!(
-            bank.pick(None, &ids(&["first"]), 7).unwrap().id.as_str(),
-            "second"
-        );
+        assert_eq!(bank.pick(None, &ids(&["first"]), 0).unwrap().id.as_str(), "second");
+        assert_eq!(bank.pick(None, &ids(&["first"]), 7).unwrap().id.as_str(), "second");
     }
 
     #[test]

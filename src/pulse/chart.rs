@@ -78,16 +78,8 @@ pub enum ChartError {
 /// different pulses compare at a glance; labels and counts are padded to line up.
 pub fn text_bars(bars: &[Bar]) -> Vec<String> {
     let total: u32 = bars.iter().map(|b| b.count).sum();
-    let label_width = bars
-        .iter()
-        .map(|b| b.label.chars().count())
-        .max()
-        .unwrap_or(0);
-    let count_width = bars
-        .iter()
-        .map(|b| b.count.to_string().len())
-        .max()
-        .unwrap_or(1);
+    let label_width = bars.iter().map(|b| b.label.chars().count()).max().unwrap_or(0);
+    let count_width = bars.iter().map(|b| b.count.to_string().len()).max().unwrap_or(1);
     bars.iter()
         .map(|bar| {
             let (cells, percent) = if total == 0 {
@@ -95,10 +87,7 @@ pub fn text_bars(bars: &[Bar]) -> Vec<String> {
             } else {
                 let count = u64::from(bar.count);
                 let total = u64::from(total);
-                (
-                    ((count * TEXT_BAR_CELLS as u64 + total / 2) / total) as usize,
-                    (count * 100 + total / 2) / total,
-                )
+                (((count * TEXT_BAR_CELLS as u64 + total / 2) / total) as usize, (count * 100 + total / 2) / total)
             };
             let pad = label_width - bar.label.chars().count();
             format!(
@@ -118,12 +107,8 @@ impl ChartData {
     /// with the title lines and the number of bars.
     pub fn png_size(&self) -> (u32, u32) {
         let title_lines = title_lines(&self.title).len() as i32;
-        let height = MARGIN
-            + title_lines * TITLE_LINE
-            + SUBTITLE_LINE
-            + MARGIN / 2
-            + self.bars.len() as i32 * ROW
-            + MARGIN;
+        let height =
+            MARGIN + title_lines * TITLE_LINE + SUBTITLE_LINE + MARGIN / 2 + self.bars.len() as i32 * ROW + MARGIN;
         (PNG_WIDTH, height as u32)
     }
 }
@@ -140,9 +125,8 @@ pub fn render_png(chart: &ChartData) -> Result<Vec<u8>, ChartError> {
 fn register_font() -> Result<(), ChartError> {
     // plotters keeps registered fonts in a process-wide table; registering once is enough.
     static REGISTERED: OnceLock<bool> = OnceLock::new();
-    let ok = *REGISTERED.get_or_init(|| {
-        plotters::style::register_font(FONT_FAMILY, FontStyle::Normal, FONT_BYTES).is_ok()
-    });
+    let ok =
+        *REGISTERED.get_or_init(|| plotters::style::register_font(FONT_FAMILY, FontStyle::Normal, FONT_BYTES).is_ok());
     if ok {
         Ok(())
     } else {
@@ -150,33 +134,23 @@ fn register_font() -> Result<(), ChartError> {
     }
 }
 
-fn draw(
-    chart: &ChartData,
-    rgb: &mut [u8],
-    (width, height): (u32, u32),
-) -> Result<(), Box<dyn std::error::Error>> {
+fn draw(chart: &ChartData, rgb: &mut [u8], (width, height): (u32, u32)) -> Result<(), Box<dyn std::error::Error>> {
     let root = BitMapBackend::with_buffer(rgb, (width, height)).into_drawing_area();
     root.fill(&WHITE)?;
     let width = width as i32;
     let title_style = TextStyle::from((FONT_FAMILY, 22).into_font()).color(&INK);
     let subtitle_style = TextStyle::from((FONT_FAMILY, 16).into_font()).color(&MUTED);
-    let label_style = TextStyle::from((FONT_FAMILY, 17).into_font())
-        .color(&INK)
-        .pos(Pos::new(HPos::Right, VPos::Center));
-    let value_style = TextStyle::from((FONT_FAMILY, 16).into_font())
-        .color(&INK)
-        .pos(Pos::new(HPos::Left, VPos::Center));
+    let label_style =
+        TextStyle::from((FONT_FAMILY, 17).into_font()).color(&INK).pos(Pos::new(HPos::Right, VPos::Center));
+    let value_style =
+        TextStyle::from((FONT_FAMILY, 16).into_font()).color(&INK).pos(Pos::new(HPos::Left, VPos::Center));
 
     let mut y = MARGIN;
     for line in title_lines(&chart.title) {
         root.draw(&Text::new(line, (MARGIN, y), title_style.clone()))?;
         y += TITLE_LINE;
     }
-    root.draw(&Text::new(
-        chart.subtitle.clone(),
-        (MARGIN, y),
-        subtitle_style,
-    ))?;
+    root.draw(&Text::new(chart.subtitle.clone(), (MARGIN, y), subtitle_style))?;
     y += SUBTITLE_LINE + MARGIN / 2;
 
     let total: u32 = chart.bars.iter().map(|b| b.count).sum();
@@ -187,26 +161,12 @@ fn draw(
         let top = y + 8;
         let bottom = y + ROW - 8;
         let middle = (top + bottom) / 2;
-        root.draw(&Text::new(
-            ellipsize(&bar.png_label, LABEL_CHARS),
-            (bar_left - 12, middle),
-            label_style.clone(),
-        ))?;
-        root.draw(&Rectangle::new(
-            [(bar_left, top), (bar_right, bottom)],
-            TRACK.filled(),
-        ))?;
-        let share = if total == 0 {
-            0.0
-        } else {
-            f64::from(bar.count) / f64::from(total)
-        };
+        root.draw(&Text::new(ellipsize(&bar.png_label, LABEL_CHARS), (bar_left - 12, middle), label_style.clone()))?;
+        root.draw(&Rectangle::new([(bar_left, top), (bar_right, bottom)], TRACK.filled()))?;
+        let share = if total == 0 { 0.0 } else { f64::from(bar.count) / f64::from(total) };
         let filled = (f64::from(bar_span) * share).round() as i32;
         if filled > 0 {
-            root.draw(&Rectangle::new(
-                [(bar_left, top), (bar_left + filled, bottom)],
-                BAR.filled(),
-            ))?;
+            root.draw(&Rectangle::new([(bar_left, top), (bar_left + filled, bottom)], BAR.filled()))?;
         }
         root.draw(&Text::new(
             format!("{} ({:.0}%)", bar.count, share * 100.0),
@@ -224,15 +184,9 @@ fn encode(rgb: &[u8], (width, height): (u32, u32)) -> Result<Vec<u8>, ChartError
     let mut encoder = png::Encoder::new(&mut out, width, height);
     encoder.set_color(png::ColorType::Rgb);
     encoder.set_depth(png::BitDepth::Eight);
-    let mut writer = encoder
-        .write_header()
-        .map_err(|e| ChartError::Encode(e.to_string()))?;
-    writer
-        .write_image_data(rgb)
-        .map_err(|e| ChartError::Encode(e.to_string()))?;
-    writer
-        .finish()
-        .map_err(|e| ChartError::Encode(e.to_string()))?;
+    let mut writer = encoder.write_header().map_err(|e| ChartError::Encode(e.to_string()))?;
+    writer.write_image_data(rgb).map_err(|e| ChartError::Encode(e.to_string()))?;
+    writer.finish().map_err(|e| ChartError::Encode(e.to_string()))?;
     Ok(out)
 }
 
@@ -258,10 +212,7 @@ fn title_lines(title: &str) -> Vec<String> {
         lines.truncate(1);
         lines.push(ellipsize(&rest, TITLE_CHARS));
     }
-    lines
-        .into_iter()
-        .map(|l| ellipsize(&l, TITLE_CHARS))
-        .collect()
+    lines.into_iter().map(|l| ellipsize(&l, TITLE_CHARS)).collect()
 }
 
 fn ellipsize(text: &str, max_chars: usize) -> String {
@@ -277,11 +228,7 @@ mod tests {
     use super::*;
 
     fn bar(label: &str, count: u32) -> Bar {
-        Bar {
-            label: label.to_string(),
-            png_label: label.to_string(),
-            count,
-        }
+        Bar { label: label.to_string(), png_label: label.to_string(), count }
     }
 
     #[test]

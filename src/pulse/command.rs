@@ -105,10 +105,7 @@ impl PulseCommand {
     pub fn parse(args: &str) -> Result<Self, CommandError> {
         let tokens = tokenize(args)?;
         let Some(first) = tokens.first() else {
-            return Ok(PulseCommand::Start {
-                question: QuestionSpec::Bank { theme: None },
-                duration: None,
-            });
+            return Ok(PulseCommand::Start { question: QuestionSpec::Bank { theme: None }, duration: None });
         };
         if first.key.is_some() || first.quoted {
             return parse_start(&tokens);
@@ -123,25 +120,16 @@ impl PulseCommand {
                 no_more(rest, "list", "/pulse list")?;
                 Ok(PulseCommand::List)
             }
-            "close" => Ok(PulseCommand::Close {
-                id: optional_id(rest, "close", "/pulse close [id]")?,
-            }),
-            "results" => Ok(PulseCommand::Results {
-                id: optional_id(rest, "results", "/pulse results [id]")?,
-            }),
+            "close" => Ok(PulseCommand::Close { id: optional_id(rest, "close", "/pulse close [id]")? }),
+            "results" => Ok(PulseCommand::Results { id: optional_id(rest, "results", "/pulse results [id]")? }),
             "schedule" => parse_schedule(rest),
-            _ => Err(CommandError::UnknownSubcommand {
-                word: first.value.clone(),
-            }),
+            _ => Err(CommandError::UnknownSubcommand { word: first.value.clone() }),
         }
     }
 
     /// Whether only a manager may run this command.
     pub fn needs_manager(&self) -> bool {
-        matches!(
-            self,
-            PulseCommand::Start { .. } | PulseCommand::Schedule { .. } | PulseCommand::Close { .. }
-        )
+        matches!(self, PulseCommand::Start { .. } | PulseCommand::Schedule { .. } | PulseCommand::Close { .. })
     }
 }
 
@@ -201,7 +189,9 @@ pub enum CommandError {
         arg: String,
     },
     /// A custom question with `theme:`.
-    #[error("`{arg}` picks a question from the bank, so it cannot be combined with your own question; use one or the other")]
+    #[error(
+        "`{arg}` picks a question from the bank, so it cannot be combined with your own question; use one or the other"
+    )]
     ThemeWithCustomQuestion {
         /// The theme argument.
         arg: String,
@@ -229,9 +219,7 @@ pub enum CommandError {
         usage: &'static str,
     },
     /// `schedule` with no cron expression.
-    #[error(
-        "`schedule` needs a cron expression, e.g. /pulse schedule \"0 10 * * FRI\" theme:trust"
-    )]
+    #[error("`schedule` needs a cron expression, e.g. /pulse schedule \"0 10 * * FRI\" theme:trust")]
     MissingCron,
     /// `schedule "…" "Your question?"`.
     #[error("a scheduled pulse draws from the question bank; choose with theme:NAME instead of writing a question")]
@@ -301,9 +289,7 @@ fn tokenize(input: &str) -> Result<Vec<Token>, CommandError> {
                     }
                 }
                 if !closed {
-                    return Err(CommandError::UnterminatedQuote {
-                        after: inner.chars().take(30).collect(),
-                    });
+                    return Err(CommandError::UnterminatedQuote { after: inner.chars().take(30).collect() });
                 }
                 word.push_str(&inner);
             } else if c == ':'
@@ -319,16 +305,11 @@ fn tokenize(input: &str) -> Result<Vec<Token>, CommandError> {
                 word.push(c);
             }
         }
-        tokens.push(Token {
-            quoted: key.is_none() && quoted_parts > 0 && bare_chars == 0,
-            key,
-            value: word,
-        });
+        tokens.push(Token { quoted: key.is_none() && quoted_parts > 0 && bare_chars == 0, key, value: word });
     }
 }
 
-const START_ARGS: &str =
-    "scale:1-5, options:\"A,B,C\", emoji:\"😞,😐,😄\", theme:NAME or for:DURATION";
+const START_ARGS: &str = "scale:1-5, options:\"A,B,C\", emoji:\"😞,😐,😄\", theme:NAME or for:DURATION";
 const SCHEDULE_ARGS: &str = "theme:NAME or for:DURATION";
 
 fn parse_start(tokens: &[Token]) -> Result<PulseCommand, CommandError> {
@@ -340,17 +321,12 @@ fn parse_start(tokens: &[Token]) -> Result<PulseCommand, CommandError> {
         let Some(key) = &token.key else {
             if token.quoted {
                 if text.is_some() {
-                    return Err(CommandError::SecondQuestion {
-                        extra: token.value.clone(),
-                    });
+                    return Err(CommandError::SecondQuestion { extra: token.value.clone() });
                 }
                 text = Some(token.value.clone());
                 continue;
             }
-            return Err(CommandError::UnknownArgument {
-                arg: token.as_typed(),
-                expected: START_ARGS,
-            });
+            return Err(CommandError::UnknownArgument { arg: token.as_typed(), expected: START_ARGS });
         };
         match key.as_str() {
             "scale" | "options" | "emoji" => {
@@ -359,10 +335,7 @@ fn parse_start(tokens: &[Token]) -> Result<PulseCommand, CommandError> {
                     if first.split(':').next() == Some(key.as_str()) {
                         return Err(CommandError::DuplicateArgument { key: key.clone() });
                     }
-                    return Err(CommandError::ConflictingAnswers {
-                        first: first.clone(),
-                        second: token.as_typed(),
-                    });
+                    return Err(CommandError::ConflictingAnswers { first: first.clone(), second: token.as_typed() });
                 }
                 answer = Some((parsed, token.as_typed()));
             }
@@ -378,12 +351,7 @@ fn parse_start(tokens: &[Token]) -> Result<PulseCommand, CommandError> {
                 }
                 duration = Some(parse_duration_arg(token)?);
             }
-            _ => {
-                return Err(CommandError::UnknownArgument {
-                    arg: token.as_typed(),
-                    expected: START_ARGS,
-                })
-            }
+            _ => return Err(CommandError::UnknownArgument { arg: token.as_typed(), expected: START_ARGS }),
         }
     }
     let question = match (text, answer, theme) {
@@ -395,14 +363,9 @@ fn parse_start(tokens: &[Token]) -> Result<PulseCommand, CommandError> {
             if chars == 0 || chars > MAX_QUESTION_CHARS {
                 return Err(CommandError::QuestionLength { chars });
             }
-            QuestionSpec::Custom {
-                text,
-                answer: answer.map_or_else(AnswerKind::scale_1_to_5, |(a, _)| a),
-            }
+            QuestionSpec::Custom { text, answer: answer.map_or_else(AnswerKind::scale_1_to_5, |(a, _)| a) }
         }
-        (None, None, theme) => QuestionSpec::Bank {
-            theme: theme.map(|(t, _)| t),
-        },
+        (None, None, theme) => QuestionSpec::Bank { theme: theme.map(|(t, _)| t) },
     };
     Ok(PulseCommand::Start { question, duration })
 }
@@ -413,10 +376,7 @@ fn parse_schedule(tokens: &[Token]) -> Result<PulseCommand, CommandError> {
     let (cron_text, rest) = match tokens.first() {
         Some(t) if t.quoted => (t.value.clone(), &tokens[1..]),
         _ => {
-            let bare = tokens
-                .iter()
-                .take_while(|t| t.key.is_none() && !t.quoted)
-                .count();
+            let bare = tokens.iter().take_while(|t| t.key.is_none() && !t.quoted).count();
             let words: Vec<&str> = tokens[..bare].iter().map(|t| t.value.as_str()).collect();
             (words.join(" "), &tokens[bare..])
         }
@@ -434,85 +394,48 @@ fn parse_schedule(tokens: &[Token]) -> Result<PulseCommand, CommandError> {
         match token.key.as_deref() {
             Some("theme") if theme.is_none() => theme = Some(parse_theme(token)?),
             Some("for") if duration.is_none() => duration = Some(parse_duration_arg(token)?),
-            Some(key @ ("theme" | "for")) => {
-                return Err(CommandError::DuplicateArgument {
-                    key: key.to_string(),
-                })
-            }
+            Some(key @ ("theme" | "for")) => return Err(CommandError::DuplicateArgument { key: key.to_string() }),
             None if token.quoted => return Err(CommandError::ScheduledCustomQuestion),
-            _ => {
-                return Err(CommandError::UnknownArgument {
-                    arg: token.as_typed(),
-                    expected: SCHEDULE_ARGS,
-                })
-            }
+            _ => return Err(CommandError::UnknownArgument { arg: token.as_typed(), expected: SCHEDULE_ARGS }),
         }
     }
-    Ok(PulseCommand::Schedule {
-        cron,
-        theme,
-        duration,
-    })
+    Ok(PulseCommand::Schedule { cron, theme, duration })
 }
 
 fn no_more(rest: &[Token], command: &'static str, usage: &'static str) -> Result<(), CommandError> {
     match rest.first() {
-        Some(extra) => Err(CommandError::ExtraArgument {
-            command,
-            arg: extra.as_typed(),
-            usage,
-        }),
+        Some(extra) => Err(CommandError::ExtraArgument { command, arg: extra.as_typed(), usage }),
         None => Ok(()),
     }
 }
 
-fn optional_id(
-    rest: &[Token],
-    command: &'static str,
-    usage: &'static str,
-) -> Result<Option<PulseId>, CommandError> {
+fn optional_id(rest: &[Token], command: &'static str, usage: &'static str) -> Result<Option<PulseId>, CommandError> {
     let Some(first) = rest.first() else {
         return Ok(None);
     };
     no_more(&rest[1..], command, usage)?;
     if first.key.is_some() {
-        return Err(CommandError::ExtraArgument {
-            command,
-            arg: first.as_typed(),
-            usage,
-        });
+        return Err(CommandError::ExtraArgument { command, arg: first.as_typed(), usage });
     }
-    first
-        .value
-        .parse::<PulseId>()
-        .map(Some)
-        .map_err(|_| CommandError::InvalidValue {
-            arg: first.value.clone(),
-            problem: "expected a pulse number like 12 or #12".to_string(),
-        })
+    first.value.parse::<PulseId>().map(Some).map_err(|_| CommandError::InvalidValue {
+        arg: first.value.clone(),
+        problem: "expected a pulse number like 12 or #12".to_string(),
+    })
 }
 
 fn parse_theme(token: &Token) -> Result<Theme, CommandError> {
-    token
-        .value
-        .parse::<Theme>()
-        .map_err(|_| CommandError::InvalidValue {
-            arg: token.as_typed(),
-            problem: format!("expected one of: {}", Theme::valid_list()),
-        })
+    token.value.parse::<Theme>().map_err(|_| CommandError::InvalidValue {
+        arg: token.as_typed(),
+        problem: format!("expected one of: {}", Theme::valid_list()),
+    })
 }
 
 fn parse_duration_arg(token: &Token) -> Result<TimeDelta, CommandError> {
-    let invalid = |problem: String| CommandError::InvalidValue {
-        arg: token.as_typed(),
-        problem,
-    };
+    let invalid = |problem: String| CommandError::InvalidValue { arg: token.as_typed(), problem };
     let duration = parse_duration(&token.value)
         .ok_or_else(|| invalid("expected a duration like 30m, 2h, 1d or 1h30m".to_string()))?;
     if duration < MIN_DURATION || duration > MAX_DURATION {
-        return Err(invalid(
-            "a pulse stays open for at least 5m and at most 14d".to_string(),
-        ));
+        return Err(invalid("a pulse stays open for at least 5m and at most 14d".to_string()));
     }
     Ok(duration)
 }
@@ -545,10 +468,7 @@ pub fn parse_duration(text: &str) -> Option<TimeDelta> {
 
 fn parse_answer(token: &Token) -> Result<AnswerKind, CommandError> {
     let arg = token.as_typed();
-    let invalid = |problem: String| CommandError::InvalidValue {
-        arg: arg.clone(),
-        problem,
-    };
+    let invalid = |problem: String| CommandError::InvalidValue { arg: arg.clone(), problem };
     let answer = match token.key.as_deref() {
         Some("scale") => {
             let value = token.value.trim().to_lowercase();
@@ -557,17 +477,9 @@ fn parse_answer(token: &Token) -> Result<AnswerKind, CommandError> {
             } else {
                 let (min, max) = value
                     .split_once(['-', '–', '—'])
-                    .and_then(|(a, b)| {
-                        Some((a.trim().parse::<u8>().ok()?, b.trim().parse::<u8>().ok()?))
-                    })
-                    .ok_or_else(|| {
-                        invalid("expected a range like 1-5 or 0-10, or emoji".to_string())
-                    })?;
-                AnswerKind::Scale {
-                    min,
-                    max,
-                    labels: None,
-                }
+                    .and_then(|(a, b)| Some((a.trim().parse::<u8>().ok()?, b.trim().parse::<u8>().ok()?)))
+                    .ok_or_else(|| invalid("expected a range like 1-5 or 0-10, or emoji".to_string()))?;
+                AnswerKind::Scale { min, max, labels: None }
             }
         }
         Some("options") => AnswerKind::Options(split_choices(&token.value)),
@@ -579,10 +491,7 @@ fn parse_answer(token: &Token) -> Result<AnswerKind, CommandError> {
 
 fn split_choices(value: &str) -> Vec<String> {
     let separator = if value.contains('|') { '|' } else { ',' };
-    value
-        .split(separator)
-        .map(|s| s.trim().to_string())
-        .collect()
+    value.split(separator).map(|s| s.trim().to_string()).collect()
 }
 
 #[cfg(test)]
@@ -641,10 +550,7 @@ mod tests {
         assert_eq!(
             cmd,
             PulseCommand::Start {
-                question: QuestionSpec::Custom {
-                    text: "Q?".into(),
-                    answer: AnswerKind::scale_1_to_5()
-                },
+                question: QuestionSpec::Custom { text: "Q?".into(), answer: AnswerKind::scale_1_to_5() },
                 duration: None
             }
         );
@@ -662,8 +568,7 @@ mod tests {
 
     #[test]
     fn schedule_forgives_missing_quotes_around_the_cron() {
-        let PulseCommand::Schedule { cron, theme, .. } = parse("schedule 0 10 * * FRI theme:trust")
-        else {
+        let PulseCommand::Schedule { cron, theme, .. } = parse("schedule 0 10 * * FRI theme:trust") else {
             panic!("not a schedule")
         };
         assert_eq!(cron.as_written(), "0 10 * * FRI");
@@ -673,12 +578,7 @@ mod tests {
     #[test]
     fn subcommands_are_case_insensitive() {
         assert_eq!(parse("LIST"), PulseCommand::List);
-        assert_eq!(
-            parse("Results #3"),
-            PulseCommand::Results {
-                id: Some(PulseId(3))
-            }
-        );
+        assert_eq!(parse("Results #3"), PulseCommand::Results { id: Some(PulseId(3)) });
     }
 
     #[test]

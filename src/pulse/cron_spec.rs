@@ -85,10 +85,7 @@ impl FromStr for CronSpec {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let written = s.split_whitespace().collect::<Vec<_>>().join(" ");
-        let invalid = |reason: String| CronError::Invalid {
-            written: written.clone(),
-            reason,
-        };
+        let invalid = |reason: String| CronError::Invalid { written: written.clone(), reason };
         let fields: Vec<&str> = written.split(' ').collect();
         let for_crate = if written.starts_with('@') {
             written.clone()
@@ -96,10 +93,7 @@ impl FromStr for CronSpec {
             match fields.len() {
                 5 => {
                     let dow = classic_days_of_week(fields[4]).map_err(&invalid)?;
-                    format!(
-                        "0 {} {} {} {} {dow}",
-                        fields[0], fields[1], fields[2], fields[3]
-                    )
+                    format!("0 {} {} {} {} {dow}", fields[0], fields[1], fields[2], fields[3])
                 }
                 6 | 7 => written.clone(),
                 n => return Err(invalid(format!("it has {n} fields"))),
@@ -132,10 +126,7 @@ fn classic_days_of_week(field: &str) -> Result<String, String> {
             }
         };
         let day = |s: &str| -> Result<usize, String> {
-            s.parse::<usize>()
-                .ok()
-                .filter(|d| *d <= 7)
-                .ok_or_else(|| format!("day of week {s} is not between 0 and 7"))
+            s.parse::<usize>().ok().filter(|d| *d <= 7).ok_or_else(|| format!("day of week {s} is not between 0 and 7"))
         };
         let first = day(start)?;
         // A single day with a step runs to the end of the week, as in crontab.
@@ -173,14 +164,10 @@ fn check_frequency(schedule: &cron::Schedule, written: &str) -> Result<(), CronE
     let reference = Utc.with_ymd_and_hms(2025, 1, 6, 0, 0, 0).unwrap();
     let runs: Vec<DateTime<Utc>> = schedule.after(&reference).take(48).collect();
     if runs.is_empty() {
-        return Err(CronError::NeverFires {
-            written: written.to_string(),
-        });
+        return Err(CronError::NeverFires { written: written.to_string() });
     }
     if runs.windows(2).any(|w| w[1] - w[0] < MIN_INTERVAL) {
-        return Err(CronError::TooFrequent {
-            written: written.to_string(),
-        });
+        return Err(CronError::TooFrequent { written: written.to_string() });
     }
     Ok(())
 }
@@ -201,10 +188,7 @@ mod tests {
     fn five_fields_mean_what_they_mean_in_a_crontab() {
         let friday = next("0 10 * * FRI");
         assert_eq!(friday.weekday(), Weekday::Fri);
-        assert_eq!(
-            (friday.hour(), friday.minute(), friday.second()),
-            (10, 0, 0)
-        );
+        assert_eq!((friday.hour(), friday.minute(), friday.second()), (10, 0, 0));
         // Classic numbering: 5 is Friday, 0 and 7 are Sunday.
         assert_eq!(next("0 10 * * 5").weekday(), Weekday::Fri);
         assert_eq!(next("0 10 * * 0").weekday(), Weekday::Sun);
@@ -232,12 +216,7 @@ mod tests {
 
     #[test]
     fn a_schedule_more_often_than_hourly_is_refused() {
-        assert_eq!(
-            "*/5 * * * *".parse::<CronSpec>(),
-            Err(CronError::TooFrequent {
-                written: "*/5 * * * *".into()
-            })
-        );
+        assert_eq!("*/5 * * * *".parse::<CronSpec>(), Err(CronError::TooFrequent { written: "*/5 * * * *".into() }));
         assert!("0 * * * *".parse::<CronSpec>().is_ok());
     }
 

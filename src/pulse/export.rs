@@ -58,41 +58,18 @@ fn write_pulse(out: &mut String, pulse: &PulseRecord) {
         pulse.pulse_id.0.to_string(),
         text_cell(&pulse.channel),
         text_cell(pulse.question_id.as_str()),
-        pulse
-            .theme
-            .map(|t| t.as_str().to_string())
-            .unwrap_or_default(),
+        pulse.theme.map(|t| t.as_str().to_string()).unwrap_or_default(),
         text_cell(&pulse.question),
         pulse.opened_at.to_rfc3339_opts(SecondsFormat::Secs, true),
-        pulse
-            .closed_at
-            .map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true))
-            .unwrap_or_default(),
+        pulse.closed_at.map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true)).unwrap_or_default(),
     ]
     .join(",");
-    let overall_rate = tally
-        .response_rate()
-        .map(|r| format!("{r:.4}"))
-        .unwrap_or_default();
+    let overall_rate = tally.response_rate().map(|r| format!("{r:.4}")).unwrap_or_default();
     let eligible = tally.eligible.map(|e| e.to_string()).unwrap_or_default();
-    let disclosed = tally
-        .distribution
-        .as_ref()
-        .filter(|_| pulse.closed_at.is_some());
+    let disclosed = tally.distribution.as_ref().filter(|_| pulse.closed_at.is_some());
     let Some(distribution) = disclosed else {
         for (i, label) in tally.labels.iter().enumerate() {
-            row(
-                out,
-                &prefix,
-                "all",
-                tally.respondents,
-                &eligible,
-                &overall_rate,
-                i,
-                label,
-                None,
-                None,
-            );
+            row(out, &prefix, "all", tally.respondents, &eligible, &overall_rate, i, label, None, None);
         }
         return;
     };
@@ -113,18 +90,7 @@ fn write_pulse(out: &mut String, pulse: &PulseRecord) {
     }));
     for (segment, respondents, counts, mean, eligible, rate) in groups {
         for (i, (label, count)) in tally.labels.iter().zip(counts.iter()).enumerate() {
-            row(
-                out,
-                &prefix,
-                &segment,
-                respondents,
-                eligible,
-                rate,
-                i,
-                label,
-                Some((*count, respondents)),
-                mean,
-            );
+            row(out, &prefix, &segment, respondents, eligible, rate, i, label, Some((*count, respondents)), mean);
         }
     }
 }
@@ -143,10 +109,7 @@ fn row(
     mean: Option<f64>,
 ) {
     let (count, share) = match count {
-        Some((count, of)) if of > 0 => (
-            count.to_string(),
-            format!("{:.4}", f64::from(count) / f64::from(of)),
-        ),
+        Some((count, of)) if of > 0 => (count.to_string(), format!("{:.4}", f64::from(count) / f64::from(of))),
         Some((count, _)) => (count.to_string(), String::new()),
         None => (String::new(), String::new()),
     };
@@ -160,11 +123,8 @@ fn row(
 
 /// Quotes a cell when CSV needs it, and defuses spreadsheet formulas.
 fn text_cell(value: &str) -> String {
-    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{value}")
-    } else {
-        value.to_string()
-    };
+    let value =
+        if value.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{value}") } else { value.to_string() };
     if value.contains([',', '"', '\n', '\r']) || value.starts_with(' ') || value.ends_with(' ') {
         format!("\"{}\"", value.replace('"', "\"\""))
     } else {
@@ -217,14 +177,9 @@ mod tests {
         assert_eq!(lines[0], CSV_HEADER);
         assert_eq!(lines.len(), 1 + 3 * 2);
         assert!(lines[1].starts_with("3,support-ops,custom-"));
-        assert!(lines[1].contains(
-            ",\"Did the \"\"new\"\" rota help?\",2025-03-07T09:00:00Z,2025-03-07T17:00:00Z,"
-        ));
+        assert!(lines[1].contains(",\"Did the \"\"new\"\" rota help?\",2025-03-07T09:00:00Z,2025-03-07T17:00:00Z,"));
         // Everything after the closing time: segment, respondents, eligible, rate, choice...
-        let tails: Vec<&str> = lines[1..]
-            .iter()
-            .map(|l| l.split_once("T17:00:00Z,").unwrap().1)
-            .collect();
+        let tails: Vec<&str> = lines[1..].iter().map(|l| l.split_once("T17:00:00Z,").unwrap().1).collect();
         assert_eq!(
             tails,
             [
@@ -244,16 +199,8 @@ mod tests {
         let few = to_csv(&[record(&[VoteCount::new(0, None, 2)], true)]);
         let lines: Vec<&str> = few.lines().collect();
         assert_eq!(lines.len(), 3);
-        assert!(
-            lines[1].ends_with(",all,2,10,0.2000,0,Yes,,,"),
-            "{}",
-            lines[1]
-        );
+        assert!(lines[1].ends_with(",all,2,10,0.2000,0,Yes,,,"), "{}", lines[1]);
         let open = to_csv(&[record(&[VoteCount::new(0, None, 9)], false)]);
-        assert!(open
-            .lines()
-            .nth(1)
-            .unwrap()
-            .ends_with(",all,9,10,0.9000,0,Yes,,,"));
+        assert!(open.lines().nth(1).unwrap().ends_with(",all,9,10,0.9000,0,Yes,,,"));
     }
 }

@@ -23,13 +23,9 @@ impl FromStr for PulseId {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let digits = s.trim().strip_prefix('#').unwrap_or(s.trim());
         if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(InvalidPulseId {
-                given: s.to_string(),
-            });
+            return Err(InvalidPulseId { given: s.to_string() });
         }
-        digits.parse().map(PulseId).map_err(|_| InvalidPulseId {
-            given: s.to_string(),
-        })
+        digits.parse().map(PulseId).map_err(|_| InvalidPulseId { given: s.to_string() })
     }
 }
 

@@ -12,11 +12,7 @@ pub const DEFAULT_NUDGE_LEAD: TimeDelta = TimeDelta::hours(2);
 
 /// When the nudge should go out: `lead` before closing, but never in the first half of
 /// the pulse, so a short pulse does not nudge people who have barely seen it.
-pub fn nudge_at(
-    opened_at: DateTime<Utc>,
-    closes_at: DateTime<Utc>,
-    lead: TimeDelta,
-) -> DateTime<Utc> {
+pub fn nudge_at(opened_at: DateTime<Utc>, closes_at: DateTime<Utc>, lead: TimeDelta) -> DateTime<Utc> {
     let halfway = opened_at + (closes_at - opened_at) / 2;
     (closes_at - lead).max(halfway)
 }
@@ -35,12 +31,7 @@ pub fn nudge_due(
 
 /// The direct message. Worded for someone who may have answered in the meantime, and
 /// without pressure: answering is optional.
-pub fn nudge_message(
-    channel: &str,
-    question: &str,
-    closes_at: DateTime<Utc>,
-    now: DateTime<Utc>,
-) -> String {
+pub fn nudge_message(channel: &str, question: &str, closes_at: DateTime<Utc>, now: DateTime<Utc>) -> String {
     format!(
         "A pulse in #{channel} closes in {}: \"{question}\"\n\
          If you haven't answered yet and would like to, there is still time. Answers are \
@@ -87,39 +78,19 @@ mod tests {
 
     #[test]
     fn the_nudge_goes_out_once() {
-        assert!(!nudge_due(
-            at(9, 0),
-            at(17, 0),
-            at(16, 0),
-            TimeDelta::hours(2),
-            true
-        ));
+        assert!(!nudge_due(at(9, 0), at(17, 0), at(16, 0), TimeDelta::hours(2), true));
     }
 
     #[test]
     fn a_short_pulse_is_not_nudged_in_its_first_half() {
         // A one-hour pulse with a two-hour lead: nudge at half time, not at opening.
-        assert_eq!(
-            nudge_at(at(9, 0), at(10, 0), TimeDelta::hours(2)),
-            at(9, 30)
-        );
-        assert!(!nudge_due(
-            at(9, 0),
-            at(10, 0),
-            at(9, 10),
-            TimeDelta::hours(2),
-            false
-        ));
+        assert_eq!(nudge_at(at(9, 0), at(10, 0), TimeDelta::hours(2)), at(9, 30));
+        assert!(!nudge_due(at(9, 0), at(10, 0), at(9, 10), TimeDelta::hours(2), false));
     }
 
     #[test]
     fn the_message_names_no_one_and_counts_nothing() {
-        let text = nudge_message(
-            "support-ops",
-            "How clear were handoffs?",
-            at(17, 0),
-            at(15, 0),
-        );
+        let text = nudge_message("support-ops", "How clear were handoffs?", at(17, 0), at(15, 0));
         assert_eq!(
             text,
             "A pulse in #support-ops closes in about 2 hours: \"How clear were handoffs?\"\n\

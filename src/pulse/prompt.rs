@@ -9,8 +9,7 @@ use super::question::{AnswerKind, Question, Theme};
 
 /// The ephemeral reply to a click. The same text for a first vote and a changed one, so
 /// the reply does not reveal to an onlooker whether someone had voted before.
-pub const VOTE_RECORDED: &str =
-    "Thanks, your answer is in. It is anonymous; click another button to change it.";
+pub const VOTE_RECORDED: &str = "Thanks, your answer is in. It is anonymous; click another button to change it.";
 
 /// The ephemeral reply to a click on a pulse that has closed.
 pub const PULSE_CLOSED: &str = "This pulse has closed and no longer takes answers.";
@@ -56,19 +55,13 @@ impl PulsePrompt {
             None => format!("Pulse {pulse_id}"),
         };
         let scale_hint = match answer {
-            AnswerKind::Scale {
-                min,
-                max,
-                labels: Some((low, high)),
-            } => Some(format!("{min} = {low} · {max} = {high}")),
+            AnswerKind::Scale { min, max, labels: Some((low, high)) } => {
+                Some(format!("{min} = {low} · {max} = {high}"))
+            }
             _ => None,
         };
-        let buttons = answer
-            .choice_labels()
-            .into_iter()
-            .enumerate()
-            .map(|(choice, label)| Button { choice, label })
-            .collect();
+        let buttons =
+            answer.choice_labels().into_iter().enumerate().map(|(choice, label)| Button { choice, label }).collect();
         PulsePrompt {
             title,
             question: text.to_string(),
@@ -85,14 +78,7 @@ impl PulsePrompt {
 
     /// Composes the message for a question from the bank.
     pub fn for_question(pulse_id: PulseId, question: &Question, closes_in: TimeDelta) -> Self {
-        Self::compose(
-            pulse_id,
-            &question.text,
-            &question.answer,
-            Some(question.theme),
-            Some(&question.why),
-            closes_in,
-        )
+        Self::compose(pulse_id, &question.text, &question.answer, Some(question.theme), Some(&question.why), closes_in)
     }
 }
 
@@ -105,16 +91,11 @@ mod tests {
     #[test]
     fn a_bank_question_shows_its_theme_why_and_scale_ends() {
         let bank = QuestionBank::shipped();
-        let question = bank
-            .get(&QuestionId::new("handoff-clarity").unwrap())
-            .unwrap();
+        let question = bank.get(&QuestionId::new("handoff-clarity").unwrap()).unwrap();
         let prompt = PulsePrompt::for_question(PulseId(12), question, TimeDelta::hours(24));
         assert_eq!(prompt.title, "Pulse #12 · Communication clarity");
         assert_eq!(prompt.why.as_deref(), Some(question.why.as_str()));
-        assert_eq!(
-            prompt.scale_hint.as_deref(),
-            Some("1 = Very unclear · 5 = Very clear")
-        );
+        assert_eq!(prompt.scale_hint.as_deref(), Some("1 = Very unclear · 5 = Very clear"));
         let labels: Vec<&str> = prompt.buttons.iter().map(|b| b.label.as_str()).collect();
         assert_eq!(labels, ["1", "2", "3", "4", "5"]);
         assert_eq!(prompt.buttons[4].choice, 4);
@@ -124,14 +105,8 @@ mod tests {
     #[test]
     fn a_custom_question_has_no_theme_or_why() {
         let answer = AnswerKind::Options(vec!["Yes".into(), "No".into()]);
-        let prompt = PulsePrompt::compose(
-            PulseId(3),
-            "Did the new rota help?",
-            &answer,
-            None,
-            None,
-            TimeDelta::minutes(30),
-        );
+        let prompt =
+            PulsePrompt::compose(PulseId(3), "Did the new rota help?", &answer, None, None, TimeDelta::minutes(30));
         assert_eq!(prompt.title, "Pulse #3");
         assert_eq!(prompt.why, None);
         assert_eq!(prompt.scale_hint, None);

@@ -81,11 +81,7 @@ impl Theme {
 
     /// The valid theme words, comma-separated, for error messages and help.
     pub fn valid_list() -> String {
-        Theme::ALL
-            .iter()
-            .map(|t| t.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
+        Theme::ALL.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(", ")
     }
 }
 
@@ -118,11 +114,7 @@ impl FromStr for Theme {
             "culture" | "cultural-understanding" => Theme::Culture,
             "customer" | "customer-empathy" => Theme::Customer,
             "recognition" => Theme::Recognition,
-            _ => {
-                return Err(UnknownTheme {
-                    given: s.trim().to_string(),
-                })
-            }
+            _ => return Err(UnknownTheme { given: s.trim().to_string() }),
         };
         Ok(theme)
     }
@@ -146,15 +138,11 @@ impl QuestionId {
     pub fn new(id: &str) -> Result<Self, InvalidQuestionId> {
         let ok = !id.is_empty()
             && id.len() <= 64
-            && id
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+            && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
         if ok {
             Ok(QuestionId(id.to_string()))
         } else {
-            Err(InvalidQuestionId {
-                given: id.to_string(),
-            })
+            Err(InvalidQuestionId { given: id.to_string() })
         }
     }
 
@@ -247,11 +235,7 @@ pub enum InvalidAnswer {
 impl AnswerKind {
     /// The usual 1–5 scale without end labels.
     pub fn scale_1_to_5() -> Self {
-        AnswerKind::Scale {
-            min: 1,
-            max: 5,
-            labels: None,
-        }
+        AnswerKind::Scale { min: 1, max: 5, labels: None }
     }
 
     /// The default five-face emoji scale.
@@ -264,10 +248,7 @@ impl AnswerKind {
         match self {
             AnswerKind::Scale { min, max, labels } => {
                 if min >= max {
-                    return Err(InvalidAnswer::ScaleOrder {
-                        min: *min,
-                        max: *max,
-                    });
+                    return Err(InvalidAnswer::ScaleOrder { min: *min, max: *max });
                 }
                 let count = usize::from(max - min) + 1;
                 if count > MAX_CHOICES {
@@ -341,14 +322,10 @@ impl AnswerKind {
 fn check_labels(labels: &[String], need_choices: bool) -> Result<(), InvalidAnswer> {
     if need_choices {
         if labels.len() < 2 {
-            return Err(InvalidAnswer::TooFewChoices {
-                count: labels.len(),
-            });
+            return Err(InvalidAnswer::TooFewChoices { count: labels.len() });
         }
         if labels.len() > MAX_CHOICES {
-            return Err(InvalidAnswer::TooManyChoices {
-                count: labels.len(),
-            });
+            return Err(InvalidAnswer::TooManyChoices { count: labels.len() });
         }
     }
     let mut seen: Vec<String> = Vec::with_capacity(labels.len());
@@ -358,15 +335,11 @@ fn check_labels(labels: &[String], need_choices: bool) -> Result<(), InvalidAnsw
             return Err(InvalidAnswer::EmptyChoice { position: i + 1 });
         }
         if trimmed.chars().count() > MAX_LABEL_CHARS {
-            return Err(InvalidAnswer::LongChoice {
-                label: trimmed.to_string(),
-            });
+            return Err(InvalidAnswer::LongChoice { label: trimmed.to_string() });
         }
         let folded = trimmed.to_lowercase();
         if need_choices && seen.contains(&folded) {
-            return Err(InvalidAnswer::DuplicateChoice {
-                label: trimmed.to_string(),
-            });
+            return Err(InvalidAnswer::DuplicateChoice { label: trimmed.to_string() });
         }
         seen.push(folded);
     }
@@ -425,86 +398,41 @@ mod tests {
         let a = QuestionId::custom("How clear were handoffs?");
         let b = QuestionId::custom("  how clear were HANDOFFS? ");
         assert_eq!(a, b);
-        assert_eq!(
-            a.as_str(),
-            QuestionId::custom("How clear were handoffs?").as_str()
-        );
+        assert_eq!(a.as_str(), QuestionId::custom("How clear were handoffs?").as_str());
         assert_ne!(a, QuestionId::custom("How clear were meetings?"));
         assert!(QuestionId::new(a.as_str()).is_ok());
     }
 
     #[test]
     fn scale_values_start_at_the_lowest_point() {
-        let scale = AnswerKind::Scale {
-            min: 0,
-            max: 10,
-            labels: None,
-        };
+        let scale = AnswerKind::Scale { min: 0, max: 10, labels: None };
         assert_eq!(scale.choice_count(), 11);
         assert_eq!(scale.value_of(0), Some(0.0));
         assert_eq!(scale.value_of(10), Some(10.0));
         assert_eq!(scale.value_of(11), None);
         assert_eq!(AnswerKind::default_emoji_scale().value_of(4), Some(5.0));
-        assert_eq!(
-            AnswerKind::Options(vec!["Yes".into(), "No".into()]).value_of(0),
-            None
-        );
+        assert_eq!(AnswerKind::Options(vec!["Yes".into(), "No".into()]).value_of(0), None);
     }
 
     #[test]
     fn answers_that_cannot_be_buttons_are_rejected() {
-        let bad_scale = AnswerKind::Scale {
-            min: 5,
-            max: 1,
-            labels: None,
-        };
-        assert_eq!(
-            bad_scale.validate(),
-            Err(InvalidAnswer::ScaleOrder { min: 5, max: 1 })
-        );
-        let wide = AnswerKind::Scale {
-            min: 1,
-            max: 20,
-            labels: None,
-        };
-        assert_eq!(
-            wide.validate(),
-            Err(InvalidAnswer::TooManyChoices { count: 20 })
-        );
+        let bad_scale = AnswerKind::Scale { min: 5, max: 1, labels: None };
+        assert_eq!(bad_scale.validate(), Err(InvalidAnswer::ScaleOrder { min: 5, max: 1 }));
+        let wide = AnswerKind::Scale { min: 1, max: 20, labels: None };
+        assert_eq!(wide.validate(), Err(InvalidAnswer::TooManyChoices { count: 20 }));
         let one = AnswerKind::Options(vec!["Yes".into()]);
-        assert_eq!(
-            one.validate(),
-            Err(InvalidAnswer::TooFewChoices { count: 1 })
-        );
+        assert_eq!(one.validate(), Err(InvalidAnswer::TooFewChoices { count: 1 }));
         let twice = AnswerKind::Options(vec!["Yes".into(), "No".into(), "yes".into()]);
-        assert_eq!(
-            twice.validate(),
-            Err(InvalidAnswer::DuplicateChoice {
-                label: "yes".into()
-            })
-        );
+        assert_eq!(twice.validate(), Err(InvalidAnswer::DuplicateChoice { label: "yes".into() }));
         let empty = AnswerKind::Options(vec!["Yes".into(), " ".into()]);
-        assert_eq!(
-            empty.validate(),
-            Err(InvalidAnswer::EmptyChoice { position: 2 })
-        );
+        assert_eq!(empty.validate(), Err(InvalidAnswer::EmptyChoice { position: 2 }));
         assert!(AnswerKind::default_emoji_scale().validate().is_ok());
     }
 
     #[test]
     fn the_scale_legend_names_both_ends() {
-        let scale = AnswerKind::Scale {
-            min: 1,
-            max: 5,
-            labels: Some(("Very unclear".into(), "Very clear".into())),
-        };
-        assert_eq!(
-            scale.scale_legend().as_deref(),
-            Some("1–5 (1 = Very unclear, 5 = Very clear)")
-        );
-        assert_eq!(
-            AnswerKind::default_emoji_scale().scale_legend().as_deref(),
-            Some("1–5 (😞 … 😄)")
-        );
+        let scale = AnswerKind::Scale { min: 1, max: 5, labels: Some(("Very unclear".into(), "Very clear".into())) };
+        assert_eq!(scale.scale_legend().as_deref(), Some("1–5 (1 = Very unclear, 5 = Very clear)"));
+        assert_eq!(AnswerKind::default_emoji_scale().scale_legend().as_deref(), Some("1–5 (😞 … 😄)"));
     }
 }

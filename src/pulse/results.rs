@@ -52,8 +52,7 @@ impl PulseResults {
         } else {
             format!("Pulse {} so far", input.pulse_id)
         };
-        let mut footer =
-            "Anonymous: only totals are kept and shown, never who answered what.".to_string();
+        let mut footer = "Anonymous: only totals are kept and shown, never who answered what.".to_string();
         if tally.min_group > 1 {
             footer.push_str(&format!(
                 " Regions with fewer than {} responses are folded into \"other\".",
@@ -99,12 +98,7 @@ impl PulseResults {
         }
         if !tally.segments.is_empty() {
             lines.push("By region:".to_string());
-            lines.extend(
-                tally
-                    .segments
-                    .iter()
-                    .map(|segment| segment_line(segment, &tally.labels)),
-            );
+            lines.extend(tally.segments.iter().map(|segment| segment_line(segment, &tally.labels)));
         }
         let bars: Vec<Bar> = tally
             .labels
@@ -118,11 +112,8 @@ impl PulseResults {
             })
             .collect();
         results.chart_text = chart::text_bars(&bars);
-        results.chart = Some(ChartData {
-            title: input.question.to_string(),
-            subtitle: chart_subtitle(tally, input.answer),
-            bars,
-        });
+        results.chart =
+            Some(ChartData { title: input.question.to_string(), subtitle: chart_subtitle(tally, input.answer), bars });
         results.lines = lines;
         results
     }
@@ -168,11 +159,9 @@ fn percent(share: f64) -> String {
 fn responses_line(tally: &Tally) -> String {
     let n = tally.respondents;
     match (tally.response_rate(), tally.eligible) {
-        (Some(rate), Some(eligible)) => format!(
-            "{n} {} · {} response rate ({n} of {eligible} members)",
-            plural(n),
-            percent(rate)
-        ),
+        (Some(rate), Some(eligible)) => {
+            format!("{n} {} · {} response rate ({n} of {eligible} members)", plural(n), percent(rate))
+        }
         _ => format!("{n} {}", plural(n)),
     }
 }
@@ -207,10 +196,7 @@ fn trend_line(previous: Option<&Tally>, current: &Tally) -> Option<String> {
             ),
         },
         TrendMeasure::Share { label, .. } => match trend.direction {
-            Direction::Steady => format!(
-                "Trend: \"{label}\" {arrow} {word} {since} ({})",
-                percent(trend.current)
-            ),
+            Direction::Steady => format!("Trend: \"{label}\" {arrow} {word} {since} ({})", percent(trend.current)),
             _ => format!(
                 "Trend: \"{label}\" {arrow} {word} {:.0} points {since} ({} → {})",
                 (trend.delta() * 100.0).abs(),
@@ -229,19 +215,9 @@ fn segment_line(segment: &SegmentTally, labels: &[String]) -> String {
             let shares: Vec<String> = labels
                 .iter()
                 .zip(&segment.counts)
-                .map(|(label, count)| {
-                    format!(
-                        "{label} {}",
-                        percent(f64::from(*count) / f64::from(n.max(1)))
-                    )
-                })
+                .map(|(label, count)| format!("{label} {}", percent(f64::from(*count) / f64::from(n.max(1)))))
                 .collect();
-            format!(
-                "{} ({n} {}): {}",
-                segment.name,
-                plural(n),
-                shares.join(" · ")
-            )
+            format!("{} ({n} {}): {}", segment.name, plural(n), shares.join(" · "))
         }
     }
 }
@@ -251,10 +227,7 @@ fn segment_line(segment: &SegmentTally, labels: &[String]) -> String {
 fn png_label(answer: &AnswerKind, index: usize, label: &str) -> String {
     match answer {
         AnswerKind::EmojiScale(_) => (index + 1).to_string(),
-        AnswerKind::Scale {
-            labels: Some((low, high)),
-            ..
-        } => {
+        AnswerKind::Scale { labels: Some((low, high)), .. } => {
             if index == 0 {
                 format!("{label} {low}")
             } else if index + 1 == answer.choice_count() {
@@ -268,11 +241,7 @@ fn png_label(answer: &AnswerKind, index: usize, label: &str) -> String {
 }
 
 fn chart_subtitle(tally: &Tally, answer: &AnswerKind) -> String {
-    let mut parts = vec![format!(
-        "{} {}",
-        tally.respondents,
-        plural(tally.respondents)
-    )];
+    let mut parts = vec![format!("{} {}", tally.respondents, plural(tally.respondents))];
     if let Some(mean) = tally.mean() {
         let (low, high) = match answer {
             AnswerKind::Scale { min, max, .. } => (u32::from(*min), u32::from(*max)),
@@ -296,14 +265,7 @@ mod tests {
     }
 
     fn input<'a>(answer: &'a AnswerKind, tally: &'a Tally, closed: bool) -> ResultsInput<'a> {
-        ResultsInput {
-            pulse_id: PulseId(7),
-            question: "Did the new rota help?",
-            answer,
-            tally,
-            previous: None,
-            closed,
-        }
+        ResultsInput { pulse_id: PulseId(7), question: "Did the new rota help?", answer, tally, previous: None, closed }
     }
 
     fn yes_no() -> AnswerKind {
@@ -318,10 +280,7 @@ mod tests {
         assert_eq!(results.title, "Pulse #7 so far");
         assert_eq!(
             results.lines,
-            [
-                "6 responses · 50% response rate (6 of 12 members)",
-                "Results are shown when the pulse closes."
-            ]
+            ["6 responses · 50% response rate (6 of 12 members)", "Results are shown when the pulse closes."]
         );
         assert!(results.chart_text.is_empty());
         assert!(results.chart.is_none());
@@ -374,10 +333,7 @@ mod tests {
         let chart = results.chart.unwrap();
         assert_eq!(chart.bars[4].label, "😄");
         assert_eq!(chart.bars[4].png_label, "5");
-        assert_eq!(
-            chart.subtitle,
-            "5 responses · mean 5.0 on 1–5 · 1 = least favourable"
-        );
+        assert_eq!(chart.subtitle, "5 responses · mean 5.0 on 1–5 · 1 = least favourable");
         assert!(results.chart_text[4].starts_with("😄 ▕████"));
         assert_eq!(results.lines[1], "Mean 5.0 on 1–5 (😞 … 😄)");
     }
@@ -385,10 +341,7 @@ mod tests {
     #[test]
     fn a_withheld_breakdown_is_explained() {
         let answer = yes_no();
-        let votes = [
-            VoteCount::new(0, Some("Manila"), 8),
-            VoteCount::new(1, Some("Leeds"), 1),
-        ];
+        let votes = [VoteCount::new(0, Some("Manila"), 8), VoteCount::new(1, Some("Leeds"), 1)];
         let tally = tally(&answer, &votes, None);
         let results = PulseResults::compose(input(&answer, &tally, true));
         assert_eq!(
@@ -402,15 +355,9 @@ mod tests {
 
     #[test]
     fn a_labelled_scale_names_its_ends_in_the_png() {
-        let answer = AnswerKind::Scale {
-            min: 1,
-            max: 5,
-            labels: Some(("Very unclear".into(), "Very clear".into())),
-        };
+        let answer = AnswerKind::Scale { min: 1, max: 5, labels: Some(("Very unclear".into(), "Very clear".into())) };
         let tally = tally(&answer, &[VoteCount::new(2, None, 5)], None);
-        let chart = PulseResults::compose(input(&answer, &tally, true))
-            .chart
-            .unwrap();
+        let chart = PulseResults::compose(input(&answer, &tally, true)).chart.unwrap();
         let labels: Vec<&str> = chart.bars.iter().map(|b| b.png_label.as_str()).collect();
         assert_eq!(labels, ["1 Very unclear", "2", "3", "4", "5 Very clear"]);
     }
@@ -432,16 +379,8 @@ mod tests {
     #[test]
     fn an_options_trend_is_in_points() {
         let answer = yes_no();
-        let before = tally(
-            &answer,
-            &[VoteCount::new(0, None, 4), VoteCount::new(1, None, 6)],
-            None,
-        );
-        let now = tally(
-            &answer,
-            &[VoteCount::new(0, None, 3), VoteCount::new(1, None, 7)],
-            None,
-        );
+        let before = tally(&answer, &[VoteCount::new(0, None, 4), VoteCount::new(1, None, 6)], None);
+        let now = tally(&answer, &[VoteCount::new(0, None, 3), VoteCount::new(1, None, 7)], None);
         let mut input = input(&answer, &now, true);
         input.previous = Some(&before);
         let results = PulseResults::compose(input);

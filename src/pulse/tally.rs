@@ -51,11 +51,7 @@ pub struct VoteCount {
 impl VoteCount {
     /// A row, for tests and the console.
     pub fn new(choice: usize, segment: Option<&str>, count: u32) -> Self {
-        VoteCount {
-            choice,
-            segment: segment.map(str::to_string),
-            count,
-        }
+        VoteCount { choice, segment: segment.map(str::to_string), count }
     }
 }
 
@@ -149,10 +145,7 @@ impl Tally {
         let mut unknown = vec![0u32; choices];
         for vote in votes {
             if vote.choice >= choices {
-                return Err(TallyError::ChoiceOutOfRange {
-                    choice: vote.choice,
-                    choices,
-                });
+                return Err(TallyError::ChoiceOutOfRange { choice: vote.choice, choices });
             }
             overall[vote.choice] += vote.count;
             let bucket = match &vote.segment {
@@ -181,10 +174,7 @@ impl Tally {
                 breakdown_withheld: false,
             });
         }
-        let distribution = Distribution {
-            mean: mean(answer, &overall),
-            counts: overall,
-        };
+        let distribution = Distribution { mean: mean(answer, &overall), counts: overall };
         let had_regions = !regions.is_empty();
         let segments = breakdown(answer, regions, &unknown, min_group);
         Ok(Tally {
@@ -202,9 +192,7 @@ impl Tally {
     /// voting still count as respondents); `None` when the member count is unknown.
     pub fn response_rate(&self) -> Option<f64> {
         match self.eligible {
-            Some(eligible) if eligible > 0 => {
-                Some((f64::from(self.respondents) / f64::from(eligible)).min(1.0))
-            }
+            Some(eligible) if eligible > 0 => Some((f64::from(self.respondents) / f64::from(eligible)).min(1.0)),
             _ => None,
         }
     }
@@ -232,11 +220,7 @@ fn mean(answer: &AnswerKind, counts: &[u32]) -> Option<f64> {
     if total == 0 || !answer.is_ordered() {
         return None;
     }
-    let sum: f64 = counts
-        .iter()
-        .enumerate()
-        .map(|(i, n)| answer.value_of(i).unwrap_or(0.0) * f64::from(*n))
-        .sum();
+    let sum: f64 = counts.iter().enumerate().map(|(i, n)| answer.value_of(i).unwrap_or(0.0) * f64::from(*n)).sum();
     Some(sum / f64::from(total))
 }
 
@@ -247,9 +231,7 @@ fn breakdown(
     min_group: u32,
 ) -> Vec<SegmentTally> {
     let size = |counts: &[u32]| counts.iter().sum::<u32>();
-    let (mut shown, small): (Vec<_>, Vec<_>) = regions
-        .into_iter()
-        .partition(|(_, counts)| size(counts) >= min_group);
+    let (mut shown, small): (Vec<_>, Vec<_>) = regions.into_iter().partition(|(_, counts)| size(counts) >= min_group);
     let mut other = unknown.to_vec();
     let mut add_to_other = |counts: &[u32]| {
         for (o, c) in other.iter_mut().zip(counts) {
@@ -343,10 +325,7 @@ impl Trend {
         if previous.labels != current.labels {
             return None;
         }
-        let (prev_dist, cur_dist) = (
-            previous.distribution.as_ref()?,
-            current.distribution.as_ref()?,
-        );
+        let (prev_dist, cur_dist) = (previous.distribution.as_ref()?, current.distribution.as_ref()?);
         let (measure, before, now, unit) = match (prev_dist.mean, cur_dist.mean) {
             (Some(before), Some(now)) => (TrendMeasure::Mean, before, now, 10.0),
             _ => {
@@ -356,10 +335,7 @@ impl Trend {
                     .enumerate()
                     .max_by(|(i, a), (j, b)| a.cmp(b).then(j.cmp(i)))
                     .map(|(i, _)| i)?;
-                let measure = TrendMeasure::Share {
-                    choice: top,
-                    label: current.labels[top].clone(),
-                };
+                let measure = TrendMeasure::Share { choice: top, label: current.labels[top].clone() };
                 (measure, previous.share(top)?, current.share(top)?, 100.0)
             }
         };
@@ -371,12 +347,7 @@ impl Trend {
         } else {
             Direction::Steady
         };
-        Some(Trend {
-            measure,
-            previous: before,
-            current: now,
-            direction,
-        })
+        Some(Trend { measure, previous: before, current: now, direction })
     }
 
     /// `current - previous`.
@@ -399,10 +370,7 @@ mod tests {
 
     #[test]
     fn below_min_group_only_the_count_is_disclosed() {
-        let votes = [
-            VoteCount::new(0, Some("EMEA"), 3),
-            VoteCount::new(1, None, 1),
-        ];
+        let votes = [VoteCount::new(0, Some("EMEA"), 3), VoteCount::new(1, None, 1)];
         let tally = Tally::compute(&yes_no(), &votes, Some(10), 5).unwrap();
         assert_eq!(tally.respondents, 4);
         assert_eq!(tally.response_rate(), Some(0.4));
@@ -416,19 +384,13 @@ mod tests {
         let votes = [VoteCount::new(2, None, 1)];
         assert_eq!(
             Tally::compute(&yes_no(), &votes, None, 5),
-            Err(TallyError::ChoiceOutOfRange {
-                choice: 2,
-                choices: 2
-            })
+            Err(TallyError::ChoiceOutOfRange { choice: 2, choices: 2 })
         );
     }
 
     #[test]
     fn members_without_a_region_count_towards_other() {
-        let votes = [
-            VoteCount::new(0, Some("APAC"), 5),
-            VoteCount::new(1, None, 5),
-        ];
+        let votes = [VoteCount::new(0, Some("APAC"), 5), VoteCount::new(1, None, 5)];
         let tally = Tally::compute(&yes_no(), &votes, None, 5).unwrap();
         assert_eq!(names(&tally), ["APAC", "other"]);
         assert_eq!(tally.segments[1].counts, [0, 5]);
@@ -461,10 +423,7 @@ mod tests {
 
     #[test]
     fn a_min_group_of_one_shows_every_region() {
-        let votes = [
-            VoteCount::new(0, Some("APAC"), 1),
-            VoteCount::new(1, Some("EMEA"), 2),
-        ];
+        let votes = [VoteCount::new(0, Some("APAC"), 1), VoteCount::new(1, Some("EMEA"), 2)];
         let tally = Tally::compute(&yes_no(), &votes, None, 1).unwrap();
         assert_eq!(names(&tally), ["EMEA", "APAC"]);
     }
@@ -472,24 +431,9 @@ mod tests {
     #[test]
     fn the_response_rate_is_capped_and_unknown_without_members() {
         let votes = [VoteCount::new(0, None, 6)];
-        assert_eq!(
-            Tally::compute(&yes_no(), &votes, Some(5), 5)
-                .unwrap()
-                .response_rate(),
-            Some(1.0)
-        );
-        assert_eq!(
-            Tally::compute(&yes_no(), &votes, Some(0), 5)
-                .unwrap()
-                .response_rate(),
-            None
-        );
-        assert_eq!(
-            Tally::compute(&yes_no(), &votes, None, 5)
-                .unwrap()
-                .response_rate(),
-            None
-        );
+        assert_eq!(Tally::compute(&yes_no(), &votes, Some(5), 5).unwrap().response_rate(), Some(1.0));
+        assert_eq!(Tally::compute(&yes_no(), &votes, Some(0), 5).unwrap().response_rate(), None);
+        assert_eq!(Tally::compute(&yes_no(), &votes, None, 5).unwrap().response_rate(), None);
     }
 
     #[test]
@@ -499,13 +443,7 @@ mod tests {
         let before = Tally::compute(&yes_no(), &before, None, 5).unwrap();
         let after = Tally::compute(&yes_no(), &after, None, 5).unwrap();
         let trend = Trend::between(&before, &after).unwrap();
-        assert_eq!(
-            trend.measure,
-            TrendMeasure::Share {
-                choice: 0,
-                label: "Yes".into()
-            }
-        );
+        assert_eq!(trend.measure, TrendMeasure::Share { choice: 0, label: "Yes".into() });
         assert!((trend.previous - 0.4).abs() < 1e-9);
         assert!((trend.current - 0.7).abs() < 1e-9);
         assert_eq!(trend.direction, Direction::Up);
@@ -519,10 +457,7 @@ mod tests {
         let after = vec![VoteCount::new(2, None, 24), VoteCount::new(3, None, 1)];
         let before = Tally::compute(&scale, &before, None, 5).unwrap();
         let after = Tally::compute(&scale, &after, None, 5).unwrap();
-        assert_eq!(
-            Trend::between(&before, &after).unwrap().direction,
-            Direction::Steady
-        );
+        assert_eq!(Trend::between(&before, &after).unwrap().direction, Direction::Steady);
     }
 
     #[test]

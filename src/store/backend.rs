@@ -9,9 +9,7 @@ use std::time::Duration;
 
 use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
 use super::StoreError;
 
@@ -39,9 +37,7 @@ impl BackendKind {
             Ok(BackendKind::Postgres)
         } else {
             let scheme = url.split(':').next().unwrap_or_default();
-            Err(StoreError::UnsupportedUrl {
-                scheme: scheme.chars().take(20).collect(),
-            })
+            Err(StoreError::UnsupportedUrl { scheme: scheme.chars().take(20).collect() })
         }
     }
 }
@@ -82,36 +78,24 @@ async fn open_sqlite(url: &str) -> Result<SqlitePool, StoreError> {
             .await?
     } else {
         // SQLite has one writer at a time; a few connections are for concurrent readers.
-        SqlitePoolOptions::new()
-            .max_connections(4)
-            .connect_with(options)
-            .await?
+        SqlitePoolOptions::new().max_connections(4).connect_with(options).await?
     };
     Ok(pool)
 }
 
 async fn open_postgres(url: &str) -> Result<PgPool, StoreError> {
     let options = PgConnectOptions::from_str(url)?;
-    Ok(PgPoolOptions::new()
-        .max_connections(10)
-        .connect_with(options)
-        .await?)
+    Ok(PgPoolOptions::new().max_connections(10).connect_with(options).await?)
 }
 
 /// One migration compiled into the binary: (version, description, SQL).
 type EmbeddedMigration = (i64, &'static str, &'static str);
 
-const SQLITE_MIGRATIONS: &[EmbeddedMigration] = &[(
-    1,
-    "initial",
-    include_str!("../../migrations/sqlite/0001_initial.sql"),
-)];
+const SQLITE_MIGRATIONS: &[EmbeddedMigration] =
+    &[(1, "initial", include_str!("../../migrations/sqlite/0001_initial.sql"))];
 
-const POSTGRES_MIGRATIONS: &[EmbeddedMigration] = &[(
-    1,
-    "initial",
-    include_str!("../../migrations/postgres/0001_initial.sql"),
-)];
+const POSTGRES_MIGRATIONS: &[EmbeddedMigration] =
+    &[(1, "initial", include_str!("../../migrations/postgres/0001_initial.sql"))];
 
 /// The migrations folder compiled in by hand rather than with `sqlx::migrate!`: the macro
 /// needs sqlx's `macros` feature, which builds the SQLite and PostgreSQL drivers a second time
@@ -123,10 +107,7 @@ struct Embedded(&'static [EmbeddedMigration]);
 
 impl<'s> MigrationSource<'s> for Embedded {
     #[allow(clippy::type_complexity)]
-    fn resolve(
-        self,
-    ) -> Pin<Box<dyn Future<Output = Result<Vec<Migration>, sqlx::error::BoxDynError>> + Send + 's>>
-    {
+    fn resolve(self) -> Pin<Box<dyn Future<Output = Result<Vec<Migration>, sqlx::error::BoxDynError>> + Send + 's>> {
         Box::pin(async move {
             Ok(self
                 .0
@@ -168,19 +149,11 @@ mod tests {
 
     async fn assert_matches_folder(kind: BackendKind, folder: &str) {
         let embedded = migrator(kind).await.unwrap();
-        let on_disk = Migrator::new(Path::new(env!("CARGO_MANIFEST_DIR")).join(folder))
-            .await
-            .unwrap();
+        let on_disk = Migrator::new(Path::new(env!("CARGO_MANIFEST_DIR")).join(folder)).await.unwrap();
         let summary = |m: &Migrator| {
-            m.iter()
-                .map(|m| (m.version, m.description.to_string(), m.checksum.to_vec()))
-                .collect::<Vec<_>>()
+            m.iter().map(|m| (m.version, m.description.to_string(), m.checksum.to_vec())).collect::<Vec<_>>()
         };
-        assert_eq!(
-            summary(&embedded),
-            summary(&on_disk),
-            "{folder} and the list in store/backend.rs differ"
-        );
+        assert_eq!(summary(&embedded), summary(&on_disk), "{folder} and the list in store/backend.rs differ");
     }
 
     #[tokio::test]

@@ -44,21 +44,13 @@ pub enum StoreError {
     #[error("pulse {0} is closed")]
     PulseClosed(PulseId),
     #[error("pulse {pulse} has {options} options; there is no option {choice}")]
-    NoSuchChoice {
-        pulse: PulseId,
-        choice: u32,
-        options: i64,
-    },
+    NoSuchChoice { pulse: PulseId, choice: u32, options: i64 },
     #[error("the vote was not saved: {0}")]
     VoteNotSaved(Arc<sqlx::Error>),
     #[error("the vote writer has stopped")]
     WriterGone,
     #[error("stored {what} '{value}' cannot be read: {reason}")]
-    Corrupt {
-        what: &'static str,
-        value: String,
-        reason: String,
-    },
+    Corrupt { what: &'static str, value: String, reason: String },
 }
 
 macro_rules! ids {
@@ -118,9 +110,7 @@ impl FromStr for Platform {
             "console" => Ok(Platform::Console),
             "slack" => Ok(Platform::Slack),
             "discord" => Ok(Platform::Discord),
-            other => Err(format!(
-                "'{other}' is not a platform (console, slack or discord)"
-            )),
+            other => Err(format!("'{other}' is not a platform (console, slack or discord)")),
         }
     }
 }
@@ -383,14 +373,8 @@ pub struct Engagement {
 /// How durable a commit is on this backend, for start-up logs and readiness checks.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Durability {
-    Sqlite {
-        journal_mode: String,
-        synchronous: String,
-    },
-    Postgres {
-        synchronous_commit: String,
-        fsync: String,
-    },
+    Sqlite { journal_mode: String, synchronous: String },
+    Postgres { synchronous_commit: String, fsync: String },
 }
 
 /// Runs `$body` once for each backend, with `$pool` bound to that backend's pool.
@@ -437,17 +421,7 @@ pub struct Store {
 
 const CHANNEL_COLUMNS: &str = "c.id, c.workspace_id, w.platform, c.external_id, c.name, \
      c.timezone, c.reminder_cron, c.lead_days, c.brief_time";
-type ChannelRow = (
-    i64,
-    i64,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    Option<NaiveTime>,
-);
+type ChannelRow = (i64, i64, String, String, String, String, String, String, Option<NaiveTime>);
 
 const MEMBER_COLUMNS: &str = "m.id, m.workspace_id, m.platform_user_id, m.display_name, \
      m.region, m.subdivision, m.timezone, m.work_start, m.work_end, m.opted_out";
@@ -464,19 +438,8 @@ type MemberRow = (
     bool,
 );
 
-const EVENT_COLUMNS: &str =
-    "id, workspace_id, channel_id, name, on_date, yearly, kind, note, created_by";
-type EventRow = (
-    i64,
-    i64,
-    Option<i64>,
-    String,
-    NaiveDate,
-    bool,
-    String,
-    Option<String>,
-    String,
-);
+const EVENT_COLUMNS: &str = "id, workspace_id, channel_id, name, on_date, yearly, kind, note, created_by";
+type EventRow = (i64, i64, Option<i64>, String, NaiveDate, bool, String, Option<String>, String);
 
 const PULSE_COLUMNS: &str = "id, channel_id, question, question_id, theme, options, opens_at, \
      closes_at, created_by, closed_at, message_ref";
@@ -496,26 +459,13 @@ type PulseRow = (
 
 const POST_COLUMNS: &str = "id, channel_id, purpose, occurrence_key, instance_id, claimed_at, \
      delivered_at, message_ref";
-type PostRow = (
-    i64,
-    i64,
-    String,
-    String,
-    String,
-    DateTime<Utc>,
-    Option<DateTime<Utc>>,
-    Option<String>,
-);
+type PostRow = (i64, i64, String, String, String, DateTime<Utc>, Option<DateTime<Utc>>, Option<String>);
 
 const FOLLOWED: &str = "followed";
 const CUSTOMER: &str = "customer";
 
 fn corrupt(what: &'static str, value: &str, reason: impl fmt::Display) -> StoreError {
-    StoreError::Corrupt {
-        what,
-        value: value.to_string(),
-        reason: reason.to_string(),
-    }
+    StoreError::Corrupt { what, value: value.to_string(), reason: reason.to_string() }
 }
 
 fn parse_tz(value: &str) -> Result<Tz, StoreError> {
@@ -536,8 +486,7 @@ fn count(n: i64) -> u64 {
 
 fn channel_from_row(row: ChannelRow, regions: &RegionMap) -> Result<Channel, StoreError> {
     let (id, workspace, platform, external_id, name, tz, cron, lead_days, brief_time) = row;
-    let lead_days: Vec<u32> =
-        serde_json::from_str(&lead_days).map_err(|e| corrupt("lead days", &lead_days, e))?;
+    let lead_days: Vec<u32> = serde_json::from_str(&lead_days).map_err(|e| corrupt("lead days", &lead_days, e))?;
     let (followed_regions, customer_regions) = regions.get(&id).cloned().unwrap_or_default();
     Ok(Channel {
         id: ChannelId(id),
@@ -545,12 +494,7 @@ fn channel_from_row(row: ChannelRow, regions: &RegionMap) -> Result<Channel, Sto
         platform: parse_platform(&platform)?,
         external_id,
         name,
-        settings: ChannelSettings {
-            timezone: parse_tz(&tz)?,
-            reminder_cron: cron,
-            lead_days,
-            brief_time,
-        },
+        settings: ChannelSettings { timezone: parse_tz(&tz)?, reminder_cron: cron, lead_days, brief_time },
         followed_regions,
         customer_regions,
     })
@@ -573,8 +517,7 @@ fn region_map(rows: Vec<(i64, String, String)>) -> RegionMap {
 }
 
 fn member_from_row(row: MemberRow) -> Result<Member, StoreError> {
-    let (id, workspace, platform_user_id, display_name, region, subdivision, tz, start, end, out) =
-        row;
+    let (id, workspace, platform_user_id, display_name, region, subdivision, tz, start, end, out) = row;
     Ok(Member {
         id: MemberId(id),
         workspace: WorkspaceId(workspace),
@@ -584,9 +527,7 @@ fn member_from_row(row: MemberRow) -> Result<Member, StoreError> {
             region,
             subdivision,
             timezone: tz.as_deref().map(parse_tz).transpose()?,
-            working_hours: start
-                .zip(end)
-                .map(|(start, end)| WorkingHours { start, end }),
+            working_hours: start.zip(end).map(|(start, end)| WorkingHours { start, end }),
             opted_out: out,
         },
     })
@@ -633,11 +574,7 @@ fn post_from_row(row: PostRow) -> Post {
     let (id, channel, purpose, occurrence_key, instance_id, claimed_at, delivered_at, msg) = row;
     Post {
         id: PostId(id),
-        key: PostKey {
-            channel: ChannelId(channel),
-            purpose,
-            occurrence_key,
-        },
+        key: PostKey { channel: ChannelId(channel), purpose, occurrence_key },
         instance_id,
         claimed_at,
         delivered_at,
@@ -659,11 +596,7 @@ impl Store {
     pub async fn connect_without_migrating(url: &str) -> Result<Store, StoreError> {
         let backend = backend::open(url).await?;
         let votes = votes::spawn_writer(backend.clone());
-        Ok(Store {
-            backend,
-            votes,
-            channel_defaults: Arc::new(ChannelSettings::default()),
-        })
+        Ok(Store { backend, votes, channel_defaults: Arc::new(ChannelSettings::default()) })
     }
 
     /// Settings given to channels the store has not seen before (from `[defaults]` in
@@ -703,12 +636,8 @@ impl Store {
         Ok(match &self.backend {
             Backend::Sqlite(pool) => {
                 let mut conn = pool.acquire().await?;
-                let journal_mode: String = sqlx::query_scalar("PRAGMA journal_mode")
-                    .fetch_one(&mut *conn)
-                    .await?;
-                let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous")
-                    .fetch_one(&mut *conn)
-                    .await?;
+                let journal_mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&mut *conn).await?;
+                let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous").fetch_one(&mut *conn).await?;
                 let synchronous = match synchronous {
                     0 => "off",
                     1 => "normal",
@@ -716,20 +645,12 @@ impl Store {
                     3 => "extra",
                     _ => "unknown",
                 };
-                Durability::Sqlite {
-                    journal_mode,
-                    synchronous: synchronous.to_string(),
-                }
+                Durability::Sqlite { journal_mode, synchronous: synchronous.to_string() }
             }
             Backend::Postgres(pool) => {
-                let synchronous_commit: String = sqlx::query_scalar("SHOW synchronous_commit")
-                    .fetch_one(pool)
-                    .await?;
+                let synchronous_commit: String = sqlx::query_scalar("SHOW synchronous_commit").fetch_one(pool).await?;
                 let fsync: String = sqlx::query_scalar("SHOW fsync").fetch_one(pool).await?;
-                Durability::Postgres {
-                    synchronous_commit,
-                    fsync,
-                }
+                Durability::Postgres { synchronous_commit, fsync }
             }
         })
     }
@@ -761,17 +682,10 @@ impl Store {
 
     pub async fn workspace(&self, id: WorkspaceId) -> Result<Option<Workspace>, StoreError> {
         let sql = "SELECT id, platform, external_id, name FROM workspaces WHERE id = $1";
-        let row: Option<(i64, String, String, String)> = on_pool!(self, |pool| sqlx::query_as(sql)
-            .bind(id.0)
-            .fetch_optional(pool)
-            .await?);
+        let row: Option<(i64, String, String, String)> =
+            on_pool!(self, |pool| sqlx::query_as(sql).bind(id.0).fetch_optional(pool).await?);
         row.map(|(id, platform, external_id, name)| {
-            Ok(Workspace {
-                id: WorkspaceId(id),
-                platform: parse_platform(&platform)?,
-                external_id,
-                name,
-            })
+            Ok(Workspace { id: WorkspaceId(id), platform: parse_platform(&platform)?, external_id, name })
         })
         .transpose()
     }
@@ -810,13 +724,9 @@ impl Store {
             "SELECT {CHANNEL_COLUMNS} FROM channels c JOIN workspaces w ON w.id = c.workspace_id \
              WHERE c.id = $1"
         );
-        let row: Option<ChannelRow> = on_pool!(self, |pool| sqlx::query_as(&sql)
-            .bind(id.0)
-            .fetch_optional(pool)
-            .await?);
-        self.with_regions(row.into_iter().collect(), Some(id))
-            .await
-            .map(|mut channels| channels.pop())
+        let row: Option<ChannelRow> =
+            on_pool!(self, |pool| sqlx::query_as(&sql).bind(id.0).fetch_optional(pool).await?);
+        self.with_regions(row.into_iter().collect(), Some(id)).await.map(|mut channels| channels.pop())
     }
 
     /// The channel with this platform id in the workspace.
@@ -825,16 +735,11 @@ impl Store {
         workspace: WorkspaceId,
         external_id: &str,
     ) -> Result<Option<Channel>, StoreError> {
-        self.channel_where("c.external_id", workspace, external_id)
-            .await
+        self.channel_where("c.external_id", workspace, external_id).await
     }
 
     /// The channel with this name in the workspace (the console addresses channels by name).
-    pub async fn channel_by_name(
-        &self,
-        workspace: WorkspaceId,
-        name: &str,
-    ) -> Result<Option<Channel>, StoreError> {
+    pub async fn channel_by_name(&self, workspace: WorkspaceId, name: &str) -> Result<Option<Channel>, StoreError> {
         self.channel_where("c.name", workspace, name).await
     }
 
@@ -848,11 +753,8 @@ impl Store {
             "SELECT {CHANNEL_COLUMNS} FROM channels c JOIN workspaces w ON w.id = c.workspace_id \
              WHERE c.workspace_id = $1 AND {column} = $2 ORDER BY c.id LIMIT 1"
         );
-        let row: Option<ChannelRow> = on_pool!(self, |pool| sqlx::query_as(&sql)
-            .bind(workspace.0)
-            .bind(value)
-            .fetch_optional(pool)
-            .await?);
+        let row: Option<ChannelRow> =
+            on_pool!(self, |pool| sqlx::query_as(&sql).bind(workspace.0).bind(value).fetch_optional(pool).await?);
         let Some(row) = row else { return Ok(None) };
         let id = ChannelId(row.0);
         Ok(self.with_regions(vec![row], Some(id)).await?.pop())
@@ -864,17 +766,12 @@ impl Store {
             "SELECT {CHANNEL_COLUMNS} FROM channels c JOIN workspaces w ON w.id = c.workspace_id \
              ORDER BY c.id"
         );
-        let rows: Vec<ChannelRow> =
-            on_pool!(self, |pool| sqlx::query_as(&sql).fetch_all(pool).await?);
+        let rows: Vec<ChannelRow> = on_pool!(self, |pool| sqlx::query_as(&sql).fetch_all(pool).await?);
         self.with_regions(rows, None).await
     }
 
     /// Reads the regions of one channel (`only`) or of all, and builds the channels.
-    async fn with_regions(
-        &self,
-        rows: Vec<ChannelRow>,
-        only: Option<ChannelId>,
-    ) -> Result<Vec<Channel>, StoreError> {
+    async fn with_regions(&self, rows: Vec<ChannelRow>, only: Option<ChannelId>) -> Result<Vec<Channel>, StoreError> {
         if rows.is_empty() {
             return Ok(Vec::new());
         }
@@ -882,10 +779,7 @@ impl Store {
             Some(id) => {
                 let sql = "SELECT channel_id, role, region FROM channel_regions \
                      WHERE channel_id = $1 ORDER BY region";
-                on_pool!(self, |pool| sqlx::query_as(sql)
-                    .bind(id.0)
-                    .fetch_all(pool)
-                    .await?)
+                on_pool!(self, |pool| sqlx::query_as(sql).bind(id.0).fetch_all(pool).await?)
             }
             None => {
                 let sql = "SELECT channel_id, role, region FROM channel_regions \
@@ -894,26 +788,16 @@ impl Store {
             }
         };
         let regions = region_map(region_rows);
-        rows.into_iter()
-            .map(|row| channel_from_row(row, &regions))
-            .collect()
+        rows.into_iter().map(|row| channel_from_row(row, &regions)).collect()
     }
 
     /// Adds regions to those the channel follows; following one twice changes nothing.
-    pub async fn follow_regions(
-        &self,
-        channel: ChannelId,
-        regions: &[&str],
-    ) -> Result<(), StoreError> {
+    pub async fn follow_regions(&self, channel: ChannelId, regions: &[&str]) -> Result<(), StoreError> {
         self.add_regions(channel, FOLLOWED, regions, false).await
     }
 
     /// Stops following these regions; the others stay.
-    pub async fn unfollow_regions(
-        &self,
-        channel: ChannelId,
-        regions: &[&str],
-    ) -> Result<(), StoreError> {
+    pub async fn unfollow_regions(&self, channel: ChannelId, regions: &[&str]) -> Result<(), StoreError> {
         let sql = "DELETE FROM channel_regions WHERE channel_id = $1 AND role = $2 \
              AND region = $3";
         in_transaction!(self, |tx| {
@@ -932,19 +816,11 @@ impl Store {
     pub async fn followed_regions(&self, channel: ChannelId) -> Result<Vec<String>, StoreError> {
         let sql = "SELECT region FROM channel_regions WHERE channel_id = $1 AND role = $2 \
              ORDER BY region";
-        Ok(on_pool!(self, |pool| sqlx::query_scalar(sql)
-            .bind(channel.0)
-            .bind(FOLLOWED)
-            .fetch_all(pool)
-            .await?))
+        Ok(on_pool!(self, |pool| sqlx::query_scalar(sql).bind(channel.0).bind(FOLLOWED).fetch_all(pool).await?))
     }
 
     /// Replaces the regions the channel's customers are in.
-    pub async fn set_customer_regions(
-        &self,
-        channel: ChannelId,
-        regions: &[&str],
-    ) -> Result<(), StoreError> {
+    pub async fn set_customer_regions(&self, channel: ChannelId, regions: &[&str]) -> Result<(), StoreError> {
         self.add_regions(channel, CUSTOMER, regions, true).await
     }
 
@@ -960,19 +836,10 @@ impl Store {
              ON CONFLICT DO NOTHING";
         in_transaction!(self, |tx| {
             if replace {
-                sqlx::query(clear)
-                    .bind(channel.0)
-                    .bind(role)
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query(clear).bind(channel.0).bind(role).execute(&mut *tx).await?;
             }
             for region in regions {
-                sqlx::query(add)
-                    .bind(channel.0)
-                    .bind(role)
-                    .bind(normalize_region(region))
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query(add).bind(channel.0).bind(role).bind(normalize_region(region)).execute(&mut *tx).await?;
             }
         });
         Ok(())
@@ -996,10 +863,7 @@ impl Store {
             .await?
             .rows_affected());
         if done == 0 {
-            return Err(StoreError::NotFound {
-                what: "channel",
-                id: channel.0,
-            });
+            return Err(StoreError::NotFound { what: "channel", id: channel.0 });
         }
         Ok(())
     }
@@ -1025,11 +889,7 @@ impl Store {
         Ok(MemberId(id))
     }
 
-    pub async fn set_member_profile(
-        &self,
-        member: MemberId,
-        profile: &MemberProfile,
-    ) -> Result<(), StoreError> {
+    pub async fn set_member_profile(&self, member: MemberId, profile: &MemberProfile) -> Result<(), StoreError> {
         let sql = "UPDATE members SET region = $2, subdivision = $3, timezone = $4, \
              work_start = $5, work_end = $6, opted_out = $7 WHERE id = $1";
         let done = on_pool!(self, |pool| sqlx::query(sql)
@@ -1044,20 +904,15 @@ impl Store {
             .await?
             .rows_affected());
         if done == 0 {
-            return Err(StoreError::NotFound {
-                what: "member",
-                id: member.0,
-            });
+            return Err(StoreError::NotFound { what: "member", id: member.0 });
         }
         Ok(())
     }
 
     pub async fn member(&self, id: MemberId) -> Result<Option<Member>, StoreError> {
         let sql = format!("SELECT {MEMBER_COLUMNS} FROM members m WHERE m.id = $1");
-        let row: Option<MemberRow> = on_pool!(self, |pool| sqlx::query_as(&sql)
-            .bind(id.0)
-            .fetch_optional(pool)
-            .await?);
+        let row: Option<MemberRow> =
+            on_pool!(self, |pool| sqlx::query_as(&sql).bind(id.0).fetch_optional(pool).await?);
         row.map(member_from_row).transpose()
     }
 
@@ -1084,41 +939,21 @@ impl Store {
             "SELECT {MEMBER_COLUMNS} FROM members m WHERE m.workspace_id = $1 \
              ORDER BY m.display_name, m.id"
         );
-        let rows: Vec<MemberRow> = on_pool!(self, |pool| sqlx::query_as(&sql)
-            .bind(workspace.0)
-            .fetch_all(pool)
-            .await?);
+        let rows: Vec<MemberRow> =
+            on_pool!(self, |pool| sqlx::query_as(&sql).bind(workspace.0).fetch_all(pool).await?);
         rows.into_iter().map(member_from_row).collect()
     }
 
-    pub async fn join_channel(
-        &self,
-        channel: ChannelId,
-        member: MemberId,
-    ) -> Result<(), StoreError> {
+    pub async fn join_channel(&self, channel: ChannelId, member: MemberId) -> Result<(), StoreError> {
         let sql = "INSERT INTO channel_members (channel_id, member_id) VALUES ($1, $2) \
              ON CONFLICT DO NOTHING";
-        on_pool!(self, |pool| sqlx::query(sql)
-            .bind(channel.0)
-            .bind(member.0)
-            .execute(pool)
-            .await?
-            .rows_affected());
+        on_pool!(self, |pool| sqlx::query(sql).bind(channel.0).bind(member.0).execute(pool).await?.rows_affected());
         Ok(())
     }
 
-    pub async fn leave_channel(
-        &self,
-        channel: ChannelId,
-        member: MemberId,
-    ) -> Result<(), StoreError> {
+    pub async fn leave_channel(&self, channel: ChannelId, member: MemberId) -> Result<(), StoreError> {
         let sql = "DELETE FROM channel_members WHERE channel_id = $1 AND member_id = $2";
-        on_pool!(self, |pool| sqlx::query(sql)
-            .bind(channel.0)
-            .bind(member.0)
-            .execute(pool)
-            .await?
-            .rows_affected());
+        on_pool!(self, |pool| sqlx::query(sql).bind(channel.0).bind(member.0).execute(pool).await?.rows_affected());
         Ok(())
     }
 
@@ -1129,28 +964,19 @@ impl Store {
              JOIN channel_members cm ON cm.member_id = m.id WHERE cm.channel_id = $1 \
              ORDER BY m.display_name, m.id"
         );
-        let rows: Vec<MemberRow> = on_pool!(self, |pool| sqlx::query_as(&sql)
-            .bind(channel.0)
-            .fetch_all(pool)
-            .await?);
+        let rows: Vec<MemberRow> = on_pool!(self, |pool| sqlx::query_as(&sql).bind(channel.0).fetch_all(pool).await?);
         rows.into_iter().map(member_from_row).collect()
     }
 
     // ---- custom events and milestones ----------------------------------------------------
 
-    pub async fn add_custom_event(
-        &self,
-        event: &NewCustomEvent,
-    ) -> Result<CustomEventId, StoreError> {
+    pub async fn add_custom_event(&self, event: &NewCustomEvent) -> Result<CustomEventId, StoreError> {
         // The workspace is stored for channel events too, so a workspace's events are one
         // indexed lookup.
         let (workspace, channel) = match event.scope {
             EventScope::Workspace(w) => (w, None),
             EventScope::Channel(c) => {
-                let channel = self.channel(c).await?.ok_or(StoreError::NotFound {
-                    what: "channel",
-                    id: c.0,
-                })?;
+                let channel = self.channel(c).await?.ok_or(StoreError::NotFound { what: "channel", id: c.0 })?;
                 (channel.workspace, Some(c))
             }
         };
@@ -1181,24 +1007,15 @@ impl Store {
                 c.0,
             ),
         };
-        let sql = format!(
-            "SELECT {EVENT_COLUMNS} FROM custom_events WHERE {filter} ORDER BY on_date, id"
-        );
-        let rows: Vec<EventRow> = on_pool!(self, |pool| sqlx::query_as(&sql)
-            .bind(id)
-            .fetch_all(pool)
-            .await?);
+        let sql = format!("SELECT {EVENT_COLUMNS} FROM custom_events WHERE {filter} ORDER BY on_date, id");
+        let rows: Vec<EventRow> = on_pool!(self, |pool| sqlx::query_as(&sql).bind(id).fetch_all(pool).await?);
         rows.into_iter().map(event_from_row).collect()
     }
 
     /// Removes an event; returns whether there was one.
     pub async fn remove_custom_event(&self, id: CustomEventId) -> Result<bool, StoreError> {
         let sql = "DELETE FROM custom_events WHERE id = $1";
-        let done = on_pool!(self, |pool| sqlx::query(sql)
-            .bind(id.0)
-            .execute(pool)
-            .await?
-            .rows_affected());
+        let done = on_pool!(self, |pool| sqlx::query(sql).bind(id.0).execute(pool).await?.rows_affected());
         Ok(done > 0)
     }
 
@@ -1238,17 +1055,13 @@ impl Store {
             on_pool!(self, |pool| sqlx::query_as(sql).fetch_all(pool).await?);
         Ok(rows
             .into_iter()
-            .map(
-                |(region_code, source_name, toml_text, imported_by, imported_at)| {
-                    ImportedCalendar {
-                        region_code,
-                        source_name,
-                        toml_text,
-                        imported_by,
-                        imported_at,
-                    }
-                },
-            )
+            .map(|(region_code, source_name, toml_text, imported_by, imported_at)| ImportedCalendar {
+                region_code,
+                source_name,
+                toml_text,
+                imported_by,
+                imported_at,
+            })
             .collect())
     }
 
@@ -1286,11 +1099,7 @@ impl Store {
                 .bind(&pulse.created_by)
                 .fetch_one(&mut *tx)
                 .await?;
-            sqlx::query(add_key)
-                .bind(id)
-                .bind(votes::new_pulse_key())
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(add_key).bind(id).bind(votes::new_pulse_key()).execute(&mut *tx).await?;
             id
         });
         Ok(PulseId(id))
@@ -1298,53 +1107,31 @@ impl Store {
 
     pub async fn pulse(&self, id: PulseId) -> Result<Option<Pulse>, StoreError> {
         let sql = format!("SELECT {PULSE_COLUMNS} FROM pulses WHERE id = $1");
-        let row: Option<PulseRow> = on_pool!(self, |pool| sqlx::query_as(&sql)
-            .bind(id.0)
-            .fetch_optional(pool)
-            .await?);
+        let row: Option<PulseRow> = on_pool!(self, |pool| sqlx::query_as(&sql).bind(id.0).fetch_optional(pool).await?);
         row.map(pulse_from_row).transpose()
     }
 
     /// Pulses not yet closed, soonest closing first (for the scheduler).
     pub async fn open_pulses(&self) -> Result<Vec<Pulse>, StoreError> {
-        let sql = format!(
-            "SELECT {PULSE_COLUMNS} FROM pulses WHERE closed_at IS NULL ORDER BY closes_at, id"
-        );
-        let rows: Vec<PulseRow> =
-            on_pool!(self, |pool| sqlx::query_as(&sql).fetch_all(pool).await?);
+        let sql = format!("SELECT {PULSE_COLUMNS} FROM pulses WHERE closed_at IS NULL ORDER BY closes_at, id");
+        let rows: Vec<PulseRow> = on_pool!(self, |pool| sqlx::query_as(&sql).fetch_all(pool).await?);
         rows.into_iter().map(pulse_from_row).collect()
     }
 
     /// A channel's pulses, oldest first (for trends and exports).
     pub async fn pulses_in_channel(&self, channel: ChannelId) -> Result<Vec<Pulse>, StoreError> {
-        let sql = format!(
-            "SELECT {PULSE_COLUMNS} FROM pulses WHERE channel_id = $1 ORDER BY opens_at, id"
-        );
-        let rows: Vec<PulseRow> = on_pool!(self, |pool| sqlx::query_as(&sql)
-            .bind(channel.0)
-            .fetch_all(pool)
-            .await?);
+        let sql = format!("SELECT {PULSE_COLUMNS} FROM pulses WHERE channel_id = $1 ORDER BY opens_at, id");
+        let rows: Vec<PulseRow> = on_pool!(self, |pool| sqlx::query_as(&sql).bind(channel.0).fetch_all(pool).await?);
         rows.into_iter().map(pulse_from_row).collect()
     }
 
     /// Remembers which platform message carries the pulse's buttons.
-    pub async fn set_pulse_message(
-        &self,
-        id: PulseId,
-        message_ref: &str,
-    ) -> Result<(), StoreError> {
+    pub async fn set_pulse_message(&self, id: PulseId, message_ref: &str) -> Result<(), StoreError> {
         let sql = "UPDATE pulses SET message_ref = $2 WHERE id = $1";
-        let done = on_pool!(self, |pool| sqlx::query(sql)
-            .bind(id.0)
-            .bind(message_ref)
-            .execute(pool)
-            .await?
-            .rows_affected());
+        let done =
+            on_pool!(self, |pool| sqlx::query(sql).bind(id.0).bind(message_ref).execute(pool).await?.rows_affected());
         if done == 0 {
-            return Err(StoreError::NotFound {
-                what: "pulse",
-                id: id.0,
-            });
+            return Err(StoreError::NotFound { what: "pulse", id: id.0 });
         }
         Ok(())
     }
@@ -1357,31 +1144,18 @@ impl Store {
         let forget_key = "DELETE FROM pulse_keys WHERE pulse_id = $1";
         let exists = "SELECT COUNT(*) FROM pulses WHERE id = $1";
         let (closed, found): (bool, i64) = in_transaction!(self, |tx| {
-            let closed: Option<i64> = sqlx::query_scalar(close)
-                .bind(id.0)
-                .bind(at)
-                .fetch_optional(&mut *tx)
-                .await?;
+            let closed: Option<i64> = sqlx::query_scalar(close).bind(id.0).bind(at).fetch_optional(&mut *tx).await?;
             sqlx::query(forget_key).bind(id.0).execute(&mut *tx).await?;
-            let found: i64 = sqlx::query_scalar(exists)
-                .bind(id.0)
-                .fetch_one(&mut *tx)
-                .await?;
+            let found: i64 = sqlx::query_scalar(exists).bind(id.0).fetch_one(&mut *tx).await?;
             (closed.is_some(), found)
         });
         if found == 0 {
-            return Err(StoreError::NotFound {
-                what: "pulse",
-                id: id.0,
-            });
+            return Err(StoreError::NotFound { what: "pulse", id: id.0 });
         }
         Ok(closed)
     }
 
-    pub async fn save_pulse_schedule(
-        &self,
-        schedule: &NewPulseSchedule,
-    ) -> Result<PulseScheduleId, StoreError> {
+    pub async fn save_pulse_schedule(&self, schedule: &NewPulseSchedule) -> Result<PulseScheduleId, StoreError> {
         let sql = "INSERT INTO pulse_schedules (channel_id, cron, theme, duration_secs, \
              created_by) VALUES ($1, $2, $3, $4, $5) RETURNING id";
         let id: i64 = on_pool!(self, |pool| sqlx::query_scalar(sql)
@@ -1403,26 +1177,20 @@ impl Store {
             on_pool!(self, |pool| sqlx::query_as(sql).fetch_all(pool).await?);
         Ok(rows
             .into_iter()
-            .map(
-                |(id, channel, cron, theme, secs, created_by)| PulseSchedule {
-                    id: PulseScheduleId(id),
-                    channel: ChannelId(channel),
-                    cron,
-                    theme,
-                    duration: TimeDelta::seconds(secs),
-                    created_by,
-                },
-            )
+            .map(|(id, channel, cron, theme, secs, created_by)| PulseSchedule {
+                id: PulseScheduleId(id),
+                channel: ChannelId(channel),
+                cron,
+                theme,
+                duration: TimeDelta::seconds(secs),
+                created_by,
+            })
             .collect())
     }
 
     pub async fn remove_pulse_schedule(&self, id: PulseScheduleId) -> Result<bool, StoreError> {
         let sql = "DELETE FROM pulse_schedules WHERE id = $1";
-        let done = on_pool!(self, |pool| sqlx::query(sql)
-            .bind(id.0)
-            .execute(pool)
-            .await?
-            .rows_affected());
+        let done = on_pool!(self, |pool| sqlx::query(sql).bind(id.0).execute(pool).await?.rows_affected());
         Ok(done > 0)
     }
 
@@ -1449,10 +1217,7 @@ impl Store {
             at,
             reply,
         };
-        self.votes
-            .send(request)
-            .await
-            .map_err(|_| StoreError::WriterGone)?;
+        self.votes.send(request).await.map_err(|_| StoreError::WriterGone)?;
         answer.await.map_err(|_| StoreError::WriterGone)?
     }
 
@@ -1461,10 +1226,8 @@ impl Store {
     pub async fn vote_counts(&self, pulse: PulseId) -> Result<Vec<VoteCount>, StoreError> {
         let sql = "SELECT choice, segment, COUNT(*) FROM votes WHERE pulse_id = $1 \
              GROUP BY choice, segment ORDER BY choice, segment IS NULL, segment";
-        let rows: Vec<(i64, Option<String>, i64)> = on_pool!(self, |pool| sqlx::query_as(sql)
-            .bind(pulse.0)
-            .fetch_all(pool)
-            .await?);
+        let rows: Vec<(i64, Option<String>, i64)> =
+            on_pool!(self, |pool| sqlx::query_as(sql).bind(pulse.0).fetch_all(pool).await?);
         Ok(rows
             .into_iter()
             .map(|(choice, segment, n)| VoteCount {
@@ -1478,33 +1241,20 @@ impl Store {
     /// How many people have voted in the pulse.
     pub async fn voter_count(&self, pulse: PulseId) -> Result<u64, StoreError> {
         let sql = "SELECT COUNT(*) FROM votes WHERE pulse_id = $1";
-        let n: i64 = on_pool!(self, |pool| sqlx::query_scalar(sql)
-            .bind(pulse.0)
-            .fetch_one(pool)
-            .await?);
+        let n: i64 = on_pool!(self, |pool| sqlx::query_scalar(sql).bind(pulse.0).fetch_one(pool).await?);
         Ok(count(n))
     }
 
     /// Whether this person has voted, for the nudge. `None` once the pulse is closed: its
     /// key is gone and nobody can tell any more.
-    pub async fn has_voted(
-        &self,
-        pulse: PulseId,
-        voter_platform_id: &str,
-    ) -> Result<Option<bool>, StoreError> {
+    pub async fn has_voted(&self, pulse: PulseId, voter_platform_id: &str) -> Result<Option<bool>, StoreError> {
         let key_sql = "SELECT key FROM pulse_keys WHERE pulse_id = $1";
-        let key: Option<Vec<u8>> = on_pool!(self, |pool| sqlx::query_scalar(key_sql)
-            .bind(pulse.0)
-            .fetch_optional(pool)
-            .await?);
+        let key: Option<Vec<u8>> =
+            on_pool!(self, |pool| sqlx::query_scalar(key_sql).bind(pulse.0).fetch_optional(pool).await?);
         let Some(key) = key else { return Ok(None) };
         let sql = "SELECT COUNT(*) FROM votes WHERE pulse_id = $1 AND voter_hash = $2";
         let hash = votes::voter_hash(&key, pulse, voter_platform_id);
-        let n: i64 = on_pool!(self, |pool| sqlx::query_scalar(sql)
-            .bind(pulse.0)
-            .bind(&hash)
-            .fetch_one(pool)
-            .await?);
+        let n: i64 = on_pool!(self, |pool| sqlx::query_scalar(sql).bind(pulse.0).bind(&hash).fetch_one(pool).await?);
         Ok(Some(n > 0))
     }
 
@@ -1512,12 +1262,7 @@ impl Store {
 
     /// Claims the right to make a post. Exactly one caller wins a key, across tasks,
     /// restarts and instances: the unique (channel, purpose, occurrence) row decides.
-    pub async fn claim_post(
-        &self,
-        key: &PostKey,
-        instance_id: &str,
-        now: DateTime<Utc>,
-    ) -> Result<Claim, StoreError> {
+    pub async fn claim_post(&self, key: &PostKey, instance_id: &str, now: DateTime<Utc>) -> Result<Claim, StoreError> {
         let insert = "INSERT INTO posts (channel_id, purpose, occurrence_key, instance_id, \
              claimed_at) VALUES ($1, $2, $3, $4, $5) \
              ON CONFLICT (channel_id, purpose, occurrence_key) DO NOTHING RETURNING id";
@@ -1542,19 +1287,11 @@ impl Store {
             .bind(&key.occurrence_key)
             .fetch_one(pool)
             .await?);
-        Ok(Claim::Taken {
-            post: PostId(id),
-            delivered,
-        })
+        Ok(Claim::Taken { post: PostId(id), delivered })
     }
 
     /// Records that the post went out, and as which platform message.
-    pub async fn mark_delivered(
-        &self,
-        post: PostId,
-        message_ref: &str,
-        at: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
+    pub async fn mark_delivered(&self, post: PostId, message_ref: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
         let sql = "UPDATE posts SET delivered_at = $2, message_ref = $3 WHERE id = $1";
         let done = on_pool!(self, |pool| sqlx::query(sql)
             .bind(post.0)
@@ -1564,28 +1301,20 @@ impl Store {
             .await?
             .rows_affected());
         if done == 0 {
-            return Err(StoreError::NotFound {
-                what: "post",
-                id: post.0,
-            });
+            return Err(StoreError::NotFound { what: "post", id: post.0 });
         }
         Ok(())
     }
 
     /// Claims made before `claimed_before` that never went out: after a crash between claim
     /// and send, these are re-sent (after [`Store::reclaim_post`]).
-    pub async fn undelivered_posts(
-        &self,
-        claimed_before: DateTime<Utc>,
-    ) -> Result<Vec<Post>, StoreError> {
+    pub async fn undelivered_posts(&self, claimed_before: DateTime<Utc>) -> Result<Vec<Post>, StoreError> {
         let sql = format!(
             "SELECT {POST_COLUMNS} FROM posts WHERE delivered_at IS NULL AND claimed_at < $1 \
              ORDER BY claimed_at, id"
         );
-        let rows: Vec<PostRow> = on_pool!(self, |pool| sqlx::query_as(&sql)
-            .bind(claimed_before)
-            .fetch_all(pool)
-            .await?);
+        let rows: Vec<PostRow> =
+            on_pool!(self, |pool| sqlx::query_as(&sql).bind(claimed_before).fetch_all(pool).await?);
         Ok(rows.into_iter().map(post_from_row).collect())
     }
 
@@ -1614,21 +1343,15 @@ impl Store {
 
     pub async fn post(&self, id: PostId) -> Result<Option<Post>, StoreError> {
         let sql = format!("SELECT {POST_COLUMNS} FROM posts WHERE id = $1");
-        let row: Option<PostRow> = on_pool!(self, |pool| sqlx::query_as(&sql)
-            .bind(id.0)
-            .fetch_optional(pool)
-            .await?);
+        let row: Option<PostRow> = on_pool!(self, |pool| sqlx::query_as(&sql).bind(id.0).fetch_optional(pool).await?);
         Ok(row.map(post_from_row))
     }
 
     /// The bot's post behind a platform message (a reaction names the message).
     pub async fn post_by_message(&self, message_ref: &str) -> Result<Option<Post>, StoreError> {
-        let sql =
-            format!("SELECT {POST_COLUMNS} FROM posts WHERE message_ref = $1 ORDER BY id LIMIT 1");
-        let row: Option<PostRow> = on_pool!(self, |pool| sqlx::query_as(&sql)
-            .bind(message_ref)
-            .fetch_optional(pool)
-            .await?);
+        let sql = format!("SELECT {POST_COLUMNS} FROM posts WHERE message_ref = $1 ORDER BY id LIMIT 1");
+        let row: Option<PostRow> =
+            on_pool!(self, |pool| sqlx::query_as(&sql).bind(message_ref).fetch_optional(pool).await?);
         Ok(row.map(post_from_row))
     }
 
@@ -1672,17 +1395,8 @@ impl Store {
     pub async fn reaction_counts(&self, post: PostId) -> Result<Vec<ReactionCount>, StoreError> {
         let sql = "SELECT emoji, COUNT(*) AS n FROM reactions WHERE post_id = $1 \
              GROUP BY emoji ORDER BY n DESC, emoji";
-        let rows: Vec<(String, i64)> = on_pool!(self, |pool| sqlx::query_as(sql)
-            .bind(post.0)
-            .fetch_all(pool)
-            .await?);
-        Ok(rows
-            .into_iter()
-            .map(|(emoji, n)| ReactionCount {
-                emoji,
-                count: count(n),
-            })
-            .collect())
+        let rows: Vec<(String, i64)> = on_pool!(self, |pool| sqlx::query_as(sql).bind(post.0).fetch_all(pool).await?);
+        Ok(rows.into_iter().map(|(emoji, n)| ReactionCount { emoji, count: count(n) }).collect())
     }
 
     /// How people reacted to a channel's posts claimed in `[from, until)`, per occurrence
@@ -1703,23 +1417,16 @@ impl Store {
              GROUP BY p.purpose, p.occurrence_key, m.region \
              ORDER BY p.purpose, p.occurrence_key, m.region IS NULL, m.region";
         let rows: Vec<(String, String, Option<String>, i64, i64)> =
-            on_pool!(self, |pool| sqlx::query_as(sql)
-                .bind(channel.0)
-                .bind(from)
-                .bind(until)
-                .fetch_all(pool)
-                .await?);
+            on_pool!(self, |pool| sqlx::query_as(sql).bind(channel.0).bind(from).bind(until).fetch_all(pool).await?);
         Ok(rows
             .into_iter()
-            .map(
-                |(purpose, occurrence_key, reactor_region, reactions, reactors)| Engagement {
-                    purpose,
-                    occurrence_key,
-                    reactor_region,
-                    reactions: count(reactions),
-                    reactors: count(reactors),
-                },
-            )
+            .map(|(purpose, occurrence_key, reactor_region, reactions, reactors)| Engagement {
+                purpose,
+                occurrence_key,
+                reactor_region,
+                reactions: count(reactions),
+                reactors: count(reactors),
+            })
             .collect())
     }
 
@@ -1728,10 +1435,7 @@ impl Store {
     /// When the job last ran, so the scheduler can catch up on what it missed.
     pub async fn last_run(&self, job: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
         let sql = "SELECT last_run FROM job_runs WHERE job = $1";
-        Ok(on_pool!(self, |pool| sqlx::query_scalar(sql)
-            .bind(job)
-            .fetch_optional(pool)
-            .await?))
+        Ok(on_pool!(self, |pool| sqlx::query_scalar(sql).bind(job).fetch_optional(pool).await?))
     }
 
     /// Records a run. Never moves backwards: with several instances, a slow one finishing
@@ -1740,12 +1444,7 @@ impl Store {
         let sql = "INSERT INTO job_runs (job, last_run) VALUES ($1, $2) \
              ON CONFLICT (job) DO UPDATE SET last_run = excluded.last_run \
              WHERE job_runs.last_run < excluded.last_run";
-        on_pool!(self, |pool| sqlx::query(sql)
-            .bind(job)
-            .bind(at)
-            .execute(pool)
-            .await?
-            .rows_affected());
+        on_pool!(self, |pool| sqlx::query(sql).bind(job).bind(at).execute(pool).await?.rows_affected());
         Ok(())
     }
 }

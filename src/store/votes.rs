@@ -105,23 +105,16 @@ macro_rules! apply_batch {
             let mut outcomes = Vec::with_capacity($batch.len());
             for vote in $batch.iter() {
                 if !pulses.contains_key(&vote.pulse) {
-                    let row: Option<PulseRow> = sqlx::query_as($lookup)
-                        .bind(vote.pulse.0)
-                        .fetch_optional(&mut *tx)
-                        .await?;
+                    let row: Option<PulseRow> =
+                        sqlx::query_as($lookup).bind(vote.pulse.0).fetch_optional(&mut *tx).await?;
                     let state = match row {
                         None => {
-                            outcomes.push(Err(StoreError::NotFound {
-                                what: "pulse",
-                                id: vote.pulse.0,
-                            }));
+                            outcomes.push(Err(StoreError::NotFound { what: "pulse", id: vote.pulse.0 }));
                             continue;
                         }
-                        Some((Some(key), option_count, closes_at, None)) => Some(OpenPulse {
-                            key,
-                            option_count,
-                            closes_at,
-                        }),
+                        Some((Some(key), option_count, closes_at, None)) => {
+                            Some(OpenPulse { key, option_count, closes_at })
+                        }
                         Some(_) => None,
                     };
                     pulses.insert(vote.pulse, state);
@@ -179,9 +172,7 @@ async fn write_batch(backend: &Backend, batch: &mut Vec<VoteRequest>) {
         Err(error) => {
             let error = std::sync::Arc::new(error);
             for request in batch.drain(..) {
-                let _ = request
-                    .reply
-                    .send(Err(StoreError::VoteNotSaved(error.clone())));
+                let _ = request.reply.send(Err(StoreError::VoteNotSaved(error.clone())));
             }
         }
     }

@@ -105,7 +105,8 @@ pub fn render(message: &Message) -> String {
             Block::Context { items } => out.push_str(&format!("~ {}\n", items.join(" · "))),
             Block::Divider => out.push_str("---\n"),
             Block::Buttons { buttons } => {
-                let labels: Vec<String> = buttons.iter().enumerate().map(|(i, b)| format!("[{}] {}", i + 1, b.label)).collect();
+                let labels: Vec<String> =
+                    buttons.iter().enumerate().map(|(i, b)| format!("[{}] {}", i + 1, b.label)).collect();
                 out.push_str(&format!("buttons: {}\n", labels.join("  ")));
             }
         }
@@ -126,7 +127,10 @@ impl ChatPlatform for ConsolePlatform {
         let number = {
             let mut state = self.state();
             if std::mem::take(&mut state.fail_next_post) {
-                return Err(PlatformError::Unreachable { platform: PlatformKind::Console, reason: "simulated crash".into() });
+                return Err(PlatformError::Unreachable {
+                    platform: PlatformKind::Console,
+                    reason: "simulated crash".into(),
+                });
             }
             let number = state.posts.len() as u64 + 1;
             state.posts.push(ConsolePost { number, channel: channel.clone(), message: message.clone() });
@@ -136,7 +140,12 @@ impl ChatPlatform for ConsolePlatform {
         Ok(self.message_ref(number))
     }
 
-    async fn update(&self, channel: &ChannelRef, message_ref: &MessageRef, message: &Message) -> Result<(), PlatformError> {
+    async fn update(
+        &self,
+        channel: &ChannelRef,
+        message_ref: &MessageRef,
+        message: &Message,
+    ) -> Result<(), PlatformError> {
         let number = message_ref.0.rsplit('-').next().and_then(|n| n.parse::<u64>().ok());
         if let Some(n) = number {
             if let Some(post) = self.state().posts.iter_mut().find(|p| p.number == n) {

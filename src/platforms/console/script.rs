@@ -29,9 +29,19 @@ pub enum Line {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
     /// `/meridian follow IN`: command `meridian`, args `follow IN`.
-    Command { command: String, args: String },
-    Click { post: PostRef, button: usize },
-    React { post: PostRef, emoji: String, added: bool },
+    Command {
+        command: String,
+        args: String,
+    },
+    Click {
+        post: PostRef,
+        button: usize,
+    },
+    React {
+        post: PostRef,
+        emoji: String,
+        added: bool,
+    },
     Join,
 }
 
@@ -78,8 +88,9 @@ pub fn parse_line(number: usize, text: &str, tz: Tz) -> Result<Line, ScriptError
     };
     let (who, rest) =
         rest.split_once(" in ").ok_or_else(|| fail("expected `as USER in #CHANNEL: ACTION`".to_string()))?;
-    let (channel, action) =
-        rest.split_once(':').ok_or_else(|| fail("expected a colon after the channel: `in #support: ...`".to_string()))?;
+    let (channel, action) = rest
+        .split_once(':')
+        .ok_or_else(|| fail("expected a colon after the channel: `in #support: ...`".to_string()))?;
     let (user, roles) = match who.split_once('(') {
         Some((user, roles)) => (
             user.trim().to_string(),
@@ -108,7 +119,11 @@ fn parse_action(text: &str) -> Result<Action, String> {
         ["join"] => Ok(Action::Join),
         ["click", post, button] => Ok(Action::Click {
             post: post_ref(post)?,
-            button: button.parse().ok().filter(|b| *b >= 1).ok_or(format!("'{button}' is not a button number (1, 2, ...)"))?,
+            button: button
+                .parse()
+                .ok()
+                .filter(|b| *b >= 1)
+                .ok_or(format!("'{button}' is not a button number (1, 2, ...)"))?,
         }),
         [verb @ ("react" | "unreact"), post, emoji] => Ok(Action::React {
             post: post_ref(post)?,
@@ -123,7 +138,10 @@ fn post_ref(text: &str) -> Result<PostRef, String> {
     if text.eq_ignore_ascii_case("last") {
         return Ok(PostRef::Last);
     }
-    text.trim_start_matches('#').parse().map(PostRef::Number).map_err(|_| format!("'{text}' is not a post; expected LAST or a post number"))
+    text.trim_start_matches('#')
+        .parse()
+        .map(PostRef::Number)
+        .map_err(|_| format!("'{text}' is not a post; expected LAST or a post number"))
 }
 
 pub fn parse_instant(text: &str, tz: Tz) -> Option<DateTime<Utc>> {
@@ -196,6 +214,9 @@ mod tests {
             parse_line(7, "advance 3 fortnights", Kolkata).unwrap_err().to_string(),
             "line 7: '3 fortnights' is not a duration; expected e.g. 1d, 2h, 30m, 1w"
         );
-        assert!(parse_line(3, "as alice in #support: dance", Kolkata).unwrap_err().to_string().starts_with("line 3: 'dance'"));
+        assert!(parse_line(3, "as alice in #support: dance", Kolkata)
+            .unwrap_err()
+            .to_string()
+            .starts_with("line 3: 'dance'"));
     }
 }

@@ -47,7 +47,11 @@ impl Session {
         Ok(session)
     }
 
-    async fn connect(options: &SessionOptions, clock: &ManualClock, console: &Arc<ConsolePlatform>) -> anyhow::Result<(Arc<Bot>, Scheduler)> {
+    async fn connect(
+        options: &SessionOptions,
+        clock: &ManualClock,
+        console: &Arc<ConsolePlatform>,
+    ) -> anyhow::Result<(Arc<Bot>, Scheduler)> {
         let store = Store::connect(options.config.database.expose())
             .await
             .context("cannot open the database")?
@@ -106,7 +110,9 @@ impl Session {
         if target < self.now() {
             return Err(ScriptError { line: number, message: format!("the clock cannot go back to {target}") }.into());
         }
-        while let Some(next) = self.scheduler.next_due(self.now()).await? {
+        loop {
+            // Nothing planned within the scheduler's horizon still means waking at its end.
+            let next = self.scheduler.next_due(self.now()).await?.unwrap_or(self.now() + Scheduler::HORIZON);
             if next > target {
                 break;
             }
@@ -122,14 +128,29 @@ impl Session {
         Ok(())
     }
 
-    async fn act(&mut self, number: usize, user: String, roles: Vec<String>, channel: String, action: Action) -> anyhow::Result<()> {
-        let channel = ChannelRef { platform: PlatformKind::Console, workspace: WORKSPACE.into(), id: channel.clone(), name: channel };
+    async fn act(
+        &mut self,
+        number: usize,
+        user: String,
+        roles: Vec<String>,
+        channel: String,
+        action: Action,
+    ) -> anyhow::Result<()> {
+        let channel = ChannelRef {
+            platform: PlatformKind::Console,
+            workspace: WORKSPACE.into(),
+            id: channel.clone(),
+            name: channel,
+        };
         let actor = Actor { user_id: user.clone(), display_name: user, roles };
         let event = match action {
             Action::Command { command, args } => Event::Command { channel, actor, command, args },
             Action::Join => Event::MemberJoined { channel, actor },
             Action::Click { post, button } => {
-                let found = self.console.find(post).ok_or_else(|| ScriptError { line: number, message: "no such post".into() })?;
+                let found = self
+                    .console
+                    .find(post)
+                    .ok_or_else(|| ScriptError { line: number, message: "no such post".into() })?;
                 let buttons: Vec<_> = found
                     .message
                     .blocks
@@ -141,7 +162,11 @@ impl Session {
                     .collect();
                 let b = buttons.get(button - 1).ok_or_else(|| ScriptError {
                     line: number,
-                    message: format!("post {} has {} button(s); there is no button {button}", found.number, buttons.len()),
+                    message: format!(
+                        "post {} has {} button(s); there is no button {button}",
+                        found.number,
+                        buttons.len()
+                    ),
                 })?;
                 Event::Click {
                     channel,
@@ -152,7 +177,10 @@ impl Session {
                 }
             }
             Action::React { post, emoji, added } => {
-                let found = self.console.find(post).ok_or_else(|| ScriptError { line: number, message: "no such post".into() })?;
+                let found = self
+                    .console
+                    .find(post)
+                    .ok_or_else(|| ScriptError { line: number, message: "no such post".into() })?;
                 Event::Reaction { channel, actor, message: self.console.message_ref(found.number), emoji, added }
             }
         };
