@@ -34,7 +34,7 @@
 
 use crate::calendar::{Kind, Occurrence, RegionCode};
 use crate::team::{local_to_utc, Fold};
-use chrono::{DateTime, Days, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc, Weekday};
+use chrono::{DateTime, Days, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc, Weekday};
 use chrono_tz::Tz;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -440,6 +440,9 @@ pub fn plan_posts(
 /// of each occurrence whose date (in the channel's zone) is not yet past at `now`, with
 /// `days_before` counted from `now`'s local date, since that is when it will be read. The key
 /// stays the planned one, so the ledger still posts it once.
+/// A reminder this long past its planned time counts as caught up rather than on time.
+const LATE_AFTER: Duration = Duration::minutes(15);
+
 pub fn due(plan: &ReminderPlan, occurrences: &[Occurrence], since: DateTime<Utc>, now: DateTime<Utc>) -> Vec<Reminder> {
     let today = now.with_timezone(&plan.timezone).date_naive();
     let mut latest: BTreeMap<String, Reminder> = BTreeMap::new();
@@ -452,8 +455,17 @@ pub fn due(plan: &ReminderPlan, occurrences: &[Occurrence], since: DateTime<Utc>
             *kept = reminder;
         }
     }
+    // A reminder posted late (after downtime) is dropped when the same occurrence has another
+    // reminder coming later today: "tomorrow" at nine beats "in 7 days" caught up at eight.
+    let mut next_today: HashSet<String> = HashSet::new();
+    for r in planned(plan, occurrences, (Bound::Excluded(now), Bound::Unbounded)) {
+        if r.post_at.with_timezone(&plan.timezone).date_naive() == today {
+            next_today.insert(r.occurrence.key());
+        }
+    }
     let mut out: Vec<Reminder> = latest
         .into_values()
+        .filter(|r| now - r.post_at <= LATE_AFTER || !next_today.contains(&r.occurrence.key()))
         .map(|mut r| {
             r.days_before = (r.occurrence.date - today).num_days();
             r

@@ -140,7 +140,9 @@ impl Library {
                 let name = c.name.to_lowercase();
                 let distance = strsim::levenshtein(&code, wanted).min(strsim::levenshtein(&name, wanted));
                 let related = code.starts_with(wanted) || (wanted.len() >= 3 && name.contains(wanted));
-                (distance <= 2 || related).then(|| (distance, format!("{} ({})", c.code, c.name)))
+                // Two-letter codes are all within two edits of each other; be stricter there.
+                let near = if wanted.len() <= 2 { 1 } else { 2 };
+                (distance <= near || related).then(|| (distance, format!("{} ({})", c.code, c.name)))
             })
             .collect();
         scored.sort();

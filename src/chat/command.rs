@@ -12,13 +12,27 @@ pub enum Command {
     Unfollow(Vec<RegionCode>),
     Regions,
     Me(MeUpdate),
-    Upcoming { days: u32 },
-    WhosOff { date: DayRef },
+    Upcoming {
+        days: u32,
+    },
+    WhosOff {
+        date: DayRef,
+    },
     Settings(SettingsUpdate),
+    /// Reactions to the channel's reminders over the last `days`.
+    Engagement {
+        days: u32,
+    },
     Help,
-    MilestoneAdd { name: String, date: NaiveDate, yearly: bool },
+    MilestoneAdd {
+        name: String,
+        date: NaiveDate,
+        yearly: bool,
+    },
     MilestoneList,
-    MilestoneRemove { id: i64 },
+    MilestoneRemove {
+        id: i64,
+    },
 }
 
 /// A date as people say it in a command.
@@ -83,6 +97,7 @@ const UNFOLLOW: &str = "/meridian unfollow PH";
 const ME: &str = "/meridian me region:IN-KA tz:Asia/Kolkata hours:09:00-18:00 [optout:yes|no]";
 const UPCOMING: &str = "/meridian upcoming [days]";
 const WHOSOFF: &str = "/meridian whosoff [YYYY-MM-DD|today|tomorrow]";
+const ENGAGEMENT: &str = "/meridian engagement [days]";
 const SETTINGS: &str = "/meridian settings [tz:Asia/Manila] [schedule:\"0 9 * * MON-FRI\"] [leads:7,1,0]";
 const MILESTONE: &str =
     "/milestone add \"Pune team go-live\" 2027-02-01 [yearly] | /milestone list | /milestone remove ID";
@@ -144,6 +159,14 @@ fn parse_meridian(words: &[String]) -> Result<Command, UsageError> {
             _ => Err(bad("whosoff", WHOSOFF, "too many arguments")),
         },
         "me" => parse_me(rest),
+        "engagement" | "stats" => match rest {
+            [] => Ok(Command::Engagement { days: 90 }),
+            [days] => match days.parse::<u32>() {
+                Ok(d) if (1..=3660).contains(&d) => Ok(Command::Engagement { days: d }),
+                _ => Err(bad("engagement", ENGAGEMENT, format!("'{days}' is not a number of days"))),
+            },
+            _ => Err(bad("engagement", ENGAGEMENT, "too many arguments")),
+        },
         "settings" => parse_settings(rest),
         "milestone" => parse_milestone(rest),
         other => Err(UsageError::Unknown(other.to_string())),

@@ -14,7 +14,7 @@ pub async fn run(ctx: &Context<'_>, update: MeUpdate) -> Result<Vec<Outgoing>, B
                 profile.region = Some(calendar.code.nation().unwrap_or_else(|| calendar.code.clone()).to_string());
                 profile.subdivision = calendar.code.nation().map(|_| calendar.code.to_string());
             }
-            Err(e) => return Ok(vec![ctx.ephemeral(Message::text(format!("me: {e}. Nothing was changed.")))]),
+            Err(e) => return Ok(vec![ctx.ephemeral(super::unchanged(format!("me: {e}")))]),
         }
     }
     if let Some(tz) = update.timezone {
@@ -23,7 +23,7 @@ pub async fn run(ctx: &Context<'_>, update: MeUpdate) -> Result<Vec<Outgoing>, B
     if let Some(hours) = &update.hours {
         match hours.parse::<WorkingHours>() {
             Ok(h) => profile.working_hours = Some(StoredHours { start: h.start, end: h.end }),
-            Err(e) => return Ok(vec![ctx.ephemeral(Message::text(format!("me: hours: {e}. Nothing was changed.")))]),
+            Err(e) => return Ok(vec![ctx.ephemeral(super::unchanged(format!("me: hours: {e}")))]),
         }
     }
     if let Some(opted_out) = update.opted_out {

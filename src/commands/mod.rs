@@ -1,6 +1,7 @@
 //! One file per command: parse (done by `chat::command`), apply, reply. Each gets a
 //! [`Context`] with the channel, the person and the bot's parts.
 
+mod engagement;
 mod help;
 mod me;
 mod milestone;
@@ -48,9 +49,17 @@ impl Context<'_> {
     }
 }
 
+/// A refusal that leaves everything as it was, saying so.
+pub fn unchanged(reason: impl std::fmt::Display) -> Message {
+    let reason = reason.to_string();
+    let stop = if reason.ends_with(['.', '?', '!']) { "" } else { "." };
+    Message::text(format!("{reason}{stop} Nothing was changed."))
+}
+
 pub async fn run(ctx: &Context<'_>, command: Command) -> Result<Vec<Outgoing>, BotError> {
     match command {
         Command::Help => help::run(ctx),
+        Command::Engagement { days } => engagement::run(ctx, days).await,
         Command::Follow(regions) => regions::follow(ctx, regions, true).await,
         Command::Unfollow(regions) => regions::follow(ctx, regions, false).await,
         Command::Regions => regions::show(ctx, None),

@@ -12,7 +12,7 @@ pub async fn follow(ctx: &Context<'_>, regions: Vec<RegionCode>, follow: bool) -
     for region in &regions {
         match ctx.bot.library.find(region.as_str()) {
             Ok(calendar) => known.push(calendar),
-            Err(e) => return Ok(vec![ctx.ephemeral(Message::text(format!("{e}. Nothing was changed.")))]),
+            Err(e) => return Ok(vec![ctx.ephemeral(super::unchanged(format!("{e}")))]),
         }
     }
     let codes: Vec<&str> = known.iter().map(|c| c.code.as_str()).collect();

@@ -35,7 +35,7 @@ pub async fn run(ctx: &Context<'_>, update: SettingsUpdate) -> Result<Vec<Outgoi
 }
 
 fn refuse(ctx: &Context<'_>, error: impl std::fmt::Display) -> Outgoing {
-    ctx.ephemeral(Message::text(format!("settings: {error}. Nothing was changed.")))
+    ctx.ephemeral(super::unchanged(format!("settings: {error}")))
 }
 
 fn message(ctx: &Context<'_>, s: &crate::store::ChannelSettings, changed: Option<String>) -> Result<Message, BotError> {

@@ -26,12 +26,16 @@ pub struct ConsolePost {
 struct State {
     posts: Vec<ConsolePost>,
     fail_next_post: bool,
+    crash_next_post: bool,
 }
 
 /// Post numbers restart with each process; message ids must not, since the ledger keeps them.
 fn session_tag() -> String {
     format!("{:08x}", rand::random::<u32>())
 }
+
+/// The exit code of a simulated crash (`crash before next post`).
+pub const CRASH_EXIT_CODE: i32 = 70;
 
 /// Where console output goes: stdout for people, a buffer for tests.
 pub type Output = Arc<Mutex<dyn Write + Send>>;
@@ -48,7 +52,7 @@ pub struct ConsolePlatform {
 impl ConsolePlatform {
     pub fn new(out: Output, clock: Arc<dyn Clock>, tz: Tz) -> Self {
         ConsolePlatform {
-            state: Mutex::new(State { posts: Vec::new(), fail_next_post: false }),
+            state: Mutex::new(State { posts: Vec::new(), fail_next_post: false, crash_next_post: false }),
             out,
             clock,
             tz,
@@ -63,6 +67,11 @@ impl ConsolePlatform {
     /// The next post fails as if the process died after claiming it.
     pub fn fail_next_post(&self) {
         self.state().fail_next_post = true;
+    }
+
+    /// The process dies at the next post, after the ledger claim and before the send.
+    pub fn crash_before_next_post(&self) {
+        self.state().crash_next_post = true;
     }
 
     pub fn find(&self, post: PostRef) -> Option<ConsolePost> {
@@ -126,6 +135,10 @@ impl ChatPlatform for ConsolePlatform {
     async fn post(&self, channel: &ChannelRef, message: &Message) -> Result<MessageRef, PlatformError> {
         let number = {
             let mut state = self.state();
+            if state.crash_next_post {
+                self.note("--- meridian crashed");
+                std::process::exit(CRASH_EXIT_CODE);
+            }
             if std::mem::take(&mut state.fail_next_post) {
                 return Err(PlatformError::Unreachable {
                     platform: PlatformKind::Console,

@@ -9,7 +9,8 @@
 //! as carol in #support: click LAST 4      (button 4 of the last post; or post 3: `click 3 4`)
 //! as carol in #support: react LAST :tada: (or `unreact`)
 //! as dave in #support: join
-//! fail next post                   the next post fails after its ledger claim (a crash)
+//! fail next post                   the next post's send fails after its ledger claim
+//! crash before next post           the process exits (code 70) after the next post's claim
 //! restart                          drop the bot and reopen the database, as after a crash
 //! ```
 
@@ -23,6 +24,7 @@ pub enum Line {
     Advance(Duration),
     Act { user: String, roles: Vec<String>, channel: String, action: Action },
     FailNextPost,
+    CrashBeforeNextPost,
     Restart,
 }
 
@@ -80,6 +82,9 @@ pub fn parse_line(number: usize, text: &str, tz: Tz) -> Result<Line, ScriptError
     }
     if text == "fail next post" {
         return Ok(Line::FailNextPost);
+    }
+    if text == "crash before next post" {
+        return Ok(Line::CrashBeforeNextPost);
     }
     let Some(rest) = text.strip_prefix("as ") else {
         return Err(fail(format!(

@@ -91,6 +91,7 @@ impl Session {
             Line::At(at) => self.advance_to(at, number).await?,
             Line::Advance(by) => self.advance_to(self.now() + by, number).await?,
             Line::FailNextPost => self.console.fail_next_post(),
+            Line::CrashBeforeNextPost => self.console.crash_before_next_post(),
             Line::Restart => {
                 self.bot.store.close().await;
                 let (bot, scheduler) = Self::connect(&self.options, &self.clock, &self.console).await?;
