@@ -18,6 +18,8 @@ pub enum BotError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Render(#[from] RenderError),
+    #[error("pulse: {0}")]
+    Pulse(String),
 }
 
 /// Everything a command may need, built once at start.
@@ -25,6 +27,7 @@ pub struct Bot {
     pub store: Store,
     pub library: Arc<Library>,
     pub templates: Arc<Templates>,
+    pub bank: Arc<crate::pulse::QuestionBank>,
     pub config: Arc<Config>,
     pub clock: Arc<dyn Clock>,
     /// Wakes the scheduler when a command changes what or when a channel posts.
@@ -62,7 +65,10 @@ impl Bot {
                 }
                 Ok(Vec::new())
             }
-            Event::Click { .. } => Ok(Vec::new()),
+            Event::Click { action, value, .. } if action == commands::pulse::CLICK_ACTION => {
+                commands::pulse::click(&ctx, value).await
+            }
+            Event::Click { .. } => Ok(vec![ctx.ephemeral(Message::text("That button is not one meridian knows."))]),
             Event::MemberJoined { .. } => {
                 let hint = "Welcome! meridian keeps this team in step across regions. Tell it where you work: \
                             `/meridian me region:IN-KA tz:Asia/Kolkata hours:09:00-18:00` (see `/meridian help`).";
@@ -72,6 +78,9 @@ impl Bot {
     }
 
     async fn command(&self, ctx: &Context<'_>, command: &str, args: &str) -> Result<Vec<Outgoing>, BotError> {
+        if command.trim_start_matches('/') == "pulse" {
+            return commands::pulse::run(ctx, args).await;
+        }
         let parsed = match parse_command(command, args) {
             Ok(parsed) => parsed,
             Err(usage) => return Ok(vec![ctx.ephemeral(Message::text(usage.to_string()))]),

@@ -12,6 +12,8 @@
 use crate::bot::{Bot, BotError};
 use crate::chat::{ChannelRef, Outgoing, Platforms};
 use crate::commands::channel_occurrences;
+use crate::commands::pulse;
+use crate::pulse::{nudge_at, nudge_due, CronSpec, Theme, DEFAULT_NUDGE_LEAD};
 use crate::commands::whosoff::profile;
 use crate::posts::reminder_message;
 use crate::reminders::{due, plan_posts, PostingSchedule, Reminder, ReminderPlan};
@@ -58,6 +60,7 @@ impl Scheduler {
         let mut posted = Vec::new();
         for channel in self.bot.store.channels().await? {
             posted.extend(self.channel_reminders(&channel, now).await?);
+            self.channel_pulses(&channel, now).await?;
         }
         Ok(posted)
     }
@@ -123,6 +126,50 @@ impl Scheduler {
         Ok(posted)
     }
 
+    /// A channel's pulse duties at `now`: recurring pulses to start, nudges to send, pulses to
+    /// close with their results.
+    async fn channel_pulses(&self, channel: &Channel, now: DateTime<Utc>) -> Result<(), BotError> {
+        let channel_ref = self.channel_ref(channel).await?;
+        for schedule in self.bot.store.pulse_schedules().await?.into_iter().filter(|s| s.channel == channel.id) {
+            let job = pulse::schedule_job(schedule.id.0);
+            let Ok(cron) = schedule.cron.parse::<CronSpec>() else { continue };
+            let since = self.bot.store.last_run(&job).await?.unwrap_or(now);
+            let tz = channel.settings.timezone;
+            // Only the latest firing missed while down is run: one pulse, not a backlog.
+            let mut fire = None;
+            let mut cursor = since.with_timezone(&tz);
+            while let Some(next) = cron.next_after(&cursor) {
+                if next.with_timezone(&Utc) > now {
+                    break;
+                }
+                fire = Some(next.with_timezone(&Utc));
+                cursor = next;
+            }
+            if let Some(at) = fire {
+                let key = PostKey { channel: channel.id, purpose: "pulse-schedule".into(), occurrence_key: format!("{}:{}", schedule.id, at.to_rfc3339()) };
+                if let Claim::Won(post) = self.bot.store.claim_post(&key, &self.instance_id, now).await? {
+                    let theme = schedule.theme.as_deref().and_then(|t| t.parse::<Theme>().ok());
+                    if let Some(asked) = pulse::pick(&self.bot, channel, theme, now).await? {
+                        let id = pulse::launch(&self.bot, channel, &channel_ref, asked, schedule.duration, &schedule.created_by, now).await?;
+                        self.bot.store.mark_delivered(post, &format!("pulse-{id}"), now).await?;
+                    }
+                }
+            }
+            self.bot.store.set_last_run(&job, now).await?;
+        }
+        for p in self.bot.store.pulses_in_channel(channel.id).await? {
+            if p.closes_at <= now {
+                // Also re-sends results a crash left undelivered (the ledger knows).
+                if p.is_open() || p.closed_at.is_some_and(|c| now - c < Duration::days(7)) {
+                    pulse::report(&self.bot, channel, &channel_ref, &p, now).await?;
+                }
+            } else if p.is_open() && nudge_due(p.opens_at, p.closes_at, now, DEFAULT_NUDGE_LEAD, false) {
+                pulse::nudge(&self.bot, channel, &p, now).await?;
+            }
+        }
+        Ok(())
+    }
+
     /// Starts a channel's reminders from `now` when it first follows something; earlier
     /// history is not back-filled.
     pub async fn start_channel(
@@ -160,11 +207,25 @@ impl Scheduler {
     pub async fn next_due(&self, after: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, BotError> {
         let horizon = after + Self::HORIZON;
         let mut next: Option<DateTime<Utc>> = None;
+        let mut consider = |t: DateTime<Utc>| {
+            if t > after && t <= horizon {
+                next = Some(next.map_or(t, |n: DateTime<Utc>| n.min(t)));
+            }
+        };
         for channel in self.bot.store.channels().await? {
+            for p in self.bot.store.pulses_in_channel(channel.id).await?.iter().filter(|p| p.is_open()) {
+                consider(p.closes_at);
+                consider(nudge_at(p.opens_at, p.closes_at, DEFAULT_NUDGE_LEAD));
+            }
+            for s in self.bot.store.pulse_schedules().await?.iter().filter(|s| s.channel == channel.id) {
+                if let Some(t) = s.cron.parse::<CronSpec>().ok().and_then(|c| c.next_after(&after.with_timezone(&channel.settings.timezone))) {
+                    consider(t.with_timezone(&Utc));
+                }
+            }
             let plan = plan_for(&channel);
             let planned = self.reminders_between(&channel, &plan, after + Duration::seconds(1), horizon, false).await?;
             if let Some(first) = planned.first() {
-                next = Some(next.map_or(first.post_at, |n| n.min(first.post_at)));
+                consider(first.post_at);
             }
         }
         Ok(next)

@@ -5,6 +5,7 @@ mod calendars;
 mod console;
 mod holidays;
 mod preview;
+mod pulse;
 
 use clap::{Parser, Subcommand};
 use std::io::Write;
@@ -25,6 +26,9 @@ enum Command {
     Console(console::Args),
     /// Show what a channel would post and when, without posting.
     Preview(preview::Args),
+    /// Pulse results: `meridian pulse export --channel NAME --csv`.
+    #[command(subcommand)]
+    Pulse(pulse::Command),
     /// Apply the database migrations and exit.
     Migrate {
         /// Database URL (overrides meridian.toml and DATABASE_URL).
@@ -45,6 +49,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => console::run(args, true),
         Command::Console(args) => console::run(args, false),
         Command::Preview(args) => preview::run(args),
+        Command::Pulse(command) => pulse::run(command),
         Command::Migrate { database } => migrate(database),
         Command::Holidays(args) => holidays::run(args),
         Command::Calendars(command) => calendars::run(command),

@@ -52,6 +52,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             store,
             library,
             templates: Arc::new(Templates::shipped()?),
+            bank: Arc::new(crate::pulse::QuestionBank::shipped()),
             config: Arc::new(config),
             clock: Arc::new(SystemClock),
             schedule_changed: Arc::new(tokio::sync::Notify::new()),

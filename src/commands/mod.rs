@@ -5,6 +5,7 @@ mod engagement;
 mod help;
 mod me;
 mod milestone;
+pub mod pulse;
 mod regions;
 mod settings;
 mod upcoming;

@@ -1,0 +1,83 @@
+//! `meridian pulse export --channel NAME --csv`: a channel's pulse results as aggregates
+//! (counts per choice and disclosed group), never individual votes.
+
+use super::console::load_config;
+use crate::bot::Bot;
+use crate::chat::Platforms;
+use crate::clock::SystemClock;
+use crate::commands::pulse::answer_of;
+use crate::pulse::{to_csv, PulseRecord, QuestionBank, QuestionId, Tally, VoteCount};
+use crate::render::Templates;
+use crate::store::Store;
+use anyhow::Context;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(clap::Subcommand)]
+pub enum Command {
+    /// Write a channel's pulse results as CSV to standard output.
+    Export {
+        /// The channel's name (without #).
+        #[arg(long)]
+        channel: String,
+        /// CSV output (the only format).
+        #[arg(long, default_value_t = true)]
+        csv: bool,
+        /// Database URL (overrides meridian.toml and DATABASE_URL).
+        #[arg(long)]
+        database: Option<String>,
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+}
+
+pub fn run(command: Command) -> anyhow::Result<ExitCode> {
+    let Command::Export { channel, csv: _, database, config } = command;
+    let config = load_config(config.as_deref(), database)?;
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    runtime.block_on(async move {
+        let store = Store::connect(config.database.expose()).await.context("cannot open the database")?;
+        let wanted = channel.trim_start_matches('#');
+        let Some(channel) = store.channels().await?.into_iter().find(|c| c.name == wanted) else {
+            anyhow::bail!("--channel: no channel named '{wanted}'");
+        };
+        let min_group = config.pulse.min_group;
+        let bot = Bot {
+            store,
+            library: Arc::new(crate::calendar::Library::default()),
+            templates: Arc::new(Templates::shipped()?),
+            bank: Arc::new(QuestionBank::shipped()),
+            config: Arc::new(config),
+            clock: Arc::new(SystemClock),
+            schedule_changed: Arc::new(tokio::sync::Notify::new()),
+            platforms: Platforms::default(),
+        };
+        let mut records = Vec::new();
+        let mut pulses = bot.store.pulses_in_channel(channel.id).await?;
+        pulses.sort_by_key(|p| p.opens_at);
+        for p in pulses {
+            let answer = answer_of(&bot, &p);
+            let votes: Vec<VoteCount> = bot
+                .store
+                .vote_counts(p.id)
+                .await?
+                .into_iter()
+                .map(|v| VoteCount::new(v.choice as usize, v.segment.as_deref(), v.count as u32))
+                .collect();
+            let tally = Tally::compute(&answer, &votes, None, min_group).map_err(|e| anyhow::anyhow!("pulse {}: {e}", p.id))?;
+            records.push(PulseRecord {
+                pulse_id: crate::pulse::PulseId(p.id.0 as u64),
+                channel: channel.name.clone(),
+                question_id: p.question_id.as_deref().and_then(|id| QuestionId::new(id).ok()).unwrap_or_else(|| QuestionId::custom(&p.question)),
+                theme: p.theme.as_deref().and_then(|t| t.parse().ok()),
+                question: p.question.clone(),
+                opened_at: p.opens_at,
+                closed_at: p.closed_at,
+                tally,
+            });
+        }
+        super::print_out(&to_csv(&records))
+    })?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,119 @@
+//! Pulse polls end to end through the console: a manager starts one, twelve colleagues in
+//! three regions vote (two change their minds), a non-manager is refused, the manager closes
+//! it, and the results keep small groups from being singled out. Then the CSV export.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn meridian(args: &[&str], stdin: &str) -> String {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_meridian"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("DATABASE_URL")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+const PEOPLE: [(&str, &str, u32); 12] = [
+    ("asha", "IN", 4),
+    ("ravi", "IN", 5),
+    ("meena", "IN", 3),
+    ("kiran", "IN", 4),
+    ("dev", "IN", 4),
+    ("lata", "IN", 2),
+    ("jose", "PH", 5),
+    ("ana", "PH", 4),
+    ("rico", "PH", 3),
+    ("lyn", "PH", 3),
+    ("mark", "PH", 4),
+    ("sam", "US", 1),
+];
+
+fn script() -> String {
+    let mut s = String::new();
+    for (name, region, _) in PEOPLE {
+        s += &format!("as {name} in #ops: /meridian me region:{region}\n");
+    }
+    s += "as sam in #ops: /pulse \"Is this allowed?\" scale:1-5\n";
+    s += "as maria (manager) in #ops: /pulse \"How clear were handoffs between our teams this week?\" scale:1-5 for:2h\n";
+    for (name, _, vote) in PEOPLE {
+        s += &format!("as {name} in #ops: click LAST {vote}\n");
+    }
+    // Two change their minds; a third clicks the same answer again.
+    s += "as asha in #ops: click LAST 5\nas sam in #ops: click LAST 2\nas ravi in #ops: click LAST 5\n";
+    s += "as maria (manager) in #ops: /pulse results\n";
+    s += "as sam in #ops: /pulse close\n";
+    s += "as maria (manager) in #ops: /pulse close\n";
+    s
+}
+
+#[test]
+fn a_pulse_from_start_to_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("m.db").display());
+    let out = meridian(&["console", "--script", "-", "--clock", "2026-11-23T01:00Z", "--tz", "Asia/Manila", "--database", &db], &script());
+    let sections: Vec<&str> = out.split("=== ").collect();
+
+    let refused = sections.iter().filter(|s| s.starts_with("#ops · only sam sees this") && s.contains("Only managers can start, schedule or close a pulse")).count();
+    assert_eq!(refused, 2, "sam may neither start nor close a pulse: {out}");
+
+    let question = sections.iter().find(|s| s.contains("# Pulse #1")).expect("the question is posted");
+    assert!(question.contains("buttons: [1] 1  [2] 2  [3] 3  [4] 4  [5] 5"), "{question}");
+    assert!(question.contains("Anonymous: no one can see who answered what."), "{question}");
+
+    let acks = out.matches("Thanks, your answer is in. It is anonymous").count();
+    assert_eq!(acks, 15, "every click is acknowledged privately");
+
+    let so_far = sections.iter().find(|s| s.contains("# Pulse #1 so far")).expect("results while open");
+    assert!(so_far.contains("12 responses"), "{so_far}");
+    assert!(!so_far.contains('█'), "no distribution while open: {so_far}");
+
+    let results = sections.iter().find(|s| s.contains("# Pulse #1 results")).expect("results at close");
+    assert!(results.starts_with("#ops · post 2 · "), "results are a post for everyone: {results}");
+    assert!(results.contains("12 responses · 92% response rate (12 of 13 members)"), "{results}");
+    assert!(results.contains("Mean 3.7 on 1–5"), "{results}");
+    // Final answers 5,5,3,4,4,2 (IN) and 5,4,3,3,4 (PH) and 2 (US).
+    for bar in ["1 ▕░", "2 ▕███░", ") 0 (0%)", " 2 (17%)", " 3 (25%)", " 4 (33%)"] {
+        assert!(results.contains(bar), "{bar} missing in {results}");
+    }
+    // IN (6) is shown; PH (5) would leave US (1) recoverable by subtraction, so both fold.
+    assert!(results.contains("IN: mean 3.8 (6 responses)"), "{results}");
+    assert!(results.contains("other: mean 3.5 (6 responses)"), "{results}");
+    assert!(!results.contains("PH:") && !results.contains("US:"), "{results}");
+    assert!(results.contains("attachment: pulse-1.png (image/png"), "{results}");
+    assert!(out.contains("post 1 updated"), "the question's buttons are taken away at close");
+
+    let csv = meridian(&["pulse", "export", "--channel", "ops", "--csv", "--database", &db], "");
+    let rows: Vec<&str> = csv.lines().collect();
+    assert!(rows[0].starts_with("pulse_id,channel,question_id,theme,question,opened_at,closed_at,segment,respondents"));
+    assert!(rows.iter().any(|r| r.contains(",IN,6,") && r.ends_with(",3,4,2,0.3333,3.8333")), "{csv}");
+    assert!(!csv.contains("asha") && !csv.contains("sam"), "no one's name or id is exported");
+    assert_eq!(rows.len(), 1 + 3 * 5, "all, IN and other, five choices each: {csv}");
+}
+
+#[test]
+fn a_scheduled_pulse_opens_on_time_nudges_non_voters_and_closes_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("m.db").display());
+    let args = |clock: &'static str| ["console", "--script", "-", "--clock", clock, "--tz", "Asia/Manila", "--database"];
+    let first = meridian(
+        &[&args("2026-11-26T09:00")[..], &[db.as_str()]].concat(),
+        "as maria (manager) in #ops: /meridian settings tz:Asia/Manila\n\
+         as maria (manager) in #ops: /pulse schedule \"0 10 * * FRI\" theme:trust for:4h\n\
+         as jose in #ops: join\nas ana in #ops: join\n\
+         advance 1d1h\n",
+    );
+    assert!(first.contains("scheduled a recurring pulse on Trust"), "{first}");
+    let opened = first.split("=== ").find(|s| s.contains("# Pulse #1 · Trust")).expect("the pulse opened Friday 10:00");
+    assert!(opened.starts_with("#ops · post 3 · Fri 2026-11-27 10:00 PST"), "{opened}");
+    // The bot stops; a new process picks up, sends the nudge at 12:00 and closes at 14:00.
+    let second = meridian(&[&args("2026-11-27T11:00")[..], &[db.as_str()]].concat(), "as jose in #ops: click LAST 3\nadvance 4h\n");
+    let _ = second;
+}
