@@ -74,8 +74,29 @@ struct OpenPulse {
     closes_at: DateTime<Utc>,
 }
 
+/// What the lookup found: no such pulse, a closed one, or an open one.
+enum PulseState {
+    Missing,
+    Closed,
+    Open(OpenPulse),
+}
+
 /// (key, option count, closes at, closed at) of one pulse; the key is NULL once closed.
 type PulseRow = (Option<Vec<u8>>, i64, DateTime<Utc>, Option<DateTime<Utc>>);
+
+impl PulseState {
+    fn from_row(row: Option<PulseRow>) -> PulseState {
+        match row {
+            None => PulseState::Missing,
+            Some((Some(key), option_count, closes_at, None)) => PulseState::Open(OpenPulse {
+                key,
+                option_count,
+                closes_at,
+            }),
+            Some(_) => PulseState::Closed,
+        }
+    }
+}
 
 const SQLITE_LOOKUP: &str = "SELECT k.key, p.option_count, p.closes_at, p.closed_at \
      FROM pulses p LEFT JOIN pulse_keys k ON k.pulse_id = p.id WHERE p.id = $1";
@@ -85,89 +106,127 @@ const SQLITE_LOOKUP: &str = "SELECT k.key, p.option_count, p.closes_at, p.closed
 const POSTGRES_LOOKUP: &str = "SELECT k.key, p.option_count, p.closes_at, p.closed_at \
      FROM pulses p LEFT JOIN pulse_keys k ON k.pulse_id = p.id WHERE p.id = $1 FOR SHARE OF p";
 
-// `revision` tells a first vote (0) from a change (> 0); no row back means the same choice
-// was clicked again and nothing was written.
-const UPSERT: &str = "INSERT INTO votes (pulse_id, voter_hash, choice, segment) \
-     VALUES ($1, $2, $3, $4) \
+// Each round of a batch is one multi-row upsert, whatever its size: the statement text is
+// fixed (so it stays prepared) and the rows travel as one parameter, JSON for SQLite and
+// arrays for PostgreSQL. `revision` tells a first vote (0) from a change (> 0); a row that
+// does not come back was the same choice clicked again, and nothing was written.
+const SQLITE_UPSERT: &str = "INSERT INTO votes (pulse_id, voter_hash, choice, segment) \
+     SELECT value ->> 0, unhex(value ->> 1), value ->> 2, value ->> 3 FROM json_each($1) \
+     WHERE true \
      ON CONFLICT (pulse_id, voter_hash) DO UPDATE \
      SET choice = excluded.choice, segment = excluded.segment, revision = votes.revision + 1 \
      WHERE votes.choice <> excluded.choice \
-     RETURNING revision";
+     RETURNING pulse_id, voter_hash, revision";
+const POSTGRES_UPSERT: &str = "INSERT INTO votes (pulse_id, voter_hash, choice, segment) \
+     SELECT * FROM UNNEST($1::BIGINT[], $2::BYTEA[], $3::BIGINT[], $4::TEXT[]) \
+     ON CONFLICT (pulse_id, voter_hash) DO UPDATE \
+     SET choice = excluded.choice, segment = excluded.segment, revision = votes.revision + 1 \
+     WHERE votes.choice <> excluded.choice \
+     RETURNING pulse_id, voter_hash, revision";
 
-/// Writes a batch in one transaction and returns one outcome per vote, or the database error
-/// that rolled the whole batch back. A macro rather than a function so the same text is
-/// compiled once for each backend's transaction type.
-macro_rules! apply_batch {
-    ($begin:expr, $lookup:expr, $batch:expr) => {{
-        async {
-            let mut tx = $begin.await?;
-            let mut pulses: HashMap<PulseId, Option<OpenPulse>> = HashMap::new();
-            let mut outcomes = Vec::with_capacity($batch.len());
-            for vote in $batch.iter() {
-                if !pulses.contains_key(&vote.pulse) {
-                    let row: Option<PulseRow> = sqlx::query_as($lookup)
-                        .bind(vote.pulse.0)
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                    let state = match row {
-                        None => {
-                            outcomes.push(Err(StoreError::NotFound {
-                                what: "pulse",
-                                id: vote.pulse.0,
-                            }));
-                            continue;
-                        }
-                        Some((Some(key), option_count, closes_at, None)) => Some(OpenPulse {
-                            key,
-                            option_count,
-                            closes_at,
-                        }),
-                        Some(_) => None,
-                    };
-                    pulses.insert(vote.pulse, state);
-                }
-                let Some(pulse) = pulses.get(&vote.pulse).and_then(Option::as_ref) else {
-                    outcomes.push(Err(StoreError::PulseClosed(vote.pulse)));
-                    continue;
-                };
-                if vote.at >= pulse.closes_at {
-                    outcomes.push(Err(StoreError::PulseClosed(vote.pulse)));
-                    continue;
-                }
-                if i64::from(vote.choice) >= pulse.option_count {
-                    outcomes.push(Err(StoreError::NoSuchChoice {
-                        pulse: vote.pulse,
-                        choice: vote.choice,
-                        options: pulse.option_count,
+/// One vote row to write.
+struct Row {
+    index: usize,
+    pulse: i64,
+    hash: Vec<u8>,
+    choice: i64,
+    segment: Option<String>,
+}
+
+/// (pulse, voter hash) -> revision, as returned by one round's upsert.
+type Written = HashMap<(i64, Vec<u8>), i64>;
+
+/// What to do with a batch, decided before writing: votes refused outright, and the rest in
+/// rounds. A voter who clicked twice within one batch has the second click in a later round
+/// (one statement may not touch a row twice), so clicks apply in order.
+struct Plan {
+    refused: Vec<Option<StoreError>>,
+    rounds: Vec<Vec<Row>>,
+}
+
+impl Plan {
+    fn new(batch: &[VoteRequest], pulses: &HashMap<PulseId, PulseState>) -> Plan {
+        let mut refused = Vec::with_capacity(batch.len());
+        let mut rounds: Vec<Vec<Row>> = Vec::new();
+        let mut taken: Vec<std::collections::HashSet<(i64, Vec<u8>)>> = Vec::new();
+        for (index, vote) in batch.iter().enumerate() {
+            let pulse = match &pulses[&vote.pulse] {
+                PulseState::Missing => {
+                    refused.push(Some(StoreError::NotFound {
+                        what: "pulse",
+                        id: vote.pulse.0,
                     }));
                     continue;
                 }
-                let revision: Option<i64> = sqlx::query_scalar(UPSERT)
-                    .bind(vote.pulse.0)
-                    .bind(voter_hash(&pulse.key, vote.pulse, &vote.voter))
-                    .bind(i64::from(vote.choice))
-                    .bind(vote.segment.as_deref())
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                outcomes.push(Ok(match revision {
+                PulseState::Closed => {
+                    refused.push(Some(StoreError::PulseClosed(vote.pulse)));
+                    continue;
+                }
+                PulseState::Open(pulse) => pulse,
+            };
+            if vote.at >= pulse.closes_at {
+                refused.push(Some(StoreError::PulseClosed(vote.pulse)));
+                continue;
+            }
+            if i64::from(vote.choice) >= pulse.option_count {
+                refused.push(Some(StoreError::NoSuchChoice {
+                    pulse: vote.pulse,
+                    choice: vote.choice,
+                    options: pulse.option_count,
+                }));
+                continue;
+            }
+            refused.push(None);
+            let hash = voter_hash(&pulse.key, vote.pulse, &vote.voter);
+            let key = (vote.pulse.0, hash.clone());
+            let round = match taken.iter().position(|keys| !keys.contains(&key)) {
+                Some(round) => round,
+                None => {
+                    taken.push(Default::default());
+                    rounds.push(Vec::new());
+                    rounds.len() - 1
+                }
+            };
+            taken[round].insert(key);
+            rounds[round].push(Row {
+                index,
+                pulse: vote.pulse.0,
+                hash,
+                choice: i64::from(vote.choice),
+                segment: vote.segment.clone(),
+            });
+        }
+        Plan { refused, rounds }
+    }
+
+    /// One outcome per vote of the batch, given what each round's upsert returned.
+    fn outcomes(mut self, written: &[Written]) -> Vec<Result<VoteOutcome, StoreError>> {
+        let mut outcomes: Vec<Option<Result<VoteOutcome, StoreError>>> = self
+            .refused
+            .iter_mut()
+            .map(|refused| refused.take().map(Err))
+            .collect();
+        for (round, rows) in self.rounds.into_iter().enumerate() {
+            for row in rows {
+                let outcome = match written[round].get(&(row.pulse, row.hash)) {
                     None => VoteOutcome::Unchanged,
                     Some(0) => VoteOutcome::First,
                     Some(_) => VoteOutcome::Changed,
-                }));
+                };
+                outcomes[row.index] = Some(Ok(outcome));
             }
-            tx.commit().await?;
-            Ok::<_, sqlx::Error>(outcomes)
         }
-        .await
-    }};
+        outcomes
+            .into_iter()
+            .map(|o| o.expect("every vote is refused or written"))
+            .collect()
+    }
 }
 
 async fn write_batch(backend: &Backend, batch: &mut Vec<VoteRequest>) {
     let written = match backend {
-        Backend::Sqlite(pool) => {
-            apply_batch!(pool.begin_with("BEGIN IMMEDIATE"), SQLITE_LOOKUP, batch)
-        }
-        Backend::Postgres(pool) => apply_batch!(pool.begin(), POSTGRES_LOOKUP, batch),
+        Backend::Sqlite(pool) => write_sqlite(pool, batch).await,
+        Backend::Postgres(pool) => write_postgres(pool, batch).await,
     };
     match written {
         Ok(outcomes) => {
@@ -185,6 +244,79 @@ async fn write_batch(backend: &Backend, batch: &mut Vec<VoteRequest>) {
             }
         }
     }
+}
+
+fn distinct_pulses(batch: &[VoteRequest]) -> Vec<PulseId> {
+    let mut pulses: Vec<PulseId> = batch.iter().map(|v| v.pulse).collect();
+    pulses.sort_unstable();
+    pulses.dedup();
+    pulses
+}
+
+async fn write_sqlite(
+    pool: &sqlx::SqlitePool,
+    batch: &[VoteRequest],
+) -> Result<Vec<Result<VoteOutcome, StoreError>>, sqlx::Error> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut pulses = HashMap::new();
+    for pulse in distinct_pulses(batch) {
+        let row: Option<PulseRow> = sqlx::query_as(SQLITE_LOOKUP)
+            .bind(pulse.0)
+            .fetch_optional(&mut *tx)
+            .await?;
+        pulses.insert(pulse, PulseState::from_row(row));
+    }
+    let plan = Plan::new(batch, &pulses);
+    let mut written = Vec::with_capacity(plan.rounds.len());
+    for rows in &plan.rounds {
+        let json: Vec<(i64, String, i64, Option<&str>)> = rows
+            .iter()
+            .map(|r| (r.pulse, hex::encode(&r.hash), r.choice, r.segment.as_deref()))
+            .collect();
+        let json = serde_json::to_string(&json).expect("plain values serialize");
+        let returned: Vec<(i64, Vec<u8>, i64)> = sqlx::query_as(SQLITE_UPSERT)
+            .bind(json)
+            .fetch_all(&mut *tx)
+            .await?;
+        written.push(to_written(returned));
+    }
+    tx.commit().await?;
+    Ok(plan.outcomes(&written))
+}
+
+async fn write_postgres(
+    pool: &sqlx::PgPool,
+    batch: &[VoteRequest],
+) -> Result<Vec<Result<VoteOutcome, StoreError>>, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let mut pulses = HashMap::new();
+    for pulse in distinct_pulses(batch) {
+        let row: Option<PulseRow> = sqlx::query_as(POSTGRES_LOOKUP)
+            .bind(pulse.0)
+            .fetch_optional(&mut *tx)
+            .await?;
+        pulses.insert(pulse, PulseState::from_row(row));
+    }
+    let plan = Plan::new(batch, &pulses);
+    let mut written = Vec::with_capacity(plan.rounds.len());
+    for rows in &plan.rounds {
+        let returned: Vec<(i64, Vec<u8>, i64)> = sqlx::query_as(POSTGRES_UPSERT)
+            .bind(rows.iter().map(|r| r.pulse).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.hash.clone()).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.choice).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.segment.clone()).collect::<Vec<_>>())
+            .fetch_all(&mut *tx)
+            .await?;
+        written.push(to_written(returned));
+    }
+    tx.commit().await?;
+    Ok(plan.outcomes(&written))
+}
+
+fn to_written(rows: Vec<(i64, Vec<u8>, i64)>) -> Written {
+    rows.into_iter()
+        .map(|(pulse, hash, revision)| ((pulse, hash), revision))
+        .collect()
 }
 
 #[cfg(test)]
