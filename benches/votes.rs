@@ -13,12 +13,12 @@
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeDelta, Utc};
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, SamplingMode, Throughput};
+use criterion::{
+    criterion_group, criterion_main, BenchmarkId, Criterion, SamplingMode, Throughput,
+};
 use meridian::store::{ChannelId, NewPulse, Platform, Store};
 use sqlx::Connection;
 use tokio::runtime::Runtime;
-
-const CONCURRENCY: u64 = 64;
 
 fn now() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-03-02T12:00:00Z")
@@ -83,7 +83,8 @@ fn bench_backend(c: &mut Criterion, rt: &Runtime, name: &str, store: &Store) {
     group.measurement_time(Duration::from_secs(5));
     for (label, votes, callers) in [
         ("one-at-a-time", 1_000, 1),
-        ("concurrent-64", 4_000, CONCURRENCY),
+        ("concurrent-64", 4_000, 64),
+        ("concurrent-256", 8_000, 256),
     ] {
         group.throughput(Throughput::Elements(votes));
         group.bench_function(BenchmarkId::from_parameter(label), |b| {

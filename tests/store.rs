@@ -220,6 +220,7 @@ suite! {
     closing_a_pulse_twice_closes_it_once,
     open_pulses_leave_out_closed_ones,
     many_concurrent_votes_are_all_counted,
+    a_voter_clicking_many_times_at_once_is_one_voter,
     a_vote_racing_the_close_is_counted_before_it_or_refused,
     pulse_schedules_round_trip,
     the_first_claim_wins_and_later_ones_see_it_taken,
@@ -336,7 +337,10 @@ async fn a_new_channel_gets_the_configured_defaults(db: &TestDb) {
         db.store.channel(plain).await.unwrap().unwrap().settings,
         ChannelSettings::default()
     );
-    assert_eq!(s.channel(configured).await.unwrap().unwrap().settings, defaults);
+    assert_eq!(
+        s.channel(configured).await.unwrap().unwrap().settings,
+        defaults
+    );
 }
 
 async fn a_known_channel_keeps_its_settings_when_seen_again(db: &TestDb) {
@@ -347,7 +351,10 @@ async fn a_known_channel_keeps_its_settings_when_seen_again(db: &TestDb) {
         ..ChannelSettings::default()
     };
     s.update_channel_settings(channel, &settings).await.unwrap();
-    let again = s.upsert_channel(ws, "C001", "support-renamed").await.unwrap();
+    let again = s
+        .upsert_channel(ws, "C001", "support-renamed")
+        .await
+        .unwrap();
     assert_eq!(again, channel);
     let c = s.channel(channel).await.unwrap().unwrap();
     assert_eq!(c.name, "support-renamed");
@@ -375,9 +382,13 @@ async fn channel_settings_round_trip(db: &TestDb) {
         ..settings
     };
     s.update_channel_settings(channel, &no_brief).await.unwrap();
-    assert_eq!(s.channel(channel).await.unwrap().unwrap().settings, no_brief);
+    assert_eq!(
+        s.channel(channel).await.unwrap().unwrap().settings,
+        no_brief
+    );
     assert!(matches!(
-        s.update_channel_settings(ChannelId(999_999), &no_brief).await,
+        s.update_channel_settings(ChannelId(999_999), &no_brief)
+            .await,
         Err(StoreError::NotFound { .. })
     ));
 }
@@ -396,7 +407,9 @@ async fn following_a_region_twice_follows_it_once(db: &TestDb) {
 async fn unfollowing_removes_only_those_regions(db: &TestDb) {
     let s = &db.store;
     let (_, channel) = a_channel(s).await;
-    s.follow_regions(channel, &["IN", "PH", "US"]).await.unwrap();
+    s.follow_regions(channel, &["IN", "PH", "US"])
+        .await
+        .unwrap();
     s.set_customer_regions(channel, &["IN"]).await.unwrap();
     s.unfollow_regions(channel, &["IN", "BR"]).await.unwrap();
     let c = s.channel(channel).await.unwrap().unwrap();
@@ -407,7 +420,9 @@ async fn unfollowing_removes_only_those_regions(db: &TestDb) {
 async fn customer_regions_are_replaced_as_a_whole(db: &TestDb) {
     let s = &db.store;
     let (_, channel) = a_channel(s).await;
-    s.set_customer_regions(channel, &["US", "GB"]).await.unwrap();
+    s.set_customer_regions(channel, &["US", "GB"])
+        .await
+        .unwrap();
     s.set_customer_regions(channel, &["AU"]).await.unwrap();
     let c = s.channel(channel).await.unwrap().unwrap();
     assert_eq!(c.customer_regions, vec!["AU"]);
@@ -424,13 +439,7 @@ async fn the_scheduler_sees_every_channel_with_its_regions(db: &TestDb) {
     let channels = s.channels().await.unwrap();
     let summary: Vec<_> = channels
         .iter()
-        .map(|c| {
-            (
-                c.id,
-                c.followed_regions.clone(),
-                c.customer_regions.clone(),
-            )
-        })
+        .map(|c| (c.id, c.followed_regions.clone(), c.customer_regions.clone()))
         .collect();
     assert_eq!(
         summary,
@@ -451,7 +460,11 @@ async fn a_channel_is_found_by_name_or_platform_id_within_its_workspace(db: &Tes
     let other = s.upsert_channel(other_ws, "C001", "support").await.unwrap();
     let by_name = s.channel_by_name(ws, "support").await.unwrap().unwrap();
     assert_eq!(by_name.id, channel);
-    let by_id = s.channel_by_external_id(other_ws, "C001").await.unwrap().unwrap();
+    let by_id = s
+        .channel_by_external_id(other_ws, "C001")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(by_id.id, other);
     assert_eq!(s.channel_by_name(ws, "nope").await.unwrap(), None);
     assert_eq!(s.channel(ChannelId(999_999)).await.unwrap(), None);
@@ -506,7 +519,10 @@ async fn a_channel_lists_only_the_members_who_joined_it(db: &TestDb) {
         vec!["Ana", "Zoe"]
     );
     s.leave_channel(channel, zoe).await.unwrap();
-    assert_eq!(names(s.members_of_channel(channel).await.unwrap()), vec!["Ana"]);
+    assert_eq!(
+        names(s.members_of_channel(channel).await.unwrap()),
+        vec!["Ana"]
+    );
 }
 
 // ---- custom events ---------------------------------------------------------------------
@@ -562,18 +578,27 @@ async fn a_channel_sees_its_own_events_and_the_workspace_wide_ones(db: &TestDb) 
     );
     assert_eq!(seen[0].channel, Some(channel));
     assert_eq!(seen[0].kind, EventKind::Milestone);
-    assert_eq!(seen[0].note.as_deref(), Some("Go-live for the Manila queue"));
+    assert_eq!(
+        seen[0].note.as_deref(),
+        Some("Go-live for the Manila queue")
+    );
     assert_eq!(seen[1].channel, None);
     assert!(seen[1].yearly);
     assert_eq!(
-        s.custom_events(EventScope::Workspace(ws)).await.unwrap().len(),
+        s.custom_events(EventScope::Workspace(ws))
+            .await
+            .unwrap()
+            .len(),
         3
     );
 
     assert!(s.remove_custom_event(launch).await.unwrap());
     assert!(!s.remove_custom_event(launch).await.unwrap());
     assert_eq!(
-        s.custom_events(EventScope::Channel(channel)).await.unwrap().len(),
+        s.custom_events(EventScope::Channel(channel))
+            .await
+            .unwrap()
+            .len(),
         1
     );
 }
@@ -608,9 +633,15 @@ async fn an_imported_calendar_is_kept_verbatim_and_a_reimport_replaces_it(db: &T
     s.save_imported_calendar("PH", "ph-2026.toml", text, "slack:U7", at(DURING))
         .await
         .unwrap();
-    s.save_imported_calendar("IN", "in.toml", "[region]\ncode = \"IN\"\n", "slack:U7", at(DURING))
-        .await
-        .unwrap();
+    s.save_imported_calendar(
+        "IN",
+        "in.toml",
+        "[region]\ncode = \"IN\"\n",
+        "slack:U7",
+        at(DURING),
+    )
+    .await
+    .unwrap();
     let calendars = s.imported_calendars().await.unwrap();
     assert_eq!(calendars.len(), 2);
     assert_eq!(calendars[1].region_code, "PH");
@@ -643,7 +674,9 @@ async fn a_pulse_round_trips_with_its_options(db: &TestDb) {
     let s = &db.store;
     let (_, channel) = a_channel(s).await;
     let id = a_pulse(s, channel).await;
-    s.set_pulse_message(id, "C001:1700000000.000100").await.unwrap();
+    s.set_pulse_message(id, "C001:1700000000.000100")
+        .await
+        .unwrap();
     let pulse = s.pulse(id).await.unwrap().unwrap();
     assert_eq!(
         pulse,
@@ -717,8 +750,13 @@ async fn clicking_the_same_choice_again_changes_nothing(db: &TestDb) {
     let s = &db.store;
     let (_, channel) = a_channel(s).await;
     let pulse = a_pulse(s, channel).await;
-    s.record_vote(pulse, "U1", 1, None, at(DURING)).await.unwrap();
-    let outcome = s.record_vote(pulse, "U1", 1, None, at(DURING)).await.unwrap();
+    s.record_vote(pulse, "U1", 1, None, at(DURING))
+        .await
+        .unwrap();
+    let outcome = s
+        .record_vote(pulse, "U1", 1, None, at(DURING))
+        .await
+        .unwrap();
     assert_eq!(outcome, VoteOutcome::Unchanged);
     assert_eq!(s.voter_count(pulse).await.unwrap(), 1);
 }
@@ -773,7 +811,10 @@ async fn a_vote_row_holds_neither_the_voter_id_nor_a_plain_hash_of_it(db: &TestD
     let rows = db.raw_votes().await;
     assert_eq!(rows.len(), 1);
     let (pulse_id, hash, choice, segment, _) = &rows[0];
-    assert_eq!((*pulse_id, *choice, segment.as_deref()), (pulse.0, 1, Some("IN")));
+    assert_eq!(
+        (*pulse_id, *choice, segment.as_deref()),
+        (pulse.0, 1, Some("IN"))
+    );
     assert_eq!(hash.len(), 32);
     assert!(!hash.windows(voter.len()).any(|w| w == voter.as_bytes()));
     // Not a hash anyone could recompute from the id alone.
@@ -787,7 +828,9 @@ async fn the_nudge_can_tell_who_voted_only_while_the_pulse_is_open(db: &TestDb) 
     let s = &db.store;
     let (_, channel) = a_channel(s).await;
     let pulse = a_pulse(s, channel).await;
-    s.record_vote(pulse, "U1", 0, None, at(DURING)).await.unwrap();
+    s.record_vote(pulse, "U1", 0, None, at(DURING))
+        .await
+        .unwrap();
     assert_eq!(s.has_voted(pulse, "U1").await.unwrap(), Some(true));
     assert_eq!(s.has_voted(pulse, "U2").await.unwrap(), Some(false));
     s.close_pulse(pulse, at(DURING)).await.unwrap();
@@ -801,7 +844,9 @@ async fn closing_a_pulse_destroys_its_key(db: &TestDb) {
     let first = a_pulse(s, channel).await;
     let _second = a_pulse(s, channel).await;
     assert_eq!(db.raw_count("pulse_keys").await, 2);
-    s.record_vote(first, "U1", 0, None, at(DURING)).await.unwrap();
+    s.record_vote(first, "U1", 0, None, at(DURING))
+        .await
+        .unwrap();
     s.close_pulse(first, at(DURING)).await.unwrap();
     assert_eq!(db.raw_count("pulse_keys").await, 1);
     // The counts survive the key.
@@ -842,7 +887,9 @@ async fn a_vote_for_an_option_that_does_not_exist_is_refused(db: &TestDb) {
         })
     ));
     // A refused vote in a batch does not spoil the others.
-    s.record_vote(pulse, "U2", 2, None, at(DURING)).await.unwrap();
+    s.record_vote(pulse, "U2", 2, None, at(DURING))
+        .await
+        .unwrap();
     assert_eq!(s.voter_count(pulse).await.unwrap(), 1);
 }
 
@@ -851,7 +898,10 @@ async fn a_vote_in_an_unknown_pulse_is_refused(db: &TestDb) {
         .store
         .record_vote(PulseId(999_999), "U1", 0, None, at(DURING))
         .await;
-    assert!(matches!(result, Err(StoreError::NotFound { what: "pulse", .. })));
+    assert!(matches!(
+        result,
+        Err(StoreError::NotFound { what: "pulse", .. })
+    ));
 }
 
 async fn closing_a_pulse_twice_closes_it_once(db: &TestDb) {
@@ -867,7 +917,10 @@ async fn closing_a_pulse_twice_closes_it_once(db: &TestDb) {
         [a.unwrap(), b.unwrap()].iter().filter(|&&won| won).count(),
         1
     );
-    assert!(!s.close_pulse(pulse, at("2026-03-04T00:00:00Z")).await.unwrap());
+    assert!(!s
+        .close_pulse(pulse, at("2026-03-04T00:00:00Z"))
+        .await
+        .unwrap());
     assert!(!s.pulse(pulse).await.unwrap().unwrap().is_open());
     assert!(matches!(
         s.close_pulse(PulseId(999_999), at(DURING)).await,
@@ -881,7 +934,13 @@ async fn open_pulses_leave_out_closed_ones(db: &TestDb) {
     let closed = a_pulse(s, channel).await;
     let open = a_pulse(s, channel).await;
     s.close_pulse(closed, at(DURING)).await.unwrap();
-    let ids: Vec<_> = s.open_pulses().await.unwrap().iter().map(|p| p.id).collect();
+    let ids: Vec<_> = s
+        .open_pulses()
+        .await
+        .unwrap()
+        .iter()
+        .map(|p| p.id)
+        .collect();
     assert_eq!(ids, vec![open]);
     let closed = s.pulse(closed).await.unwrap().unwrap();
     assert_eq!(closed.closed_at, Some(at(DURING)));
@@ -896,7 +955,11 @@ async fn many_concurrent_votes_are_all_counted(db: &TestDb) {
     let mut tasks = Vec::new();
     for i in 0..400u32 {
         // Half the clicks arrive at another instance of the bot.
-        let store = if i % 2 == 0 { s.clone() } else { second.clone() };
+        let store = if i % 2 == 0 {
+            s.clone()
+        } else {
+            second.clone()
+        };
         tasks.push(tokio::spawn(async move {
             store
                 .record_vote(pulse, &format!("U{i}"), i % 3, None, at(DURING))
@@ -907,8 +970,45 @@ async fn many_concurrent_votes_are_all_counted(db: &TestDb) {
         assert_eq!(task.await.unwrap().unwrap(), VoteOutcome::First);
     }
     assert_eq!(s.voter_count(pulse).await.unwrap(), 400);
-    let total: u64 = s.vote_counts(pulse).await.unwrap().iter().map(|c| c.count).sum();
+    let total: u64 = s
+        .vote_counts(pulse)
+        .await
+        .unwrap()
+        .iter()
+        .map(|c| c.count)
+        .sum();
     assert_eq!(total, 400);
+}
+
+async fn a_voter_clicking_many_times_at_once_is_one_voter(db: &TestDb) {
+    let s = &db.store;
+    let (_, channel) = a_channel(s).await;
+    let pulse = a_pulse(s, channel).await;
+    let second = db.second_instance().await;
+    let mut tasks = Vec::new();
+    for i in 0..60u32 {
+        let store = if i % 2 == 0 {
+            s.clone()
+        } else {
+            second.clone()
+        };
+        tasks.push(tokio::spawn(async move {
+            store
+                .record_vote(pulse, "U-impatient", i % 3, None, at(DURING))
+                .await
+                .unwrap()
+        }));
+    }
+    let mut outcomes = Vec::new();
+    for task in tasks {
+        outcomes.push(task.await.unwrap());
+    }
+    let firsts = outcomes
+        .iter()
+        .filter(|&&o| o == VoteOutcome::First)
+        .count();
+    assert_eq!(firsts, 1, "{outcomes:?}");
+    assert_eq!(s.voter_count(pulse).await.unwrap(), 1);
 }
 
 async fn a_vote_racing_the_close_is_counted_before_it_or_refused(db: &TestDb) {
@@ -986,7 +1086,9 @@ async fn the_first_claim_wins_and_later_ones_see_it_taken(db: &TestDb) {
             delivered: false
         }
     );
-    s.mark_delivered(post, "C001:1.2", at(DURING)).await.unwrap();
+    s.mark_delivered(post, "C001:1.2", at(DURING))
+        .await
+        .unwrap();
     assert_eq!(
         s.claim_post(&key, "a", at(DURING)).await.unwrap(),
         Claim::Taken {
@@ -1064,12 +1166,22 @@ async fn an_undelivered_claim_is_found_after_a_restart_and_reclaimed_once(db: &T
     let s = &db.store;
     let (_, channel) = a_channel(s).await;
     let crashed = s
-        .claim_post(&reminder(channel, "IN:holi:lead0"), "dead", at("2026-03-02T09:00:00Z"))
+        .claim_post(
+            &reminder(channel, "IN:holi:lead0"),
+            "dead",
+            at("2026-03-02T09:00:00Z"),
+        )
         .await
         .unwrap();
-    let Claim::Won(crashed) = crashed else { panic!() };
+    let Claim::Won(crashed) = crashed else {
+        panic!()
+    };
     let Claim::Won(sent) = s
-        .claim_post(&reminder(channel, "IN:holi:lead1"), "dead", at("2026-03-02T09:00:00Z"))
+        .claim_post(
+            &reminder(channel, "IN:holi:lead1"),
+            "dead",
+            at("2026-03-02T09:00:00Z"),
+        )
         .await
         .unwrap()
     else {
@@ -1083,7 +1195,10 @@ async fn an_undelivered_claim_is_found_after_a_restart_and_reclaimed_once(db: &T
     let now = at("2026-03-02T09:10:00Z");
     let lease = TimeDelta::minutes(5);
     let pending = s.undelivered_posts(now - lease).await.unwrap();
-    assert_eq!(pending.iter().map(|p| p.id).collect::<Vec<_>>(), vec![crashed]);
+    assert_eq!(
+        pending.iter().map(|p| p.id).collect::<Vec<_>>(),
+        vec![crashed]
+    );
     let other = db.second_instance().await;
     let (a, b) = tokio::join!(
         s.reclaim_post(crashed, "a", now, lease),
@@ -1102,7 +1217,11 @@ async fn a_fresh_claim_cannot_be_reclaimed(db: &TestDb) {
     let s = &db.store;
     let (_, channel) = a_channel(s).await;
     let Claim::Won(post) = s
-        .claim_post(&reminder(channel, "US:july4:lead0"), "alive", at("2026-03-02T09:00:00Z"))
+        .claim_post(
+            &reminder(channel, "US:july4:lead0"),
+            "alive",
+            at("2026-03-02T09:00:00Z"),
+        )
         .await
         .unwrap()
     else {
@@ -1190,18 +1309,15 @@ async fn engagement_is_grouped_by_occurrence_and_reactor_region(db: &TestDb) {
             .unwrap();
     }
     let mut rows: Vec<_> = s
-        .engagement(channel, at("2026-03-01T00:00:00Z"), at("2026-03-03T00:00:00Z"))
+        .engagement(
+            channel,
+            at("2026-03-01T00:00:00Z"),
+            at("2026-03-03T00:00:00Z"),
+        )
         .await
         .unwrap()
         .into_iter()
-        .map(|e| {
-            (
-                e.occurrence_key,
-                e.reactor_region,
-                e.reactions,
-                e.reactors,
-            )
-        })
+        .map(|e| (e.occurrence_key, e.reactor_region, e.reactions, e.reactors))
         .collect();
     rows.sort();
     assert_eq!(
@@ -1214,7 +1330,11 @@ async fn engagement_is_grouped_by_occurrence_and_reactor_region(db: &TestDb) {
         ]
     );
     assert!(s
-        .engagement(channel, at("2026-03-03T00:00:00Z"), at("2026-03-04T00:00:00Z"))
+        .engagement(
+            channel,
+            at("2026-03-03T00:00:00Z"),
+            at("2026-03-04T00:00:00Z")
+        )
         .await
         .unwrap()
         .is_empty());

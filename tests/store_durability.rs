@@ -99,7 +99,12 @@ fn acknowledged_votes_survive_the_process_being_killed() {
     });
 
     let mut child = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "child_votes_until_killed", "--ignored", "--nocapture"])
+        .args([
+            "--exact",
+            "child_votes_until_killed",
+            "--ignored",
+            "--nocapture",
+        ])
         .args(["--test-threads", "1"])
         .env(CHILD_DB, &url)
         .env(CHILD_PULSE, pulse.0.to_string())
@@ -124,7 +129,10 @@ fn acknowledged_votes_survive_the_process_being_killed() {
     rt.block_on(async {
         let store = Store::connect(&url).await.unwrap();
         let stored = store.voter_count(pulse).await.unwrap();
-        assert!(stored >= 300, "only {stored} of 300 acknowledged votes survived");
+        assert!(
+            stored >= 300,
+            "only {stored} of 300 acknowledged votes survived"
+        );
         for voter in &acknowledged {
             assert_eq!(
                 store.has_voted(pulse, voter).await.unwrap(),
@@ -154,7 +162,11 @@ fn child_votes_until_killed() {
                 for i in 0.. {
                     let voter = format!("console:t{task}-v{i}");
                     let at = at("2026-03-02T10:00:00Z");
-                    if store.record_vote(pulse, &voter, i % 2, None, at).await.is_ok() {
+                    if store
+                        .record_vote(pulse, &voter, i % 2, None, at)
+                        .await
+                        .is_ok()
+                    {
                         let _ = sender.send(voter);
                     }
                 }
