@@ -118,8 +118,9 @@ const POSTGRES_LOOKUP: &str = "SELECT k.key, p.option_count, p.closes_at, p.clos
 
 // Each round of a batch is one multi-row upsert, whatever its size: the statement text is
 // fixed (so it stays prepared) and the rows travel as one parameter, JSON for SQLite and
-// arrays for PostgreSQL. `revision` tells a first vote (0) from a change (> 0); a row that
-// does not come back was the same choice clicked again, and nothing was written.
+// arrays for PostgreSQL (`unhex` and `->>` need SQLite 3.41, which sqlx bundles).
+// `revision` tells a first vote (0) from a change (> 0); a row that does not come back was
+// the same choice clicked again, and nothing was written.
 const SQLITE_UPSERT: &str = "INSERT INTO votes (pulse_id, voter_hash, choice, segment) \
      SELECT value ->> 0, unhex(value ->> 1), value ->> 2, value ->> 3 FROM json_each($1) \
      WHERE true \
@@ -205,6 +206,11 @@ impl Plan {
                 choice: i64::from(vote.choice),
                 segment: vote.segment.clone(),
             });
+        }
+        // The same order on every instance, so two instances writing overlapping rows
+        // (one person's double click reaching both) wait for each other instead of deadlocking.
+        for round in &mut rounds {
+            round.sort_by(|a, b| (a.pulse, &a.hash).cmp(&(b.pulse, &b.hash)));
         }
         Plan { refused, rounds }
     }
@@ -386,7 +392,10 @@ mod tests {
             .iter()
             .map(|round| round.iter().map(|row| row.index).collect())
             .collect();
-        assert_eq!(rounds, vec![vec![0, 1, 3], vec![2], vec![4]]);
+        let mut first = rounds[0].clone();
+        first.sort();
+        assert_eq!(first, vec![0, 1, 3]);
+        assert_eq!(rounds[1..], [vec![2], vec![4]]);
         assert!(matches!(
             plan.refused[5],
             Some(StoreError::NoSuchChoice { choice: 9, .. })
