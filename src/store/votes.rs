@@ -1,11 +1,18 @@
 //! Anonymous pulse votes: the keyed voter hash and the writer that commits votes in batches.
 //!
-//! A vote row holds `HMAC-SHA256(pulse key, pulse id || voter id)`, never the voter's id.
-//! The key is random, one per pulse, and lives in `pulse_keys`, away from the votes; it is
-//! deleted in the same transaction that closes the pulse. While a pulse is open the bot can
-//! tell whether a given person has voted (one vote each, and the nudge), but not what anyone
-//! chose without also reading the key; once it is closed nobody, the database owner included,
-//! can test whether a given person voted, because the hash cannot be recomputed.
+//! A vote row holds `HMAC-SHA256(pulse key, pulse id || voter id)`, never the voter's id, and
+//! no time. The key is random, one per pulse, and lives in `pulse_keys`, away from the votes;
+//! it is deleted in the same transaction that closes the pulse.
+//!
+//! What that guarantees, honestly: while a pulse is open, the key is needed to keep one vote
+//! per person and to nudge those who have not voted, so someone holding the whole database
+//! *and* a candidate's user id could recompute that person's hash and read their choice. Once
+//! the pulse closes the key is gone: nobody, the database owner included, can test whether a
+//! given person voted or what they chose, and the hashes cannot be linked across pulses. No
+//! function of the store returns who voted what, open or closed. Two things this module does
+//! not decide: small segments (showing results only for groups of `[pulse] min_group` or
+//! more is the tally's job), and PostgreSQL's physical row order, which follows insertion
+//! order (SQLite's votes table is WITHOUT ROWID, kept in hash order).
 //!
 //! Durability costs one fsync per transaction (SQLite `synchronous = FULL`, PostgreSQL's
 //! default `synchronous_commit = on`). So that a burst of clicks does not queue behind one
