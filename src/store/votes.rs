@@ -71,7 +71,9 @@ pub(crate) fn spawn_writer(backend: Backend) -> mpsc::Sender<VoteRequest> {
             // The callers answered by the previous batch are usually about to send their next
             // vote; giving them one turn of the scheduler lets those votes share this commit
             // instead of a commit of one vote each (group commit without a timed delay).
-            tokio::task::yield_now().await;
+            for _ in 0..3 {
+                tokio::task::yield_now().await;
+            }
             while batch.len() < MAX_BATCH {
                 match receiver.try_recv() {
                     Ok(vote) => batch.push(vote),
