@@ -11,14 +11,15 @@
 //!   does after a pulse is posted. The store's vote writer commits all waiting votes in one
 //!   transaction, so the fsync is shared and throughput grows with the number waiting.
 //!
-//! Run with `cargo bench --bench votes`. Measured on the 2-core development machine (shared
-//! with other builds at the time, so treat them as lower bounds), votes per second:
+//! Run with `cargo bench --bench votes`. Measured on the 2-core development machine while
+//! other builds were running on it (so read them as lower bounds), votes per second, median
+//! of 10 samples:
 //!
-//! | shape          | SQLite | PostgreSQL 15 |
-//! |----------------|-------:|--------------:|
-//! | one-at-a-time  |    530 |           245 |
-//! | concurrent-64  | 13,000 |         7,500 |
-//! | concurrent-256 | 20,400 |        10,900 |
+//! | shape          | SQLite (file, WAL, FULL) | PostgreSQL 15 (local) |
+//! |----------------|-------------------------:|----------------------:|
+//! | one-at-a-time  |                      800 |                   260 |
+//! | concurrent-64  |                   18,400 |                17,200 |
+//! | concurrent-256 |                   30,200 |                24,400 |
 
 use std::time::{Duration, Instant};
 
