@@ -13,9 +13,9 @@ use crate::bot::{Bot, BotError};
 use crate::chat::{ChannelRef, Outgoing, Platforms};
 use crate::commands::channel_occurrences;
 use crate::commands::pulse;
-use crate::pulse::{nudge_at, nudge_due, CronSpec, Theme, DEFAULT_NUDGE_LEAD};
 use crate::commands::whosoff::profile;
 use crate::posts::reminder_message;
+use crate::pulse::{nudge_at, nudge_due, CronSpec, Theme, DEFAULT_NUDGE_LEAD};
 use crate::reminders::{due, plan_posts, PostingSchedule, Reminder, ReminderPlan};
 use crate::store::{BackendKind, Channel, Claim, PostKey};
 use chrono::{DateTime, Duration, Utc};
@@ -146,11 +146,24 @@ impl Scheduler {
                 cursor = next;
             }
             if let Some(at) = fire {
-                let key = PostKey { channel: channel.id, purpose: "pulse-schedule".into(), occurrence_key: format!("{}:{}", schedule.id, at.to_rfc3339()) };
+                let key = PostKey {
+                    channel: channel.id,
+                    purpose: "pulse-schedule".into(),
+                    occurrence_key: format!("{}:{}", schedule.id, at.to_rfc3339()),
+                };
                 if let Claim::Won(post) = self.bot.store.claim_post(&key, &self.instance_id, now).await? {
                     let theme = schedule.theme.as_deref().and_then(|t| t.parse::<Theme>().ok());
                     if let Some(asked) = pulse::pick(&self.bot, channel, theme, now).await? {
-                        let id = pulse::launch(&self.bot, channel, &channel_ref, asked, schedule.duration, &schedule.created_by, now).await?;
+                        let id = pulse::launch(
+                            &self.bot,
+                            channel,
+                            &channel_ref,
+                            asked,
+                            schedule.duration,
+                            &schedule.created_by,
+                            now,
+                        )
+                        .await?;
                         self.bot.store.mark_delivered(post, &format!("pulse-{id}"), now).await?;
                     }
                 }
@@ -218,7 +231,12 @@ impl Scheduler {
                 consider(nudge_at(p.opens_at, p.closes_at, DEFAULT_NUDGE_LEAD));
             }
             for s in self.bot.store.pulse_schedules().await?.iter().filter(|s| s.channel == channel.id) {
-                if let Some(t) = s.cron.parse::<CronSpec>().ok().and_then(|c| c.next_after(&after.with_timezone(&channel.settings.timezone))) {
+                if let Some(t) = s
+                    .cron
+                    .parse::<CronSpec>()
+                    .ok()
+                    .and_then(|c| c.next_after(&after.with_timezone(&channel.settings.timezone)))
+                {
                     consider(t.with_timezone(&Utc));
                 }
             }

@@ -58,10 +58,19 @@ fn script() -> String {
 fn a_pulse_from_start_to_results() {
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}", dir.path().join("m.db").display());
-    let out = meridian(&["console", "--script", "-", "--clock", "2026-11-23T01:00Z", "--tz", "Asia/Manila", "--database", &db], &script());
+    let out = meridian(
+        &["console", "--script", "-", "--clock", "2026-11-23T01:00Z", "--tz", "Asia/Manila", "--database", &db],
+        &script(),
+    );
     let sections: Vec<&str> = out.split("=== ").collect();
 
-    let refused = sections.iter().filter(|s| s.starts_with("#ops · only sam sees this") && s.contains("Only managers can start, schedule or close a pulse")).count();
+    let refused = sections
+        .iter()
+        .filter(|s| {
+            s.starts_with("#ops · only sam sees this")
+                && s.contains("Only managers can start, schedule or close a pulse")
+        })
+        .count();
     assert_eq!(refused, 2, "sam may neither start nor close a pulse: {out}");
 
     let question = sections.iter().find(|s| s.contains("# Pulse #1")).expect("the question is posted");
@@ -102,7 +111,8 @@ fn a_pulse_from_start_to_results() {
 fn a_scheduled_pulse_opens_on_time_nudges_non_voters_and_closes_after_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}", dir.path().join("m.db").display());
-    let args = |clock: &'static str| ["console", "--script", "-", "--clock", clock, "--tz", "Asia/Manila", "--database"];
+    let args =
+        |clock: &'static str| ["console", "--script", "-", "--clock", clock, "--tz", "Asia/Manila", "--database"];
     let first = meridian(
         &[&args("2026-11-26T09:00")[..], &[db.as_str()]].concat(),
         "as maria (manager) in #ops: /meridian settings tz:Asia/Manila\n\
@@ -114,6 +124,9 @@ fn a_scheduled_pulse_opens_on_time_nudges_non_voters_and_closes_after_a_restart(
     let opened = first.split("=== ").find(|s| s.contains("# Pulse #1 · Trust")).expect("the pulse opened Friday 10:00");
     assert!(opened.starts_with("#ops · post 3 · Fri 2026-11-27 10:00 PST"), "{opened}");
     // The bot stops; a new process picks up, sends the nudge at 12:00 and closes at 14:00.
-    let second = meridian(&[&args("2026-11-27T11:00")[..], &[db.as_str()]].concat(), "as jose in #ops: click LAST 3\nadvance 4h\n");
+    let second = meridian(
+        &[&args("2026-11-27T11:00")[..], &[db.as_str()]].concat(),
+        "as jose in #ops: click LAST 3\nadvance 4h\n",
+    );
     let _ = second;
 }

@@ -203,6 +203,7 @@ suite! {
     closing_a_pulse_twice_closes_it_once,
     open_pulses_leave_out_closed_ones,
     many_concurrent_votes_are_all_counted,
+    a_voter_clicking_many_times_at_once_is_one_voter,
     a_vote_racing_the_close_is_counted_before_it_or_refused,
     pulse_schedules_round_trip,
     the_first_claim_wins_and_later_ones_see_it_taken,
@@ -731,6 +732,27 @@ async fn many_concurrent_votes_are_all_counted(db: &TestDb) {
     assert_eq!(s.voter_count(pulse).await.unwrap(), 400);
     let total: u64 = s.vote_counts(pulse).await.unwrap().iter().map(|c| c.count).sum();
     assert_eq!(total, 400);
+}
+
+async fn a_voter_clicking_many_times_at_once_is_one_voter(db: &TestDb) {
+    let s = &db.store;
+    let (_, channel) = a_channel(s).await;
+    let pulse = a_pulse(s, channel).await;
+    let second = db.second_instance().await;
+    let mut tasks = Vec::new();
+    for i in 0..60u32 {
+        let store = if i % 2 == 0 { s.clone() } else { second.clone() };
+        tasks.push(tokio::spawn(async move {
+            store.record_vote(pulse, "U-impatient", i % 3, None, at(DURING)).await.unwrap()
+        }));
+    }
+    let mut outcomes = Vec::new();
+    for task in tasks {
+        outcomes.push(task.await.unwrap());
+    }
+    let firsts = outcomes.iter().filter(|&&o| o == VoteOutcome::First).count();
+    assert_eq!(firsts, 1, "{outcomes:?}");
+    assert_eq!(s.voter_count(pulse).await.unwrap(), 1);
 }
 
 async fn a_vote_racing_the_close_is_counted_before_it_or_refused(db: &TestDb) {

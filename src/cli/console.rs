@@ -63,7 +63,11 @@ pub fn run(args: Args, from_run: bool) -> anyhow::Result<ExitCode> {
     let templates =
         Arc::new(if prompts.is_dir() { Templates::with_overrides(&prompts)? } else { Templates::shipped()? });
     let bank_dir = PathBuf::from("prompts/pulse");
-    let bank = if bank_dir.is_dir() { crate::pulse::QuestionBank::load_dir(&bank_dir)? } else { crate::pulse::QuestionBank::shipped() };
+    let bank = if bank_dir.is_dir() {
+        crate::pulse::QuestionBank::load_dir(&bank_dir)?
+    } else {
+        crate::pulse::QuestionBank::shipped()
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     runtime.block_on(async move {
         let options = SessionOptions {

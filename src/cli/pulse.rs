@@ -65,11 +65,16 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
                 .into_iter()
                 .map(|v| VoteCount::new(v.choice as usize, v.segment.as_deref(), v.count as u32))
                 .collect();
-            let tally = Tally::compute(&answer, &votes, None, min_group).map_err(|e| anyhow::anyhow!("pulse {}: {e}", p.id))?;
+            let tally =
+                Tally::compute(&answer, &votes, None, min_group).map_err(|e| anyhow::anyhow!("pulse {}: {e}", p.id))?;
             records.push(PulseRecord {
                 pulse_id: crate::pulse::PulseId(p.id.0 as u64),
                 channel: channel.name.clone(),
-                question_id: p.question_id.as_deref().and_then(|id| QuestionId::new(id).ok()).unwrap_or_else(|| QuestionId::custom(&p.question)),
+                question_id: p
+                    .question_id
+                    .as_deref()
+                    .and_then(|id| QuestionId::new(id).ok())
+                    .unwrap_or_else(|| QuestionId::custom(&p.question)),
                 theme: p.theme.as_deref().and_then(|t| t.parse().ok()),
                 question: p.question.clone(),
                 opened_at: p.opens_at,

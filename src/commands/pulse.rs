@@ -9,7 +9,7 @@ use crate::pulse::{
     nudge_message, AnswerKind, PulseCommand, PulsePrompt, PulseResults, QuestionId, QuestionSpec, ResultsInput, Tally,
     Theme, VoteCount, MANAGER_ONLY, PULSE_CLOSED, USAGE, VOTE_RECORDED,
 };
-use crate::store::{Channel, Claim, NewPulse, NewPulseSchedule, Pulse, PulseId, PostKey};
+use crate::store::{Channel, Claim, NewPulse, NewPulseSchedule, PostKey, Pulse, PulseId};
 use chrono::{DateTime, TimeDelta, Utc};
 
 /// What a pulse button carries: `pulse` with value `ID:CHOICE`.
@@ -31,9 +31,15 @@ pub async fn run(ctx: &Context<'_>, args: &str) -> Result<Vec<Outgoing>, BotErro
             let question = match question {
                 QuestionSpec::Bank { theme } => match pick(ctx.bot, &ctx.channel, theme, ctx.now).await? {
                     Some(q) => q,
-                    None => return Ok(vec![ctx.ephemeral(Message::text("The question bank has no question for that theme."))]),
+                    None => {
+                        return Ok(vec![
+                            ctx.ephemeral(Message::text("The question bank has no question for that theme."))
+                        ])
+                    }
                 },
-                QuestionSpec::Custom { text, answer } => Asked { id: QuestionId::custom(&text), theme: None, why: None, text, answer },
+                QuestionSpec::Custom { text, answer } => {
+                    Asked { id: QuestionId::custom(&text), theme: None, why: None, text, answer }
+                }
             };
             launch(ctx.bot, &ctx.channel, ctx.channel_ref, question, duration(d), &ctx.actor.user_id, ctx.now).await?;
             Ok(Vec::new())
@@ -86,10 +92,16 @@ pub struct Asked {
 }
 
 /// The next bank question for a channel: of `theme` if given, not asked there recently.
-pub async fn pick(bot: &Bot, channel: &Channel, theme: Option<Theme>, now: DateTime<Utc>) -> Result<Option<Asked>, BotError> {
+pub async fn pick(
+    bot: &Bot,
+    channel: &Channel,
+    theme: Option<Theme>,
+    now: DateTime<Utc>,
+) -> Result<Option<Asked>, BotError> {
     let mut earlier = bot.store.pulses_in_channel(channel.id).await?;
     earlier.sort_by(|a, b| b.opens_at.cmp(&a.opens_at));
-    let recent: Vec<QuestionId> = earlier.iter().filter_map(|p| p.question_id.as_deref()).filter_map(|id| QuestionId::new(id).ok()).collect();
+    let recent: Vec<QuestionId> =
+        earlier.iter().filter_map(|p| p.question_id.as_deref()).filter_map(|id| QuestionId::new(id).ok()).collect();
     // The seed only breaks ties among never-asked questions; the time is as good as any.
     Ok(bot.bank.pick(theme, &recent, now.timestamp() as u64).map(|q| Asked {
         id: q.id.clone(),
@@ -122,8 +134,17 @@ pub async fn launch(
     };
     let id = bot.store.create_pulse(&new).await?;
     let prompt = match asked.theme {
-        Some(_) => PulsePrompt::compose(crate::pulse::PulseId(id.0 as u64), &asked.text, &asked.answer, asked.theme, asked.why.as_deref(), duration),
-        None => PulsePrompt::compose(crate::pulse::PulseId(id.0 as u64), &asked.text, &asked.answer, None, None, duration),
+        Some(_) => PulsePrompt::compose(
+            crate::pulse::PulseId(id.0 as u64),
+            &asked.text,
+            &asked.answer,
+            asked.theme,
+            asked.why.as_deref(),
+            duration,
+        ),
+        None => {
+            PulsePrompt::compose(crate::pulse::PulseId(id.0 as u64), &asked.text, &asked.answer, None, None, duration)
+        }
     };
     let message = prompt_message(id, &prompt);
     let key = PostKey { channel: channel.id, purpose: "pulse".into(), occurrence_key: format!("pulse-{id}") };
@@ -143,7 +164,8 @@ pub async fn launch(
 }
 
 fn prompt_message(id: PulseId, prompt: &PulsePrompt) -> Message {
-    let mut blocks = vec![Block::Header { text: prompt.title.clone() }, Block::Section { text: format!("*{}*", prompt.question) }];
+    let mut blocks =
+        vec![Block::Header { text: prompt.title.clone() }, Block::Section { text: format!("*{}*", prompt.question) }];
     let mut small = Vec::new();
     if let Some(why) = &prompt.why {
         small.push(format!("Why we ask: {why}"));
@@ -190,8 +212,15 @@ pub async fn click(ctx: &Context<'_>, value: &str) -> Result<Vec<Outgoing>, BotE
 }
 
 /// Closes a pulse (if still open) and posts its results, once.
-pub async fn report(bot: &Bot, channel: &Channel, channel_ref: &ChannelRef, pulse: &Pulse, now: DateTime<Utc>) -> Result<bool, BotError> {
-    let key = PostKey { channel: channel.id, purpose: "pulse-results".into(), occurrence_key: format!("pulse-{}", pulse.id) };
+pub async fn report(
+    bot: &Bot,
+    channel: &Channel,
+    channel_ref: &ChannelRef,
+    pulse: &Pulse,
+    now: DateTime<Utc>,
+) -> Result<bool, BotError> {
+    let key =
+        PostKey { channel: channel.id, purpose: "pulse-results".into(), occurrence_key: format!("pulse-{}", pulse.id) };
     let post = match bot.store.claim_post(&key, "scheduler", now).await? {
         Claim::Won(post) => post,
         Claim::Taken { delivered: true, .. } => return Ok(false),
@@ -212,7 +241,11 @@ pub async fn report(bot: &Bot, channel: &Channel, channel_ref: &ChannelRef, puls
     let message = results_message(bot, channel, &closed, true).await?;
     if let Some(message_ref) = &closed.message_ref {
         let done = Message::text(format!("Pulse #{} has closed: \"{}\". Results below.", pulse.id, pulse.question));
-        let update = Outgoing::Update { channel: channel_ref.clone(), message_ref: crate::chat::MessageRef(message_ref.clone()), message: done };
+        let update = Outgoing::Update {
+            channel: channel_ref.clone(),
+            message_ref: crate::chat::MessageRef(message_ref.clone()),
+            message: done,
+        };
         if let Err(e) = bot.platforms.deliver(&update).await {
             tracing::warn!(pulse = %pulse.id, error = %e, "could not mark the pulse message closed");
         }
@@ -248,7 +281,8 @@ pub async fn results_message(bot: &Bot, channel: &Channel, pulse: &Pulse, with_p
             tracing::warn!(pulse = %pulse.id, error = %e, "chart not drawn; sending the text alone");
         }
     }
-    let mut blocks = vec![Block::Header { text: results.title.clone() }, Block::Section { text: format!("*{}*", results.question) }];
+    let mut blocks =
+        vec![Block::Header { text: results.title.clone() }, Block::Section { text: format!("*{}*", results.question) }];
     if !results.lines.is_empty() {
         blocks.push(Block::Section { text: results.lines.join("\n") });
     }
@@ -259,7 +293,11 @@ pub async fn results_message(bot: &Bot, channel: &Channel, pulse: &Pulse, with_p
     let attachments = results
         .png
         .take()
-        .map(|bytes| crate::chat::Attachment { name: format!("pulse-{}.png", pulse.id), mime: "image/png".into(), bytes })
+        .map(|bytes| crate::chat::Attachment {
+            name: format!("pulse-{}.png", pulse.id),
+            mime: "image/png".into(),
+            bytes,
+        })
         .into_iter()
         .collect();
     Ok(Message { text: results.to_text(), blocks, attachments })
@@ -284,7 +322,12 @@ async fn previous_tally(bot: &Bot, channel: &Channel, pulse: &Pulse) -> Result<O
         .pulses_in_channel(channel.id)
         .await?
         .into_iter()
-        .filter(|p| p.id != pulse.id && p.question_id.as_ref() == Some(question_id) && !p.is_open() && p.opens_at < pulse.opens_at)
+        .filter(|p| {
+            p.id != pulse.id
+                && p.question_id.as_ref() == Some(question_id)
+                && !p.is_open()
+                && p.opens_at < pulse.opens_at
+        })
         .collect();
     earlier.sort_by_key(|p| p.opens_at);
     match earlier.last() {
@@ -296,7 +339,9 @@ async fn previous_tally(bot: &Bot, channel: &Channel, pulse: &Pulse) -> Result<O
 /// How a stored pulse is answered: the bank question's own answer kind, or, for a manager's
 /// question, what its button labels show (numbers: a scale; the emoji faces; else options).
 pub fn answer_of(bot: &Bot, pulse: &Pulse) -> AnswerKind {
-    if let Some(q) = pulse.question_id.as_deref().and_then(|id| QuestionId::new(id).ok()).and_then(|id| bot.bank.get(&id)) {
+    if let Some(q) =
+        pulse.question_id.as_deref().and_then(|id| QuestionId::new(id).ok()).and_then(|id| bot.bank.get(&id))
+    {
         if q.answer.choice_labels() == pulse.options {
             return q.answer.clone();
         }
@@ -313,7 +358,8 @@ pub fn answer_of(bot: &Bot, pulse: &Pulse) -> AnswerKind {
 
 /// Direct messages to the channel's members who have not answered (not saying who did).
 pub async fn nudge(bot: &Bot, channel: &Channel, pulse: &Pulse, now: DateTime<Utc>) -> Result<usize, BotError> {
-    let key = PostKey { channel: channel.id, purpose: "pulse-nudge".into(), occurrence_key: format!("pulse-{}", pulse.id) };
+    let key =
+        PostKey { channel: channel.id, purpose: "pulse-nudge".into(), occurrence_key: format!("pulse-{}", pulse.id) };
     let Claim::Won(post) = bot.store.claim_post(&key, "scheduler", now).await? else { return Ok(0) };
     let text = nudge_message(&channel.name, &pulse.question, pulse.closes_at, now);
     let mut sent = 0;
@@ -322,7 +368,11 @@ pub async fn nudge(bot: &Bot, channel: &Channel, pulse: &Pulse, now: DateTime<Ut
             continue;
         }
         if bot.store.has_voted(pulse.id, &member.platform_user_id).await? == Some(false) {
-            let dm = Outgoing::Direct { platform: crate::bot::chat_platform(channel.platform), user_id: member.platform_user_id.clone(), message: Message::text(text.clone()) };
+            let dm = Outgoing::Direct {
+                platform: crate::bot::chat_platform(channel.platform),
+                user_id: member.platform_user_id.clone(),
+                message: Message::text(text.clone()),
+            };
             if bot.platforms.deliver(&dm).await.is_ok() {
                 sent += 1;
             }

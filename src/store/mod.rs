@@ -655,7 +655,8 @@ impl Store {
         })
     }
 
-    /// Closes every connection; waits for queries in flight.
+    /// Closes every connection; waits for queries in flight. A vote still queued for the
+    /// writer is then answered with an error, never acknowledged.
     pub async fn close(&self) {
         on_pool!(self, |pool| pool.close().await)
     }
