@@ -89,7 +89,7 @@ fn a_pulse_from_start_to_results() {
     assert!(results.contains("12 responses · 92% response rate (12 of 13 members)"), "{results}");
     assert!(results.contains("Mean 3.7 on 1–5"), "{results}");
     // Final answers 5,5,3,4,4,2 (IN) and 5,4,3,3,4 (PH) and 2 (US).
-    for bar in ["1 ▕░", "2 ▕███░", ") 0 (0%)", " 2 (17%)", " 3 (25%)", " 4 (33%)"] {
+    for bar in ["1 ▕░", "2 ▕███░", "▏ 0 (0%)", "▏ 2 (17%)", "▏ 3 (25%)", "▏ 4 (33%)"] {
         assert!(results.contains(bar), "{bar} missing in {results}");
     }
     // IN (6) is shown; PH (5) would leave US (1) recoverable by subtraction, so both fold.
@@ -111,22 +111,32 @@ fn a_pulse_from_start_to_results() {
 fn a_scheduled_pulse_opens_on_time_nudges_non_voters_and_closes_after_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}", dir.path().join("m.db").display());
-    let args =
-        |clock: &'static str| ["console", "--script", "-", "--clock", clock, "--tz", "Asia/Manila", "--database"];
     let first = meridian(
-        &[&args("2026-11-26T09:00")[..], &[db.as_str()]].concat(),
+        &["console", "--script", "-", "--clock", "2026-11-26T09:00", "--tz", "Asia/Manila", "--database", &db],
         "as maria (manager) in #ops: /meridian settings tz:Asia/Manila\n\
          as maria (manager) in #ops: /pulse schedule \"0 10 * * FRI\" theme:trust for:4h\n\
          as jose in #ops: join\nas ana in #ops: join\n\
-         advance 1d1h\n",
+         advance 1d1h\n\
+         as jose in #ops: click LAST 3\n",
     );
-    assert!(first.contains("scheduled a recurring pulse on Trust"), "{first}");
+    assert!(first.contains("scheduled a recurring pulse on Trust (`0 10 * * FRI`, Asia/Manila time)"), "{first}");
     let opened = first.split("=== ").find(|s| s.contains("# Pulse #1 · Trust")).expect("the pulse opened Friday 10:00");
     assert!(opened.starts_with("#ops · post 3 · Fri 2026-11-27 10:00 PST"), "{opened}");
-    // The bot stops; a new process picks up, sends the nudge at 12:00 and closes at 14:00.
+    // The bot stops after jose votes; a new process picks up at 11:00, nudges at 12:00 (two
+    // hours before closing) and closes at 14:00.
     let second = meridian(
-        &[&args("2026-11-27T11:00")[..], &[db.as_str()]].concat(),
-        "as jose in #ops: click LAST 3\nadvance 4h\n",
+        &["console", "--script", "-", "--clock", "2026-11-27T11:00", "--tz", "Asia/Manila", "--database", &db],
+        "advance 4h\n",
     );
-    let _ = second;
+    let dms: Vec<&str> = second.split("=== ").filter(|s| s.starts_with("DM to ")).collect();
+    assert_eq!(dms.len(), 1, "only ana has not answered (maria asked): {second}");
+    assert!(dms[0].starts_with("DM to ana · Fri 2026-11-27 12:00 PST"), "{second}");
+    assert!(!dms[0].contains("jose"), "the nudge does not say who answered");
+    let results = second.split("=== ").find(|s| s.contains("# Pulse #1 results")).expect("closed on time");
+    assert!(results.contains("Fri 2026-11-27 14:00 PST"), "{results}");
+    assert!(
+        results.contains("1 response · 33% response rate (1 of 3 members)"),
+        "jose's vote survived the restart: {results}"
+    );
+    assert!(results.contains("Results are hidden because fewer than 5 people answered"), "{results}");
 }

@@ -165,17 +165,29 @@ pub fn parse_instant(text: &str, tz: Tz) -> Option<DateTime<Utc>> {
     }
 }
 
+/// `1d`, `2h`, `30m`, `1w`, or several together: `1d1h`, `1h30m`.
 pub fn parse_duration(text: &str) -> Option<Duration> {
-    let (number, unit) = text.split_at(text.find(|c: char| !c.is_ascii_digit())?);
-    let n: i64 = number.parse().ok()?;
-    match unit.trim() {
-        "w" | "week" | "weeks" => Some(Duration::weeks(n)),
-        "d" | "day" | "days" => Some(Duration::days(n)),
-        "h" | "hour" | "hours" => Some(Duration::hours(n)),
-        "m" | "min" | "minutes" => Some(Duration::minutes(n)),
-        "s" => Some(Duration::seconds(n)),
-        _ => None,
+    let mut total = Duration::zero();
+    let mut rest = text.trim();
+    if rest.is_empty() {
+        return None;
     }
+    while !rest.is_empty() {
+        let digits = rest.find(|c: char| !c.is_ascii_digit())?;
+        let n: i64 = rest[..digits].parse().ok()?;
+        let after = &rest[digits..];
+        let unit_len = after.find(|c: char| c.is_ascii_digit()).unwrap_or(after.len());
+        total += match after[..unit_len].trim() {
+            "w" | "week" | "weeks" => Duration::weeks(n),
+            "d" | "day" | "days" => Duration::days(n),
+            "h" | "hour" | "hours" => Duration::hours(n),
+            "m" | "min" | "minutes" => Duration::minutes(n),
+            "s" => Duration::seconds(n),
+            _ => return None,
+        };
+        rest = &after[unit_len..];
+    }
+    Some(total)
 }
 
 #[cfg(test)]
