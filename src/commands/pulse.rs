@@ -99,7 +99,7 @@ pub async fn pick(
     now: DateTime<Utc>,
 ) -> Result<Option<Asked>, BotError> {
     let mut earlier = bot.store.pulses_in_channel(channel.id).await?;
-    earlier.sort_by(|a, b| b.opens_at.cmp(&a.opens_at));
+    earlier.sort_by_key(|p| std::cmp::Reverse(p.opens_at));
     let recent: Vec<QuestionId> =
         earlier.iter().filter_map(|p| p.question_id.as_deref()).filter_map(|id| QuestionId::new(id).ok()).collect();
     // The seed only breaks ties among never-asked questions; the time is as good as any.
