@@ -3,12 +3,12 @@
 //! deliveries for the platform adapter to carry out.
 
 use crate::calendar::Library;
-use crate::chat::{parse_command, Actor, ChannelRef, Event, Message, Outgoing, PlatformKind, Platforms};
+use crate::chat::{parse_command, Actor, ChannelRef, Event, Message, Outgoing, Platforms};
 use crate::clock::Clock;
 use crate::commands::{self, Context};
 use crate::config::Config;
 use crate::render::{RenderError, Templates};
-use crate::store::{Platform, Store, StoreError};
+use crate::store::{Store, StoreError};
 use std::sync::Arc;
 use tokio::sync::Notify;
 
@@ -34,22 +34,6 @@ pub struct Bot {
     pub schedule_changed: Arc<Notify>,
     /// Where posts go; commands that post something to be tracked (a pulse) use it directly.
     pub platforms: Platforms,
-}
-
-pub fn store_platform(kind: PlatformKind) -> Platform {
-    match kind {
-        PlatformKind::Console => Platform::Console,
-        PlatformKind::Slack => Platform::Slack,
-        PlatformKind::Discord => Platform::Discord,
-    }
-}
-
-pub fn chat_platform(platform: Platform) -> PlatformKind {
-    match platform {
-        Platform::Console => PlatformKind::Console,
-        Platform::Slack => PlatformKind::Slack,
-        Platform::Discord => PlatformKind::Discord,
-    }
 }
 
 impl Bot {
@@ -95,7 +79,7 @@ impl Bot {
 
     /// Makes sure the workspace, channel and member exist, and gathers who is asking.
     async fn context<'a>(&'a self, channel: &'a ChannelRef, actor: &'a Actor) -> Result<Context<'a>, BotError> {
-        let platform = store_platform(channel.platform);
+        let platform = channel.platform;
         let workspace = self.store.upsert_workspace(platform, &channel.workspace, &channel.workspace).await?;
         let channel_id = self.store.upsert_channel(workspace, &channel.id, &channel.name).await?;
         let member_id = self.store.upsert_member(workspace, &actor.user_id, &actor.display_name).await?;

@@ -262,7 +262,7 @@ impl Scheduler {
     async fn channel_ref(&self, channel: &Channel) -> Result<ChannelRef, BotError> {
         let workspace = self.bot.store.workspace(channel.workspace).await?;
         Ok(ChannelRef {
-            platform: crate::bot::chat_platform(channel.platform),
+            platform: channel.platform,
             workspace: workspace.map(|w| w.external_id).unwrap_or_default(),
             id: channel.external_id.clone(),
             name: channel.name.clone(),

@@ -23,6 +23,19 @@ impl PlatformKind {
     }
 }
 
+impl std::str::FromStr for PlatformKind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "console" => Ok(PlatformKind::Console),
+            "slack" => Ok(PlatformKind::Slack),
+            "discord" => Ok(PlatformKind::Discord),
+            other => Err(format!("'{other}' is not a platform (console, slack or discord)")),
+        }
+    }
+}
+
 impl fmt::Display for PlatformKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

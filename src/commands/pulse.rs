@@ -369,7 +369,7 @@ pub async fn nudge(bot: &Bot, channel: &Channel, pulse: &Pulse, now: DateTime<Ut
         }
         if bot.store.has_voted(pulse.id, &member.platform_user_id).await? == Some(false) {
             let dm = Outgoing::Direct {
-                platform: crate::bot::chat_platform(channel.platform),
+                platform: channel.platform,
                 user_id: member.platform_user_id.clone(),
                 message: Message::text(text.clone()),
             };

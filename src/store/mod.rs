@@ -18,7 +18,6 @@ mod votes;
 
 use std::collections::HashMap;
 use std::fmt;
-use std::str::FromStr;
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeDelta, Utc};
@@ -79,41 +78,8 @@ ids! {
     PostId,
 }
 
-/// Where a workspace lives.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Platform {
-    Console,
-    Slack,
-    Discord,
-}
-
-impl Platform {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Platform::Console => "console",
-            Platform::Slack => "slack",
-            Platform::Discord => "discord",
-        }
-    }
-}
-
-impl fmt::Display for Platform {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Platform {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "console" => Ok(Platform::Console),
-            "slack" => Ok(Platform::Slack),
-            "discord" => Ok(Platform::Discord),
-            other => Err(format!("'{other}' is not a platform (console, slack or discord)")),
-        }
-    }
-}
+/// Where a workspace lives: the chat model's platform kind.
+pub use crate::chat::PlatformKind as Platform;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Workspace {
