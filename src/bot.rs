@@ -3,13 +3,16 @@
 //! deliveries for the platform adapter to carry out.
 
 use crate::calendar::Library;
+use crate::chat::PlatformKind;
 use crate::chat::{parse_command, Actor, ChannelRef, Event, Message, Outgoing, Platforms};
 use crate::clock::Clock;
 use crate::commands::{self, Context};
 use crate::config::Config;
 use crate::render::{RenderError, Templates};
-use crate::store::{Store, StoreError};
+use crate::store::{ChannelId, MemberId, Store, StoreError, WorkspaceId};
+use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::Mutex;
 use tokio::sync::Notify;
 
 #[derive(Debug, thiserror::Error)]
@@ -34,12 +37,30 @@ pub struct Bot {
     pub schedule_changed: Arc<Notify>,
     /// Where posts go; commands that post something to be tracked (a pulse) use it directly.
     pub platforms: Platforms,
+    pub seen: Seen,
+}
+
+/// Rows this process has already written. Every event would otherwise upsert its workspace,
+/// channel and member again, and on SQLite each write is a commit: a burst of clicks would
+/// queue behind them. (A changed display name is picked up at the next start.)
+#[derive(Default)]
+pub struct Seen {
+    channels: Mutex<HashMap<(PlatformKind, String, String), (WorkspaceId, ChannelId)>>,
+    members: Mutex<HashMap<(ChannelId, String), MemberId>>,
 }
 
 impl Bot {
     /// Answers one event. Errors are for the operator's log; the person who acted gets a
     /// short apology from the adapter.
     pub async fn handle(&self, event: Event) -> Result<Vec<Outgoing>, BotError> {
+        // A vote is the hot path (a burst must be acknowledged within the platform's three
+        // seconds): it writes nothing but the vote.
+        if let Event::Click { channel, actor, action, value, .. } = &event {
+            if action == commands::pulse::CLICK_ACTION {
+                let (workspace, channel_id) = self.channel_ids(channel).await?;
+                return commands::pulse::click(self, channel, actor, workspace, channel_id, value).await;
+            }
+        }
         let ctx = self.context(event.channel(), event.actor()).await?;
         match &event {
             Event::Command { command, args, .. } => self.command(&ctx, command, args).await,
@@ -48,9 +69,6 @@ impl Bot {
                     self.store.record_reaction(post.id, &ctx.actor.user_id, emoji, *added, ctx.now).await?;
                 }
                 Ok(Vec::new())
-            }
-            Event::Click { action, value, .. } if action == commands::pulse::CLICK_ACTION => {
-                commands::pulse::click(&ctx, value).await
             }
             Event::Click { .. } => Ok(vec![ctx.ephemeral(Message::text("That button is not one meridian knows."))]),
             Event::MemberJoined { .. } => {
@@ -77,13 +95,33 @@ impl Bot {
         commands::run(ctx, parsed).await
     }
 
+    /// The stored ids of a channel and its workspace, creating them the first time.
+    async fn channel_ids(&self, channel: &ChannelRef) -> Result<(WorkspaceId, ChannelId), BotError> {
+        let key = (channel.platform, channel.workspace.clone(), channel.id.clone());
+        if let Some(ids) = self.seen.channels.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+            return Ok(*ids);
+        }
+        let workspace = self.store.upsert_workspace(channel.platform, &channel.workspace, &channel.workspace).await?;
+        let channel_id = self.store.upsert_channel(workspace, &channel.id, &channel.name).await?;
+        self.seen.channels.lock().unwrap_or_else(|e| e.into_inner()).insert(key, (workspace, channel_id));
+        Ok((workspace, channel_id))
+    }
+
     /// Makes sure the workspace, channel and member exist, and gathers who is asking.
     async fn context<'a>(&'a self, channel: &'a ChannelRef, actor: &'a Actor) -> Result<Context<'a>, BotError> {
         let platform = channel.platform;
-        let workspace = self.store.upsert_workspace(platform, &channel.workspace, &channel.workspace).await?;
-        let channel_id = self.store.upsert_channel(workspace, &channel.id, &channel.name).await?;
-        let member_id = self.store.upsert_member(workspace, &actor.user_id, &actor.display_name).await?;
-        self.store.join_channel(channel_id, member_id).await?;
+        let (workspace, channel_id) = self.channel_ids(channel).await?;
+        let member_key = (channel_id, actor.user_id.clone());
+        let known = self.seen.members.lock().unwrap_or_else(|e| e.into_inner()).get(&member_key).copied();
+        let member_id = match known {
+            Some(id) => id,
+            None => {
+                let member_id = self.store.upsert_member(workspace, &actor.user_id, &actor.display_name).await?;
+                self.store.join_channel(channel_id, member_id).await?;
+                self.seen.members.lock().unwrap_or_else(|e| e.into_inner()).insert(member_key, member_id);
+                member_id
+            }
+        };
         let stored_channel =
             self.store.channel(channel_id).await?.ok_or(StoreError::NotFound { what: "channel", id: channel_id.0 })?;
         let member =

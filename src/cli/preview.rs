@@ -57,6 +57,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             clock: Arc::new(SystemClock),
             schedule_changed: Arc::new(tokio::sync::Notify::new()),
             platforms: Platforms::default(),
+            seen: Default::default(),
         });
         let scheduler = Scheduler::new(bot, "preview".into());
         let from = args.from.unwrap_or_else(Utc::now);

@@ -52,6 +52,7 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
             clock: Arc::new(SystemClock),
             schedule_changed: Arc::new(tokio::sync::Notify::new()),
             platforms: Platforms::default(),
+            seen: Default::default(),
         };
         let mut records = Vec::new();
         let mut pulses = bot.store.pulses_in_channel(channel.id).await?;

@@ -4,12 +4,12 @@
 
 use super::Context;
 use crate::bot::{Bot, BotError};
-use crate::chat::{Block, Button, ButtonStyle, ChannelRef, Message, Outgoing};
+use crate::chat::{Actor, Block, Button, ButtonStyle, ChannelRef, Message, Outgoing};
 use crate::pulse::{
     nudge_message, AnswerKind, PulseCommand, PulsePrompt, PulseResults, QuestionId, QuestionSpec, ResultsInput, Tally,
     Theme, VoteCount, MANAGER_ONLY, PULSE_CLOSED, USAGE, VOTE_RECORDED,
 };
-use crate::store::{Channel, Claim, NewPulse, NewPulseSchedule, PostKey, Pulse, PulseId};
+use crate::store::{Channel, ChannelId, Claim, NewPulse, NewPulseSchedule, PostKey, Pulse, PulseId, WorkspaceId};
 use chrono::{DateTime, TimeDelta, Utc};
 
 /// What a pulse button carries: `pulse` with value `ID:CHOICE`.
@@ -192,21 +192,36 @@ fn prompt_message(id: PulseId, prompt: &PulsePrompt) -> Message {
     Message { text: format!("{}: {}", prompt.title, prompt.question), blocks, attachments: Vec::new() }
 }
 
-/// A click on a pulse button: one vote per person, changed by clicking again.
-pub async fn click(ctx: &Context<'_>, value: &str) -> Result<Vec<Outgoing>, BotError> {
+/// A click on a pulse button: one vote per person, changed by clicking again. Reads the
+/// voter's region (the segment) and writes only the vote.
+pub async fn click(
+    bot: &Bot,
+    channel: &ChannelRef,
+    actor: &Actor,
+    workspace: WorkspaceId,
+    channel_id: ChannelId,
+    value: &str,
+) -> Result<Vec<Outgoing>, BotError> {
+    let reply = |text: &str| {
+        Ok(vec![Outgoing::Ephemeral {
+            channel: channel.clone(),
+            user_id: actor.user_id.clone(),
+            message: Message::text(text),
+        }])
+    };
     let parsed = value.split_once(':').and_then(|(p, c)| Some((p.parse::<i64>().ok()?, c.parse::<u32>().ok()?)));
-    let Some((pulse_id, choice)) = parsed else {
-        return Ok(vec![ctx.ephemeral(Message::text("That button is not one meridian knows."))]);
-    };
-    let pulse = ctx.bot.store.pulse(PulseId(pulse_id)).await?;
+    let Some((pulse_id, choice)) = parsed else { return reply("That button is not one meridian knows.") };
+    let now = bot.clock.now();
+    let pulse = bot.store.pulse(PulseId(pulse_id)).await?;
     // A pulse past its closing time refuses votes even before the scheduler has closed it.
-    let Some(pulse) = pulse.filter(|p| p.is_open() && ctx.now < p.closes_at && p.channel == ctx.channel.id) else {
-        return Ok(vec![ctx.ephemeral(Message::text(PULSE_CLOSED))]);
+    let Some(pulse) = pulse.filter(|p| p.is_open() && now < p.closes_at && p.channel == channel_id) else {
+        return reply(PULSE_CLOSED);
     };
-    let segment = ctx.member.profile.region.as_deref();
-    match ctx.bot.store.record_vote(pulse.id, &ctx.actor.user_id, choice, segment, ctx.now).await {
-        Ok(_) => Ok(vec![ctx.ephemeral(Message::text(VOTE_RECORDED))]),
-        Err(crate::store::StoreError::PulseClosed(_)) => Ok(vec![ctx.ephemeral(Message::text(PULSE_CLOSED))]),
+    let member = bot.store.member_by_platform_id(workspace, &actor.user_id).await?;
+    let segment = member.as_ref().and_then(|m| m.profile.region.as_deref());
+    match bot.store.record_vote(pulse.id, &actor.user_id, choice, segment, now).await {
+        Ok(_) => reply(VOTE_RECORDED),
+        Err(crate::store::StoreError::PulseClosed(_)) => reply(PULSE_CLOSED),
         Err(e) => Err(e.into()),
     }
 }

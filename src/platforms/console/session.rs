@@ -68,6 +68,7 @@ impl Session {
             clock: Arc::new(clock.clone()),
             schedule_changed: Arc::new(Notify::new()),
             platforms,
+            seen: Default::default(),
         });
         let instance = format!("console-{:08x}", rand::random::<u32>());
         let scheduler = Scheduler::new(bot.clone(), instance);
