@@ -51,6 +51,29 @@ impl Scheduler {
         Scheduler { bot, instance_id, lease }
     }
 
+    /// The loop a running bot keeps: post what is due, then sleep until the next due instant,
+    /// or until a command changes a schedule, or until `shutdown` resolves.
+    pub async fn run(&self, shutdown: impl std::future::Future<Output = ()>) {
+        tokio::pin!(shutdown);
+        loop {
+            let now = self.bot.clock.now();
+            let next = match self.run_due(now).await {
+                Ok(_) => self.next_due(now).await.unwrap_or(None).unwrap_or(now + Self::HORIZON),
+                Err(e) => {
+                    // A database or template failure: say so, and try again shortly.
+                    tracing::error!(error = %e, "scheduler run failed; retrying in a minute");
+                    now + Duration::minutes(1)
+                }
+            };
+            let wait = (next - self.bot.clock.now()).to_std().unwrap_or_default();
+            tokio::select! {
+                () = tokio::time::sleep(wait) => {}
+                () = self.bot.schedule_changed.notified() => {}
+                () = &mut shutdown => return,
+            }
+        }
+    }
+
     pub fn platforms(&self) -> &Platforms {
         &self.bot.platforms
     }

@@ -212,3 +212,47 @@ fn reactions_on_a_reminder_are_counted_per_event() {
     assert!(answer.contains("Diwali (Deepavali)"), "{answer}");
     assert!(answer.contains("2 reactions from 2 people"), "{answer}");
 }
+
+#[test]
+fn preview_lists_what_a_channel_would_post_in_its_own_time_zone() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("m.db");
+    console(&db, "2026-11-01T08:00", "Asia/Kolkata", INDIA_SETUP);
+    let out = Command::new(env!("CARGO_BIN_EXE_meridian"))
+        .args(["preview", "--channel", "support", "--days", "14", "--from", "2026-11-02T00:00:00Z", "--database"])
+        .arg(format!("sqlite://{}", db.display()))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.starts_with("#support would post"), "{text}");
+    assert!(text.contains("(times in Asia/Kolkata)"), "{text}");
+    assert!(text.contains("Fri 2026-11-06 09:00 IST  Diwali (Deepavali) — on Sunday (IN, 2026-11-08)"), "{text}");
+    // Nothing was posted: a console run right after shows no reminder caught up before Friday.
+    let after = console(&db, "2026-11-02T08:00", "Asia/Kolkata", "advance 1h\n");
+    assert!(!after.contains("Diwali"), "{after}");
+}
+
+#[test]
+fn run_without_tokens_is_the_console_on_standard_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_meridian"))
+        .args(["run", "--database"])
+        .arg(format!("sqlite://{}", dir.path().join("m.db").display()))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("SLACK_BOT_TOKEN")
+        .env_remove("DISCORD_TOKEN")
+        .env_remove("DATABASE_URL")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"as alice in #support: /meridian help\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("=== #support · only alice sees this"), "{text}");
+    assert!(text.contains("# meridian — working as one team across regions"), "{text}");
+}

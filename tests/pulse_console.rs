@@ -140,3 +140,36 @@ fn a_scheduled_pulse_opens_on_time_nudges_non_voters_and_closes_after_a_restart(
     );
     assert!(results.contains("Results are hidden because fewer than 5 people answered"), "{results}");
 }
+
+#[test]
+fn the_second_pulse_of_a_question_shows_the_trend_against_the_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("m.db").display());
+    let mut script = String::new();
+    for votes in [[2, 3], [4, 5]] {
+        script +=
+            "as maria (manager) in #ops: /pulse \"Do you get the context you need at handoff?\" scale:1-5 for:1h\n";
+        for i in 0..6 {
+            script += &format!("as p{i} in #ops: click LAST {}\n", votes[i % 2]);
+        }
+        script += "advance 2h\n";
+    }
+    let out = meridian(&["console", "--script", "-", "--clock", "2026-11-23T01:00Z", "--database", &db], &script);
+    let second = out.split("=== ").find(|s| s.contains("# Pulse #2 results")).expect("second results");
+    assert!(second.contains("Mean 4.5 on 1–5"), "{second}");
+    assert!(second.contains("Trend: ▲ up 2.0 since the previous pulse of this question (mean 2.5 → 4.5)"), "{second}");
+}
+
+#[test]
+fn pulse_with_no_arguments_asks_a_question_from_the_bank() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("m.db").display());
+    let out = meridian(
+        &["console", "--script", "-", "--clock", "2026-11-23T01:00Z", "--database", &db],
+        "as maria (manager) in #ops: /pulse\nas maria (manager) in #ops: /pulse theme:recognition\n",
+    );
+    let asked: Vec<&str> = out.split("=== ").filter(|s| s.contains("# Pulse #")).collect();
+    assert_eq!(asked.len(), 2, "{out}");
+    assert!(asked.iter().all(|s| s.contains("~ Why we ask: ")), "bank questions say why they are asked: {out}");
+    assert!(asked[1].contains("# Pulse #2 · Recognition"), "{out}");
+}

@@ -110,16 +110,14 @@ async fn interactive(session: &mut Session, real_time: bool) -> anyhow::Result<(
                 let Some(line) = line? else { break };
                 number += 1;
                 if real_time {
-                    session.run_line(number, &format!("at {}", Utc::now().format("%Y-%m-%dT%H:%M:%SZ"))).await?;
+                    session.catch_up_to(Utc::now()).await?;
                 }
                 // A mistake in a typed line is shown, not fatal.
                 if let Err(e) = session.run_line(number, &line).await {
                     eprintln!("error: {e:#}");
                 }
             }
-            () = wake, if real_time => {
-                session.run_line(number, &format!("at {}", Utc::now().format("%Y-%m-%dT%H:%M:%SZ"))).await?;
-            }
+            () = wake, if real_time => session.catch_up_to(Utc::now()).await?,
         }
     }
     Ok(())

@@ -108,6 +108,14 @@ impl Session {
         Ok(())
     }
 
+    /// Follows real time: moves the clock to `now` if it is ahead (the interactive console).
+    pub async fn catch_up_to(&mut self, now: DateTime<Utc>) -> anyhow::Result<()> {
+        if now > self.now() {
+            self.advance_to(now, 0).await?;
+        }
+        Ok(())
+    }
+
     /// Moves the clock to `target`, stopping at every instant something falls due on the way,
     /// as the real scheduler would.
     async fn advance_to(&mut self, target: DateTime<Utc>, number: usize) -> anyhow::Result<()> {

@@ -1,0 +1,83 @@
+//! The scheduler's loop as a running bot keeps it: it posts what is due when it starts, wakes
+//! when a command changes a schedule, and stops on shutdown.
+
+use chrono::{DateTime, Utc};
+use meridian::bot::Bot;
+use meridian::calendar::Library;
+use meridian::chat::{Actor, ChannelRef, Event, PlatformKind, Platforms};
+use meridian::clock::ManualClock;
+use meridian::config::Config;
+use meridian::platforms::console::ConsolePlatform;
+use meridian::pulse::QuestionBank;
+use meridian::render::Templates;
+use meridian::scheduler::Scheduler;
+use meridian::store::Store;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+fn at(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
+}
+
+async fn wait_for(out: &Arc<Mutex<Vec<u8>>>, needle: &str) -> String {
+    for _ in 0..100 {
+        let text = String::from_utf8_lossy(&out.lock().unwrap()).to_string();
+        if text.contains(needle) {
+            return text;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("'{needle}' never appeared in:\n{}", String::from_utf8_lossy(&out.lock().unwrap()));
+}
+
+#[tokio::test]
+async fn the_loop_posts_what_is_due_wakes_on_a_schedule_change_and_stops_on_shutdown() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::new(at("2026-11-02T02:30:00Z"));
+    let out = Arc::new(Mutex::new(Vec::<u8>::new()));
+    let console = Arc::new(ConsolePlatform::new(out.clone(), Arc::new(clock.clone()), chrono_tz::Asia::Kolkata));
+    let mut platforms = Platforms::default();
+    platforms.add(console);
+    let bot = Arc::new(Bot {
+        store: Store::connect(&format!("sqlite://{}", dir.path().join("m.db").display())).await.unwrap(),
+        library: Arc::new(Library::shipped().unwrap()),
+        templates: Arc::new(Templates::shipped().unwrap()),
+        bank: Arc::new(QuestionBank::shipped()),
+        config: Arc::new(Config::load(None, &Default::default()).unwrap()),
+        clock: Arc::new(clock.clone()),
+        schedule_changed: Arc::new(tokio::sync::Notify::new()),
+        platforms,
+        seen: Default::default(),
+    });
+    let channel = ChannelRef {
+        platform: PlatformKind::Console,
+        workspace: "w".into(),
+        id: "support".into(),
+        name: "support".into(),
+    };
+    let priya = Actor { user_id: "priya".into(), display_name: "priya".into(), roles: vec!["manager".into()] };
+    for args in ["follow IN", "settings tz:Asia/Kolkata"] {
+        let event = Event::Command {
+            channel: channel.clone(),
+            actor: priya.clone(),
+            command: "meridian".into(),
+            args: args.into(),
+        };
+        for outgoing in bot.handle(event).await.unwrap() {
+            bot.platforms.deliver(&outgoing).await.unwrap();
+        }
+    }
+    let scheduler = Scheduler::new(bot.clone(), "loop-test".into());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn(async move { scheduler.run(async { stopped.await.unwrap_or(()) }).await });
+
+    // Time moves to Friday 09:00 IST; a settings change wakes the loop, which posts Diwali.
+    clock.set(at("2026-11-06T03:30:00Z"));
+    bot.schedule_changed.notify_one();
+    let text = wait_for(&out, "# 🪔 Diwali (Deepavali) — on Sunday").await;
+    assert!(text.contains("=== #support · post 3 · Fri 2026-11-06 09:00 IST"), "{text}");
+
+    stop.send(()).unwrap();
+    tokio::time::timeout(Duration::from_secs(5), running).await.expect("the loop stops on shutdown").unwrap();
+    assert_eq!(text.matches("Diwali (Deepavali) — on Sunday").count(), 1);
+}
