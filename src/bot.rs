@@ -40,12 +40,15 @@ pub struct Bot {
     pub seen: Seen,
 }
 
+/// A channel as a platform names it: platform, workspace id, channel id.
+type ChannelKey = (PlatformKind, String, String);
+
 /// Rows this process has already written. Every event would otherwise upsert its workspace,
 /// channel and member again, and on SQLite each write is a commit: a burst of clicks would
 /// queue behind them. (A changed display name is picked up at the next start.)
 #[derive(Default)]
 pub struct Seen {
-    channels: Mutex<HashMap<(PlatformKind, String, String), (WorkspaceId, ChannelId)>>,
+    channels: Mutex<HashMap<ChannelKey, (WorkspaceId, ChannelId)>>,
     members: Mutex<HashMap<(ChannelId, String), MemberId>>,
 }
 
