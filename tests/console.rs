@@ -1,26 +1,12 @@
 //! End to end through the console platform, as a person (or CI) drives it: the real binary,
 //! a real SQLite file, scripts on standard input, the bot's posts on standard output.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+mod common;
 
 /// Runs `meridian console` with `script` on stdin against the database `db`; returns stdout.
 fn console(db: &std::path::Path, clock: &str, tz: &str, script: &str) -> String {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_meridian"))
-        .args(["console", "--script", "-", "--clock", clock, "--tz", tz, "--database"])
-        .arg(format!("sqlite://{}", db.display()))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("DATABASE_URL")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("meridian runs");
-    child.stdin.take().unwrap().write_all(script.as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    assert!(out.status.success(), "console failed: {}\n{stdout}", String::from_utf8_lossy(&out.stderr));
-    stdout
+    let db = format!("sqlite://{}", db.display());
+    common::stdout(&["console", "--script", "-", "--clock", clock, "--tz", tz, "--database", &db], script)
 }
 
 /// The `=== heading` line and the `# title` line of every post (not ephemeral answers).
@@ -156,17 +142,12 @@ fn a_failed_send_after_the_claim_is_retried_once() {
 fn a_crash_between_claim_and_send_is_resolved_by_the_next_process_once() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("m.db");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_meridian"))
-        .args(["console", "--script", "-", "--clock", "2026-11-02T08:00", "--tz", "Asia/Kolkata", "--database"])
-        .arg(format!("sqlite://{}", db.display()))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
     let script = format!("{INDIA_SETUP}crash before next post\nadvance 6d\n");
-    child.stdin.take().unwrap().write_all(script.as_bytes()).unwrap();
-    let crashed = child.wait_with_output().unwrap();
+    let db_url = format!("sqlite://{}", db.display());
+    let crashed = common::run(
+        &["console", "--script", "-", "--clock", "2026-11-02T08:00", "--tz", "Asia/Kolkata", "--database", &db_url],
+        &script,
+    );
     assert_eq!(crashed.status.code(), Some(70), "the process died mid-post");
     let before = String::from_utf8_lossy(&crashed.stdout).to_string();
     assert!(before.ends_with("--- meridian crashed\n") && !before.contains("# 🪔 Diwali"), "{before}");
@@ -218,12 +199,11 @@ fn preview_lists_what_a_channel_would_post_in_its_own_time_zone() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("m.db");
     console(&db, "2026-11-01T08:00", "Asia/Kolkata", INDIA_SETUP);
-    let out = Command::new(env!("CARGO_BIN_EXE_meridian"))
-        .args(["preview", "--channel", "support", "--days", "14", "--from", "2026-11-02T00:00:00Z", "--database"])
-        .arg(format!("sqlite://{}", db.display()))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
+    let db_url = format!("sqlite://{}", db.display());
+    let out = common::run(
+        &["preview", "--channel", "support", "--days", "14", "--from", "2026-11-02T00:00:00Z", "--database", &db_url],
+        "",
+    );
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(text.starts_with("#support would post"), "{text}");
@@ -237,20 +217,8 @@ fn preview_lists_what_a_channel_would_post_in_its_own_time_zone() {
 #[test]
 fn run_without_tokens_is_the_console_on_standard_input() {
     let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_meridian"))
-        .args(["run", "--database"])
-        .arg(format!("sqlite://{}", dir.path().join("m.db").display()))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("SLACK_BOT_TOKEN")
-        .env_remove("DISCORD_TOKEN")
-        .env_remove("DATABASE_URL")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(b"as alice in #support: /meridian help\n").unwrap();
-    let out = child.wait_with_output().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("m.db").display());
+    let out = common::run(&["run", "--database", &db], "as alice in #support: /meridian help\n");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("=== #support · only alice sees this"), "{text}");

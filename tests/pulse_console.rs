@@ -2,24 +2,9 @@
 //! three regions vote (two change their minds), a non-manager is refused, the manager closes
 //! it, and the results keep small groups from being singled out. Then the CSV export.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+mod common;
 
-fn meridian(args: &[&str], stdin: &str) -> String {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_meridian"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("DATABASE_URL")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).to_string()
-}
+use common::stdout as meridian;
 
 const PEOPLE: [(&str, &str, u32); 12] = [
     ("asha", "IN", 4),

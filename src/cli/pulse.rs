@@ -5,8 +5,8 @@ use super::console::load_config;
 use crate::bot::Bot;
 use crate::chat::Platforms;
 use crate::clock::SystemClock;
-use crate::commands::pulse::answer_of;
-use crate::pulse::{to_csv, PulseRecord, QuestionBank, QuestionId, Tally, VoteCount};
+use crate::commands::pulse::{answer_of, tally_of};
+use crate::pulse::{to_csv, PulseRecord, QuestionBank, QuestionId};
 use crate::render::Templates;
 use crate::store::Store;
 use anyhow::Context;
@@ -42,7 +42,6 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         let Some(channel) = store.channels().await?.into_iter().find(|c| c.name == wanted) else {
             anyhow::bail!("--channel: no channel named '{wanted}'");
         };
-        let min_group = config.pulse.min_group;
         let bot = Bot {
             store,
             library: Arc::new(crate::calendar::Library::default()),
@@ -59,15 +58,7 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         pulses.sort_by_key(|p| p.opens_at);
         for p in pulses {
             let answer = answer_of(&bot, &p);
-            let votes: Vec<VoteCount> = bot
-                .store
-                .vote_counts(p.id)
-                .await?
-                .into_iter()
-                .map(|v| VoteCount::new(v.choice as usize, v.segment.as_deref(), v.count as u32))
-                .collect();
-            let tally =
-                Tally::compute(&answer, &votes, None, min_group).map_err(|e| anyhow::anyhow!("pulse {}: {e}", p.id))?;
+            let tally = tally_of(&bot, &p, &answer, None).await?;
             records.push(PulseRecord {
                 pulse_id: crate::pulse::PulseId(p.id.0 as u64),
                 channel: channel.name.clone(),

@@ -318,7 +318,8 @@ pub async fn results_message(bot: &Bot, channel: &Channel, pulse: &Pulse, with_p
     Ok(Message { text: results.to_text(), blocks, attachments })
 }
 
-async fn tally_of(bot: &Bot, pulse: &Pulse, answer: &AnswerKind, eligible: Option<u32>) -> Result<Tally, BotError> {
+/// A pulse's tally under the configured `min_group`, from the store's counts.
+pub async fn tally_of(bot: &Bot, pulse: &Pulse, answer: &AnswerKind, eligible: Option<u32>) -> Result<Tally, BotError> {
     let votes: Vec<VoteCount> = bot
         .store
         .vote_counts(pulse.id)
