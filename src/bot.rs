@@ -37,7 +37,7 @@ pub struct Bot {
     pub schedule_changed: Arc<Notify>,
     /// Where posts go; commands that post something to be tracked (a pulse) use it directly.
     pub platforms: Platforms,
-    pub seen: Seen,
+    pub seen: Arc<Seen>,
 }
 
 /// A channel as a platform names it: platform, workspace id, channel id.
@@ -50,6 +50,8 @@ type ChannelKey = (PlatformKind, String, String);
 pub struct Seen {
     channels: Mutex<HashMap<ChannelKey, (WorkspaceId, ChannelId)>>,
     members: Mutex<HashMap<(ChannelId, String), MemberId>>,
+    /// Voters being recorded as channel members in the background.
+    joining: Mutex<std::collections::HashSet<(ChannelId, String)>>,
 }
 
 impl Bot {
@@ -61,6 +63,7 @@ impl Bot {
         if let Event::Click { channel, actor, action, value, .. } = &event {
             if action == commands::pulse::CLICK_ACTION {
                 let (workspace, channel_id) = self.channel_ids(channel).await?;
+                self.remember_member_later(workspace, channel_id, actor);
                 return commands::pulse::click(self, channel, actor, workspace, channel_id, value).await;
             }
         }
@@ -68,7 +71,9 @@ impl Bot {
         match &event {
             Event::Command { command, args, .. } => self.command(&ctx, command, args).await,
             Event::Reaction { message, emoji, added, .. } => {
-                if let Some(post) = self.store.post_by_message(&message.0).await? {
+                // Message ids are only unique within a channel on some platforms (Slack's ts).
+                let post = self.store.post_by_message(&message.0).await?.filter(|p| p.key.channel == ctx.channel.id);
+                if let Some(post) = post {
                     self.store.record_reaction(post.id, &ctx.actor.user_id, emoji, *added, ctx.now).await?;
                 }
                 Ok(Vec::new())
@@ -90,12 +95,38 @@ impl Bot {
             Ok(parsed) => parsed,
             Err(usage) => return Ok(vec![ctx.ephemeral(Message::text(usage.to_string()))]),
         };
-        if parsed.needs_manager() && !ctx.is_manager {
+        if parsed.needs_manager() && !ctx.may_configure() {
             let refusal = "Sorry — only managers can change this channel's calendar or settings. \
                            Ask a manager, or see `/meridian help` for what you can do.";
             return Ok(vec![ctx.ephemeral(Message::text(refusal))]);
         }
         commands::run(ctx, parsed).await
+    }
+
+    /// Records a voter as a channel member (for response rates and nudges) without making
+    /// the vote wait for it.
+    fn remember_member_later(&self, workspace: WorkspaceId, channel: ChannelId, actor: &Actor) {
+        let key = (channel, actor.user_id.clone());
+        if self.seen.members.lock().unwrap_or_else(|e| e.into_inner()).contains_key(&key)
+            || !self.seen.joining.lock().unwrap_or_else(|e| e.into_inner()).insert(key.clone())
+        {
+            return;
+        }
+        let (store, seen, actor) = (self.store.clone(), self.seen.clone(), actor.clone());
+        tokio::spawn(async move {
+            let joined = async {
+                let member = store.upsert_member(workspace, &actor.user_id, &actor.display_name).await?;
+                store.join_channel(channel, member).await?;
+                Ok::<_, StoreError>(member)
+            };
+            match joined.await {
+                Ok(member) => {
+                    seen.members.lock().unwrap_or_else(|e| e.into_inner()).insert(key.clone(), member);
+                }
+                Err(e) => tracing::warn!(error = %e, "could not record a voter as a channel member"),
+            }
+            seen.joining.lock().unwrap_or_else(|e| e.into_inner()).remove(&key);
+        });
     }
 
     /// The stored ids of a channel and its workspace, creating them the first time.
@@ -141,7 +172,8 @@ impl Bot {
             actor,
             channel: stored_channel,
             member,
-            is_manager: is_manager || is_hr,
+            is_manager,
+            is_hr,
             now: self.clock.now(),
         })
     }

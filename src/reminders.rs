@@ -81,7 +81,19 @@ pub struct PostingSchedule {
 }
 
 impl PostingSchedule {
+    /// A reminder schedule: it must post at least once in every 7 days, so that an event on
+    /// a day without a slot can step back to an earlier one.
     pub fn parse(expression: &str) -> Result<Self, ReminderError> {
+        let schedule = Self::parse_any(expression)?;
+        schedule
+            .check_posts_weekly()
+            .map_err(|reason| ReminderError::Schedule { expression: expression.trim().to_string(), reason })?;
+        Ok(schedule)
+    }
+
+    /// Any recurring schedule (a monthly pulse), read the same way: crontab weekday numbers,
+    /// local wall-clock time, DST-safe slots.
+    pub fn parse_any(expression: &str) -> Result<Self, ReminderError> {
         let fail = |reason: String| ReminderError::Schedule { expression: expression.trim().to_string(), reason };
         let fields: Vec<&str> = expression.split_whitespace().collect();
         let (seconds, rest) = match fields.len() {
@@ -105,9 +117,7 @@ impl PostingSchedule {
         let year = rest.get(5).map(|y| format!(" {y}")).unwrap_or_default();
         let translated = format!("{seconds} {minute} {hour} {day_of_month} {month} {}{year}", weekday_field(weekdays));
         let cron = cron::Schedule::from_str(&translated).map_err(|e| fail(blame(seconds, rest, &e)))?;
-        let schedule = PostingSchedule { expression: fields.join(" "), cron };
-        schedule.check_posts_weekly().map_err(fail)?;
-        Ok(schedule)
+        Ok(PostingSchedule { expression: fields.join(" "), cron })
     }
 
     /// The expression as given (whitespace tidied).

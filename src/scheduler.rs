@@ -15,7 +15,7 @@ use crate::commands::channel_occurrences;
 use crate::commands::pulse;
 use crate::commands::whosoff::profile;
 use crate::posts::reminder_message;
-use crate::pulse::{nudge_at, nudge_due, CronSpec, Theme, DEFAULT_NUDGE_LEAD};
+use crate::pulse::{nudge_at, nudge_due, Theme, DEFAULT_NUDGE_LEAD};
 use crate::reminders::{due, plan_posts, PostingSchedule, Reminder, ReminderPlan};
 use crate::store::{BackendKind, Channel, Claim, PostKey};
 use chrono::{DateTime, Duration, Utc};
@@ -58,11 +58,11 @@ impl Scheduler {
         loop {
             let now = self.bot.clock.now();
             let next = match self.run_due(now).await {
-                Ok(_) => self.next_due(now).await.unwrap_or(None).unwrap_or(now + Self::HORIZON),
+                Ok(posted) => self.next_wake(now, &posted).await,
                 Err(e) => {
-                    // A database or template failure: say so, and try again shortly.
+                    // The database itself failed: say so, and try again shortly.
                     tracing::error!(error = %e, "scheduler run failed; retrying in a minute");
-                    now + Duration::minutes(1)
+                    now + Self::RETRY
                 }
             };
             let wait = (next - self.bot.clock.now()).to_std().unwrap_or_default();
@@ -79,13 +79,35 @@ impl Scheduler {
     }
 
     /// Posts everything due at `now` in every channel.
+    /// One channel's failure (a bad setting, a platform error) must not silence the others:
+    /// it is logged and reported as an undelivered post, which makes the loop retry soon.
     pub async fn run_due(&self, now: DateTime<Utc>) -> Result<Vec<Posted>, BotError> {
         let mut posted = Vec::new();
         for channel in self.bot.store.channels().await? {
-            posted.extend(self.channel_reminders(&channel, now).await?);
-            self.channel_pulses(&channel, now).await?;
+            let failed = |what: &str, e: BotError| {
+                tracing::error!(channel = %channel.name, error = %e, "{what} failed; will retry");
+                Posted { channel: channel.name.clone(), key: what.to_string(), at: now, delivered: false }
+            };
+            match self.channel_reminders(&channel, now).await {
+                Ok(p) => posted.extend(p),
+                Err(e) => posted.push(failed("reminders", e)),
+            }
+            if let Err(e) = self.channel_pulses(&channel, now).await {
+                posted.push(failed("pulses", e));
+            }
         }
         Ok(posted)
+    }
+
+    /// When to run again: at the next due instant, or within a minute when something owed
+    /// was not delivered this time.
+    pub async fn next_wake(&self, now: DateTime<Utc>, posted: &[Posted]) -> DateTime<Utc> {
+        let next = self.next_due(now).await.unwrap_or(None).unwrap_or(now + Self::HORIZON);
+        if posted.iter().any(|p| !p.delivered) {
+            next.min(now + Self::RETRY)
+        } else {
+            next
+        }
     }
 
     async fn channel_reminders(&self, channel: &Channel, now: DateTime<Utc>) -> Result<Vec<Posted>, BotError> {
@@ -115,6 +137,12 @@ impl Scheduler {
                     if !self.bot.store.reclaim_post(post, &self.instance_id, now, self.lease).await? {
                         // Held by another live instance: come back for it rather than lose it.
                         owed_later(reminder.post_at);
+                        posted.push(Posted {
+                            channel: channel.name.clone(),
+                            key: reminder.key,
+                            at: now,
+                            delivered: false,
+                        });
                         continue;
                     }
                     post
@@ -155,19 +183,12 @@ impl Scheduler {
         let channel_ref = self.channel_ref(channel).await?;
         for schedule in self.bot.store.pulse_schedules().await?.into_iter().filter(|s| s.channel == channel.id) {
             let job = pulse::schedule_job(schedule.id.0);
-            let Ok(cron) = schedule.cron.parse::<CronSpec>() else { continue };
+            let Ok(slots) = PostingSchedule::parse_any(&schedule.cron) else { continue };
             let since = self.bot.store.last_run(&job).await?.unwrap_or(now);
-            let tz = channel.settings.timezone;
             // Only the latest firing missed while down is run: one pulse, not a backlog.
-            let mut fire = None;
-            let mut cursor = since.with_timezone(&tz);
-            while let Some(next) = cron.next_after(&cursor) {
-                if next.with_timezone(&Utc) > now {
-                    break;
-                }
-                fire = Some(next.with_timezone(&Utc));
-                cursor = next;
-            }
+            let fire = slots
+                .slots_between(channel.settings.timezone, since + Duration::seconds(1), now + Duration::seconds(1))
+                .last();
             if let Some(at) = fire {
                 let key = PostKey {
                     channel: channel.id,
@@ -237,6 +258,8 @@ impl Scheduler {
 
     /// How far ahead [`Scheduler::next_due`] looks; with nothing due, wake after this.
     pub const HORIZON: Duration = Duration::days(7);
+    /// How soon to try again when something owed was not delivered.
+    pub const RETRY: Duration = Duration::minutes(1);
 
     /// The next instant anything is due after `after`, to sleep until (`None`: nothing
     /// within [`Scheduler::HORIZON`]; wake then anyway).
@@ -248,19 +271,19 @@ impl Scheduler {
                 next = Some(next.map_or(t, |n: DateTime<Utc>| n.min(t)));
             }
         };
+        let schedules = self.bot.store.pulse_schedules().await?;
         for channel in self.bot.store.channels().await? {
             for p in self.bot.store.pulses_in_channel(channel.id).await?.iter().filter(|p| p.is_open()) {
                 consider(p.closes_at);
                 consider(nudge_at(p.opens_at, p.closes_at, DEFAULT_NUDGE_LEAD));
             }
-            for s in self.bot.store.pulse_schedules().await?.iter().filter(|s| s.channel == channel.id) {
-                if let Some(t) = s
-                    .cron
-                    .parse::<CronSpec>()
-                    .ok()
-                    .and_then(|c| c.next_after(&after.with_timezone(&channel.settings.timezone)))
-                {
-                    consider(t.with_timezone(&Utc));
+            for s in schedules.iter().filter(|s| s.channel == channel.id) {
+                if let Ok(slots) = PostingSchedule::parse_any(&s.cron) {
+                    if let Some(t) =
+                        slots.slots_between(channel.settings.timezone, after + Duration::seconds(1), horizon).next()
+                    {
+                        consider(t);
+                    }
                 }
             }
             let plan = plan_for(&channel);

@@ -104,7 +104,11 @@ fn a_scheduled_pulse_opens_on_time_nudges_non_voters_and_closes_after_a_restart(
          advance 1d1h\n\
          as jose in #ops: click LAST 3\n",
     );
-    assert!(first.contains("scheduled a recurring pulse on Trust (`0 10 * * FRI`, Asia/Manila time)"), "{first}");
+    assert!(
+        first.contains("scheduled a recurring pulse on Trust (`0 10 * * FRI`, Asia/Manila time; schedule 1)"),
+        "{first}"
+    );
+    assert!(first.contains("the first opens Fri 27 Nov 10:00 PST"), "{first}");
     let opened = first.split("=== ").find(|s| s.contains("# Pulse #1 · Trust")).expect("the pulse opened Friday 10:00");
     assert!(opened.starts_with("#ops · post 3 · Fri 2026-11-27 10:00 PST"), "{opened}");
     // The bot stops after jose votes; a new process picks up at 11:00, nudges at 12:00 (two
@@ -157,4 +161,42 @@ fn pulse_with_no_arguments_asks_a_question_from_the_bank() {
     assert_eq!(asked.len(), 2, "{out}");
     assert!(asked.iter().all(|s| s.contains("~ Why we ask: ")), "bank questions say why they are asked: {out}");
     assert!(asked[1].contains("# Pulse #2 · Recognition"), "{out}");
+}
+
+#[test]
+fn schedules_that_would_stack_pulses_are_refused_and_a_schedule_can_be_stopped() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("m.db").display());
+    let out = meridian(
+        &["console", "--script", "-", "--clock", "2026-11-23T01:00Z", "--database", &db],
+        "as maria (manager) in #ops: /pulse schedule \"0 * * * *\"\n\
+         as maria (manager) in #ops: /pulse schedule \"0 10 * * MON\" for:2h\n\
+         as maria (manager) in #ops: /pulse list\n\
+         as sam in #ops: /pulse unschedule 1\n\
+         as maria (manager) in #ops: /pulse unschedule 1\n\
+         advance 14d\n",
+    );
+    assert!(
+        out.contains("Each pulse would still be open (1 day(s)) when the next one starts (1 hour(s) later)"),
+        "{out}"
+    );
+    assert!(out.contains("~ Schedule 1: `0 10 * * MON` (UTC time), any theme"), "{out}");
+    assert!(out.contains("maria stopped the recurring pulse `0 10 * * MON` (schedule 1)"), "{out}");
+    assert_eq!(out.matches("Only managers can start, schedule or close a pulse").count(), 1, "{out}");
+    assert!(!out.contains("# Pulse #1"), "a stopped schedule asks nothing: {out}");
+}
+
+#[test]
+fn a_spring_forward_gap_does_not_swallow_a_scheduled_pulse() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("m.db").display());
+    // 02:30 does not exist in New York on 14 March 2027; the pulse opens at 03:00 EDT instead.
+    let out = meridian(
+        &["console", "--script", "-", "--clock", "2027-03-13T18:00", "--tz", "America/New_York", "--database", &db],
+        "as lee (manager) in #us: /meridian settings tz:America/New_York\n\
+         as lee (manager) in #us: /pulse schedule \"30 2 * * SUN\" for:2h\n\
+         advance 14h\n",
+    );
+    let opened = out.split("=== ").find(|s| s.contains("# Pulse #1")).expect("the pulse opened");
+    assert!(opened.starts_with("#us · post 3 · Sun 2027-03-14 03:00 EDT"), "{opened}");
 }

@@ -245,12 +245,12 @@ fn parse_settings(words: &[String]) -> Result<Command, UsageError> {
             "leads" | "lead" => {
                 let leads: Result<Vec<u32>, _> = value.split(',').map(|d| d.trim().parse::<u32>()).collect();
                 match leads {
-                    Ok(l) if !l.is_empty() && l.iter().all(|d| *d <= 60) => update.lead_days = Some(l),
+                    Ok(l) if !l.is_empty() && l.iter().all(|d| *d <= 366) => update.lead_days = Some(l),
                     _ => {
                         return Err(bad(
                             "settings",
                             SETTINGS,
-                            format!("leads: '{value}' is not a list of days from 0 to 60 such as 7,1,0"),
+                            format!("leads: '{value}' is not a list of days from 0 to 366 such as 7,1,0"),
                         ))
                     }
                 }

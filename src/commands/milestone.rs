@@ -2,9 +2,10 @@
 
 use super::Context;
 use crate::bot::BotError;
+use crate::calendar::{milestone_occurrences, Kind, Milestone};
 use crate::chat::{Message, Outgoing};
 use crate::store::{CustomEventId, EventKind, EventScope, NewCustomEvent};
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use serde_json::json;
 
 pub async fn add(ctx: &Context<'_>, name: String, date: NaiveDate, yearly: bool) -> Result<Vec<Outgoing>, BotError> {
@@ -37,11 +38,25 @@ pub async fn list(ctx: &Context<'_>) -> Result<Vec<Outgoing>, BotError> {
     let items: Vec<_> = events
         .iter()
         .map(|e| {
-            let next = if e.yearly { next_yearly(e.date, today) } else { e.date };
+            let next = next_occurrence(e, today);
             json!({ "id": e.id.0, "name": e.name, "date": e.date.to_string(), "yearly": e.yearly, "next": next.to_string() })
         })
         .collect();
     Ok(vec![ctx.ephemeral(ctx.render("milestones", json!({ "items": items }))?)])
+}
+
+/// When a milestone next happens on or after `today`, by the same rule reminders use.
+fn next_occurrence(e: &crate::store::CustomEvent, today: NaiveDate) -> NaiveDate {
+    let m = Milestone {
+        id: e.id.0,
+        name: e.name.clone(),
+        date: e.date,
+        yearly: e.yearly,
+        kind: Kind::Milestone,
+        note: None,
+    };
+    let horizon = today.max(e.date) + chrono::Duration::days(366);
+    milestone_occurrences(&[m], today, horizon).first().map(|o| o.date).unwrap_or(e.date)
 }
 
 pub async fn remove(ctx: &Context<'_>, id: i64) -> Result<Vec<Outgoing>, BotError> {
@@ -55,15 +70,4 @@ pub async fn remove(ctx: &Context<'_>, id: i64) -> Result<Vec<Outgoing>, BotErro
     ctx.bot.store.remove_custom_event(CustomEventId(id)).await?;
     ctx.bot.schedule_changed.notify_one();
     Ok(vec![ctx.post(Message::text(format!("{} removed the milestone *{}*.", ctx.actor.display_name, event.name)))])
-}
-
-/// The next anniversary on or after `today` (a 29 February one falls on the 28th in common years).
-fn next_yearly(date: NaiveDate, today: NaiveDate) -> NaiveDate {
-    let on = |year: i32| date.with_year(year).or_else(|| NaiveDate::from_ymd_opt(year, 2, 28)).unwrap_or(date);
-    let this_year = on(today.year());
-    if this_year >= today {
-        this_year
-    } else {
-        on(today.year() + 1)
-    }
 }

@@ -26,12 +26,18 @@ pub struct Context<'a> {
     pub actor: &'a Actor,
     pub channel: Channel,
     pub member: Member,
-    /// Managers (and HR) may change what a channel follows and when it posts.
+    /// Managers run pulses; they and HR change what a channel follows and when it posts.
     pub is_manager: bool,
+    pub is_hr: bool,
     pub now: DateTime<Utc>,
 }
 
 impl Context<'_> {
+    /// May change a channel's calendar, settings and milestones.
+    pub fn may_configure(&self) -> bool {
+        self.is_manager || self.is_hr
+    }
+
     /// Today in the channel's time zone.
     pub fn today(&self) -> NaiveDate {
         self.now.with_timezone(&self.channel.settings.timezone).date_naive()

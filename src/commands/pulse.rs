@@ -9,6 +9,7 @@ use crate::pulse::{
     nudge_message, AnswerKind, PulseCommand, PulsePrompt, PulseResults, QuestionId, QuestionSpec, ResultsInput, Tally,
     Theme, VoteCount, MANAGER_ONLY, PULSE_CLOSED, USAGE, VOTE_RECORDED,
 };
+use crate::reminders::PostingSchedule;
 use crate::store::{Channel, ChannelId, Claim, NewPulse, NewPulseSchedule, PostKey, Pulse, PulseId, WorkspaceId};
 use chrono::{DateTime, TimeDelta, Utc};
 
@@ -45,6 +46,28 @@ pub async fn run(ctx: &Context<'_>, args: &str) -> Result<Vec<Outgoing>, BotErro
             Ok(Vec::new())
         }
         PulseCommand::Schedule { cron, theme, duration: d } => {
+            // Fired as reminders are: crontab weekday numbers, channel wall-clock time, DST-safe.
+            let slots = match PostingSchedule::parse_any(cron.as_written()) {
+                Ok(s) => s,
+                Err(e) => return Ok(vec![ctx.ephemeral(Message::text(format!("{e}\n\n{USAGE}")))]),
+            };
+            let tz = ctx.channel.settings.timezone;
+            let upcoming: Vec<_> = slots.slots_between(tz, ctx.now, ctx.now + TimeDelta::days(400)).take(60).collect();
+            let shortest = upcoming.windows(2).map(|w| w[1] - w[0]).min();
+            if upcoming.is_empty() {
+                return Ok(vec![ctx.ephemeral(Message::text(format!(
+                    "`{}` never comes round in the next year; nothing was scheduled.",
+                    cron.as_written()
+                )))]);
+            }
+            if let Some(gap) = shortest.filter(|gap| *gap < duration(d)) {
+                return Ok(vec![ctx.ephemeral(Message::text(format!(
+                    "Each pulse would still be open ({}) when the next one starts ({} later); use a shorter `for:` \
+                     or a sparser schedule. Nothing was scheduled.",
+                    human(duration(d)),
+                    human(gap)
+                )))]);
+            }
             let schedule = NewPulseSchedule {
                 channel: ctx.channel.id,
                 cron: cron.as_written().to_string(),
@@ -56,12 +79,34 @@ pub async fn run(ctx: &Context<'_>, args: &str) -> Result<Vec<Outgoing>, BotErro
             ctx.bot.store.set_last_run(&schedule_job(id.0), ctx.now).await?;
             ctx.bot.schedule_changed.notify_one();
             let about = theme.map(|t| format!(" on {}", t.title())).unwrap_or_default();
+            let first = upcoming[0].with_timezone(&tz).format("%a %-d %b %H:%M %Z");
             Ok(vec![ctx.post(Message::text(format!(
-                "{} scheduled a recurring pulse{about} (`{}`, {} time). Each stays open {}.",
+                "{} scheduled a recurring pulse{about} (`{}`, {} time; schedule {id}). Each stays open {}; the first \
+                 opens {first}. Stop it with `/pulse unschedule {id}`.",
                 ctx.actor.display_name,
                 cron.as_written(),
-                ctx.channel.settings.timezone.name(),
+                tz.name(),
                 human(duration(d))
+            )))])
+        }
+        PulseCommand::Unschedule { id } => {
+            let mine = ctx
+                .bot
+                .store
+                .pulse_schedules()
+                .await?
+                .into_iter()
+                .find(|s| s.id.0 == id as i64 && s.channel == ctx.channel.id);
+            let Some(schedule) = mine else {
+                return Ok(vec![ctx.ephemeral(Message::text(format!(
+                    "There is no pulse schedule {id} in this channel; `/pulse list` shows them."
+                )))]);
+            };
+            ctx.bot.store.remove_pulse_schedule(schedule.id).await?;
+            ctx.bot.schedule_changed.notify_one();
+            Ok(vec![ctx.post(Message::text(format!(
+                "{} stopped the recurring pulse `{}` (schedule {id}). Pulses already open stay open.",
+                ctx.actor.display_name, schedule.cron
             )))])
         }
         PulseCommand::Close { id } => {
@@ -280,7 +325,9 @@ pub async fn report(
 /// The results message of a pulse: counts only while open, the full picture once closed.
 pub async fn results_message(bot: &Bot, channel: &Channel, pulse: &Pulse, with_png: bool) -> Result<Message, BotError> {
     let answer = answer_of(bot, pulse);
-    let eligible = bot.store.members_of_channel(channel.id).await?.len() as u32;
+    // Members meridian knows in the channel; a voter it has not seen there yet still counts.
+    let known = bot.store.members_of_channel(channel.id).await?.len() as u32;
+    let eligible = known.max(bot.store.voter_count(pulse.id).await.unwrap_or(0) as u32);
     let tally = tally_of(bot, pulse, &answer, Some(eligible)).await?;
     let previous = previous_tally(bot, channel, pulse).await?;
     let mut results = PulseResults::compose(ResultsInput {
@@ -421,7 +468,13 @@ async fn list(ctx: &Context<'_>) -> Result<Vec<Outgoing>, BotError> {
         text.push_str(&format!("#{} \"{}\" — {state}\n", p.id, p.question));
     }
     for s in ctx.bot.store.pulse_schedules().await?.iter().filter(|s| s.channel == ctx.channel.id) {
-        text.push_str(&format!("~ Scheduled: `{}` {}\n", s.cron, s.theme.as_deref().unwrap_or("any theme")));
+        text.push_str(&format!(
+            "~ Schedule {}: `{}` ({} time), {}\n",
+            s.id,
+            s.cron,
+            tz.name(),
+            s.theme.as_deref().unwrap_or("any theme")
+        ));
     }
     if pulses.is_empty() {
         text.push_str("None yet. A manager can start one with `/pulse`.\n");

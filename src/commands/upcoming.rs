@@ -60,20 +60,20 @@ pub async fn channel_occurrences(
             }
         }
     }
-    let mut milestones = Vec::new();
-    for scope in [EventScope::Workspace(channel.workspace), EventScope::Channel(channel.id)] {
-        for e in bot.store.custom_events(scope).await? {
-            // A workspace listing may include channel events too; keep each once.
-            if milestones.iter().any(|m: &Milestone| m.id == e.id.0) {
-                continue;
-            }
+    // The channel's own milestones plus the workspace-wide ones (the store includes those).
+    let milestones: Vec<Milestone> = bot
+        .store
+        .custom_events(EventScope::Channel(channel.id))
+        .await?
+        .into_iter()
+        .map(|e| {
             let kind = match e.kind {
                 EventKind::Milestone => Kind::Milestone,
                 EventKind::Event => Kind::Observance,
             };
-            milestones.push(Milestone { id: e.id.0, name: e.name, date: e.date, yearly: e.yearly, kind, note: e.note });
-        }
-    }
+            Milestone { id: e.id.0, name: e.name, date: e.date, yearly: e.yearly, kind, note: e.note }
+        })
+        .collect();
     all.extend(milestone_occurrences(&milestones, from, to));
     all.sort_by(|a, b| (a.date, a.observed, a.kind, &a.name).cmp(&(b.date, b.observed, b.kind, &b.name)));
     Ok((all, gaps))

@@ -37,7 +37,8 @@ pub const USAGE: &str = "\
   /pulse theme:trust                           ask a bank question on one theme
   /pulse \"Your question?\" scale:1-5 for:2h     ask your own question (scale, options or emoji)
   /pulse \"Your question?\" options:\"Yes,Somewhat,No\"
-  /pulse schedule \"0 10 * * FRI\" theme:trust   ask every Friday at 10:00
+  /pulse schedule \"0 10 * * FRI\" theme:trust   ask every Friday at 10:00 (channel time)
+  /pulse unschedule ID                         stop a recurring pulse
   /pulse close [id]                            close a pulse and post its results
   /pulse results [id]                          show a pulse's results
   /pulse list                                  open and scheduled pulses
@@ -96,6 +97,11 @@ pub enum PulseCommand {
     },
     /// List open and scheduled pulses.
     List,
+    /// Stop a recurring pulse (its id is shown by `/pulse list`).
+    Unschedule {
+        /// Which schedule.
+        id: u64,
+    },
     /// Show [`USAGE`].
     Help,
 }
@@ -123,13 +129,30 @@ impl PulseCommand {
             "close" => Ok(PulseCommand::Close { id: optional_id(rest, "close", "/pulse close [id]")? }),
             "results" => Ok(PulseCommand::Results { id: optional_id(rest, "results", "/pulse results [id]")? }),
             "schedule" => parse_schedule(rest),
+            "unschedule" => match rest {
+                [t] if t.key.is_none() => {
+                    t.value.trim_start_matches('#').parse().map(|id| PulseCommand::Unschedule { id }).map_err(|_| {
+                        CommandError::UnknownArgument { arg: t.as_typed(), expected: "a schedule id from /pulse list" }
+                    })
+                }
+                _ => Err(CommandError::UnknownArgument {
+                    arg: rest.iter().map(|t| t.as_typed()).collect::<Vec<_>>().join(" "),
+                    expected: "one schedule id from /pulse list",
+                }),
+            },
             _ => Err(CommandError::UnknownSubcommand { word: first.value.clone() }),
         }
     }
 
     /// Whether only a manager may run this command.
     pub fn needs_manager(&self) -> bool {
-        matches!(self, PulseCommand::Start { .. } | PulseCommand::Schedule { .. } | PulseCommand::Close { .. })
+        matches!(
+            self,
+            PulseCommand::Start { .. }
+                | PulseCommand::Schedule { .. }
+                | PulseCommand::Unschedule { .. }
+                | PulseCommand::Close { .. }
+        )
     }
 }
 

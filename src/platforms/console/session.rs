@@ -122,14 +122,12 @@ impl Session {
         if target < self.now() {
             return Err(ScriptError { line: number, message: format!("the clock cannot go back to {target}") }.into());
         }
-        loop {
-            // Nothing planned within the scheduler's horizon still means waking at its end.
-            let next = self.scheduler.next_due(self.now()).await?.unwrap_or(self.now() + Scheduler::HORIZON);
-            if next > target {
-                break;
-            }
+        let mut next = self.scheduler.next_due(self.now()).await?.unwrap_or(self.now() + Scheduler::HORIZON);
+        while next <= target {
             self.clock.set(next);
-            self.run_due().await?;
+            let posted = self.scheduler.run_due(next).await?;
+            // As the real loop does: the next due instant, or a retry within a minute.
+            next = self.scheduler.next_wake(next, &posted).await;
         }
         self.clock.set(target);
         self.run_due().await
