@@ -5,13 +5,10 @@
 
 use chrono::Utc;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use meridian::bot::Bot;
-use meridian::calendar::Library;
+use meridian::bot::{Bot, Parts};
 use meridian::chat::{Actor, ChannelRef, Event, MessageRef, PlatformKind, Platforms};
 use meridian::clock::SystemClock;
 use meridian::config::Config;
-use meridian::pulse::QuestionBank;
-use meridian::render::Templates;
 use meridian::store::Store;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -26,17 +23,8 @@ fn channel() -> ChannelRef {
 
 async fn bot(dir: &std::path::Path) -> Arc<Bot> {
     let url = format!("sqlite://{}", dir.join("bench.db").display());
-    Arc::new(Bot {
-        store: Store::connect(&url).await.unwrap(),
-        library: Arc::new(Library::shipped().unwrap()),
-        templates: Arc::new(Templates::shipped().unwrap()),
-        bank: Arc::new(QuestionBank::shipped()),
-        config: Arc::new(Config::load(None, &Default::default()).unwrap()),
-        clock: Arc::new(SystemClock),
-        schedule_changed: Arc::new(tokio::sync::Notify::new()),
-        platforms: Platforms::default(),
-        seen: Default::default(),
-    })
+    let parts = Parts::shipped(Config::load(None, &Default::default()).unwrap()).unwrap();
+    Arc::new(parts.bot(Store::connect(&url).await.unwrap(), Arc::new(SystemClock), Platforms::default()))
 }
 
 /// Opens a pulse as a manager; returns its id.

@@ -23,6 +23,8 @@ pub enum BotError {
     Render(#[from] RenderError),
     #[error("pulse: {0}")]
     Pulse(String),
+    #[error(transparent)]
+    Calendar(#[from] crate::calendar::CalendarError),
 }
 
 /// Everything a command may need, built once at start.
@@ -38,6 +40,41 @@ pub struct Bot {
     /// Where posts go; commands that post something to be tracked (a pulse) use it directly.
     pub platforms: Platforms,
     pub seen: Arc<Seen>,
+}
+
+/// What a bot is made of besides its store, clock and platforms; read once at start.
+#[derive(Clone)]
+pub struct Parts {
+    pub config: Arc<Config>,
+    pub library: Arc<Library>,
+    pub templates: Arc<Templates>,
+    pub bank: Arc<crate::pulse::QuestionBank>,
+}
+
+impl Parts {
+    /// The shipped calendars, templates and question bank, with `config`.
+    pub fn shipped(config: Config) -> Result<Parts, BotError> {
+        Ok(Parts {
+            config: Arc::new(config),
+            library: Arc::new(Library::shipped()?),
+            templates: Arc::new(Templates::shipped()?),
+            bank: Arc::new(crate::pulse::QuestionBank::shipped()),
+        })
+    }
+
+    pub fn bot(&self, store: Store, clock: Arc<dyn Clock>, platforms: Platforms) -> Bot {
+        Bot {
+            store,
+            library: self.library.clone(),
+            templates: self.templates.clone(),
+            bank: self.bank.clone(),
+            config: self.config.clone(),
+            clock,
+            schedule_changed: Arc::new(Notify::new()),
+            platforms,
+            seen: Default::default(),
+        }
+    }
 }
 
 /// A channel as a platform names it: platform, workspace id, channel id.

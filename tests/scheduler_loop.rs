@@ -2,14 +2,11 @@
 //! when a command changes a schedule, and stops on shutdown.
 
 use chrono::{DateTime, Utc};
-use meridian::bot::Bot;
-use meridian::calendar::Library;
+use meridian::bot::Parts;
 use meridian::chat::{Actor, ChannelRef, Event, PlatformKind, Platforms};
 use meridian::clock::ManualClock;
 use meridian::config::Config;
 use meridian::platforms::console::ConsolePlatform;
-use meridian::pulse::QuestionBank;
-use meridian::render::Templates;
 use meridian::scheduler::Scheduler;
 use meridian::store::Store;
 use std::sync::{Arc, Mutex};
@@ -38,17 +35,9 @@ async fn the_loop_posts_what_is_due_wakes_on_a_schedule_change_and_stops_on_shut
     let console = Arc::new(ConsolePlatform::new(out.clone(), Arc::new(clock.clone()), chrono_tz::Asia::Kolkata));
     let mut platforms = Platforms::default();
     platforms.add(console);
-    let bot = Arc::new(Bot {
-        store: Store::connect(&format!("sqlite://{}", dir.path().join("m.db").display())).await.unwrap(),
-        library: Arc::new(Library::shipped().unwrap()),
-        templates: Arc::new(Templates::shipped().unwrap()),
-        bank: Arc::new(QuestionBank::shipped()),
-        config: Arc::new(Config::load(None, &Default::default()).unwrap()),
-        clock: Arc::new(clock.clone()),
-        schedule_changed: Arc::new(tokio::sync::Notify::new()),
-        platforms,
-        seen: Default::default(),
-    });
+    let store = Store::connect(&format!("sqlite://{}", dir.path().join("m.db").display())).await.unwrap();
+    let parts = Parts::shipped(Config::load(None, &Default::default()).unwrap()).unwrap();
+    let bot = Arc::new(parts.bot(store, Arc::new(clock.clone()), platforms));
     let channel = ChannelRef {
         platform: PlatformKind::Console,
         workspace: "w".into(),

@@ -1,10 +1,9 @@
 //! `meridian run` and `meridian console`: the bot in a terminal. `run` picks the console when
 //! no Slack or Discord token is set; `console --script FILE` runs a script and exits.
 
-use super::calendars::load;
+use super::app::load_parts;
 use crate::config::Config;
 use crate::platforms::console::{Session, SessionOptions};
-use crate::render::Templates;
 use anyhow::Context;
 use chrono::Utc;
 use chrono_tz::Tz;
@@ -58,23 +57,11 @@ pub fn run(args: Args, from_run: bool) -> anyhow::Result<ExitCode> {
         ),
         None => None,
     };
-    let library = Arc::new(load(Some(config.calendars_dir.as_path()).filter(|d| d.is_dir()))?);
-    let prompts = PathBuf::from("prompts/messages");
-    let templates =
-        Arc::new(if prompts.is_dir() { Templates::with_overrides(&prompts)? } else { Templates::shipped()? });
-    let bank_dir = PathBuf::from("prompts/pulse");
-    let bank = if bank_dir.is_dir() {
-        crate::pulse::QuestionBank::load_dir(&bank_dir)?
-    } else {
-        crate::pulse::QuestionBank::shipped()
-    };
+    let parts = load_parts(config)?;
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     runtime.block_on(async move {
         let options = SessionOptions {
-            config: Arc::new(config),
-            library,
-            templates,
-            bank: Arc::new(bank),
+            parts,
             start: simulated.unwrap_or_else(Utc::now),
             tz,
             out: Arc::new(Mutex::new(std::io::stdout())),

@@ -1,6 +1,7 @@
 //! The command line: parses arguments with clap and runs one command. An edge: errors are
 //! `anyhow` here, printed once, and turned into an exit code.
 
+mod app;
 mod calendars;
 mod console;
 mod holidays;

@@ -1,12 +1,11 @@
 //! `meridian preview --channel NAME --days 14`: what a channel would post and when, in its
 //! own time zone, without posting anything.
 
+use super::app::{find_channel, load_parts};
 use super::console::load_config;
-use crate::bot::Bot;
 use crate::chat::Platforms;
 use crate::clock::SystemClock;
 use crate::posts::when;
-use crate::render::Templates;
 use crate::scheduler::Scheduler;
 use crate::store::Store;
 use anyhow::Context;
@@ -34,31 +33,12 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let config = load_config(args.config.as_deref(), args.database)?;
-    let library = Arc::new(super::calendars::load(Some(config.calendars_dir.as_path()).filter(|d| d.is_dir()))?);
+    let parts = load_parts(load_config(args.config.as_deref(), args.database)?)?;
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     runtime.block_on(async move {
-        let store = Store::connect(config.database.expose()).await.context("cannot open the database")?;
-        let wanted = args.channel.trim_start_matches('#');
-        let channels = store.channels().await?;
-        let Some(channel) = channels.iter().find(|c| c.name == wanted) else {
-            let known: Vec<String> = channels.iter().map(|c| format!("#{}", c.name)).collect();
-            anyhow::bail!(
-                "--channel: no channel named '{wanted}'; known: {}",
-                if known.is_empty() { "none yet".into() } else { known.join(", ") }
-            );
-        };
-        let bot = Arc::new(Bot {
-            store,
-            library,
-            templates: Arc::new(Templates::shipped()?),
-            bank: Arc::new(crate::pulse::QuestionBank::shipped()),
-            config: Arc::new(config),
-            clock: Arc::new(SystemClock),
-            schedule_changed: Arc::new(tokio::sync::Notify::new()),
-            platforms: Platforms::default(),
-            seen: Default::default(),
-        });
+        let store = Store::connect(parts.config.database.expose()).await.context("cannot open the database")?;
+        let channel = &find_channel(&store, &args.channel).await?;
+        let bot = Arc::new(parts.bot(store, Arc::new(SystemClock), Platforms::default()));
         let scheduler = Scheduler::new(bot, "preview".into());
         let from = args.from.unwrap_or_else(Utc::now);
         let to = from + Duration::days(i64::from(args.days));

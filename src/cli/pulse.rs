@@ -1,13 +1,12 @@
 //! `meridian pulse export --channel NAME --csv`: a channel's pulse results as aggregates
 //! (counts per choice and disclosed group), never individual votes.
 
+use super::app::{find_channel, load_parts};
 use super::console::load_config;
-use crate::bot::Bot;
 use crate::chat::Platforms;
 use crate::clock::SystemClock;
-use crate::commands::pulse::{answer_of, tally_of};
-use crate::pulse::{to_csv, PulseRecord, QuestionBank, QuestionId};
-use crate::render::Templates;
+use crate::commands::pulse::{answer_of, meridian_id, tally_of};
+use crate::pulse::{to_csv, PulseRecord, QuestionId};
 use crate::store::Store;
 use anyhow::Context;
 use std::path::PathBuf;
@@ -34,25 +33,12 @@ pub enum Command {
 
 pub fn run(command: Command) -> anyhow::Result<ExitCode> {
     let Command::Export { channel, csv: _, database, config } = command;
-    let config = load_config(config.as_deref(), database)?;
+    let parts = load_parts(load_config(config.as_deref(), database)?)?;
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     runtime.block_on(async move {
-        let store = Store::connect(config.database.expose()).await.context("cannot open the database")?;
-        let wanted = channel.trim_start_matches('#');
-        let Some(channel) = store.channels().await?.into_iter().find(|c| c.name == wanted) else {
-            anyhow::bail!("--channel: no channel named '{wanted}'");
-        };
-        let bot = Bot {
-            store,
-            library: Arc::new(crate::calendar::Library::default()),
-            templates: Arc::new(Templates::shipped()?),
-            bank: Arc::new(QuestionBank::shipped()),
-            config: Arc::new(config),
-            clock: Arc::new(SystemClock),
-            schedule_changed: Arc::new(tokio::sync::Notify::new()),
-            platforms: Platforms::default(),
-            seen: Default::default(),
-        };
+        let store = Store::connect(parts.config.database.expose()).await.context("cannot open the database")?;
+        let channel = find_channel(&store, &channel).await?;
+        let bot = parts.bot(store, Arc::new(SystemClock), Platforms::default());
         let mut records = Vec::new();
         let mut pulses = bot.store.pulses_in_channel(channel.id).await?;
         pulses.sort_by_key(|p| p.opens_at);
@@ -60,7 +46,7 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
             let answer = answer_of(&bot, &p);
             let tally = tally_of(&bot, &p, &answer, None).await?;
             records.push(PulseRecord {
-                pulse_id: crate::pulse::PulseId(p.id.0 as u64),
+                pulse_id: meridian_id(p.id),
                 channel: channel.name.clone(),
                 question_id: p
                     .question_id

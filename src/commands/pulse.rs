@@ -178,19 +178,8 @@ pub async fn launch(
         created_by: created_by.to_string(),
     };
     let id = bot.store.create_pulse(&new).await?;
-    let prompt = match asked.theme {
-        Some(_) => PulsePrompt::compose(
-            crate::pulse::PulseId(id.0 as u64),
-            &asked.text,
-            &asked.answer,
-            asked.theme,
-            asked.why.as_deref(),
-            duration,
-        ),
-        None => {
-            PulsePrompt::compose(crate::pulse::PulseId(id.0 as u64), &asked.text, &asked.answer, None, None, duration)
-        }
-    };
+    let prompt =
+        PulsePrompt::compose(meridian_id(id), &asked.text, &asked.answer, asked.theme, asked.why.as_deref(), duration);
     let message = prompt_message(id, &prompt);
     let key = PostKey { channel: channel.id, purpose: "pulse".into(), occurrence_key: format!("pulse-{id}") };
     if let Claim::Won(post) = bot.store.claim_post(&key, "handler", now).await? {
@@ -331,7 +320,7 @@ pub async fn results_message(bot: &Bot, channel: &Channel, pulse: &Pulse, with_p
     let tally = tally_of(bot, pulse, &answer, Some(eligible)).await?;
     let previous = previous_tally(bot, channel, pulse).await?;
     let mut results = PulseResults::compose(ResultsInput {
-        pulse_id: crate::pulse::PulseId(pulse.id.0 as u64),
+        pulse_id: meridian_id(pulse.id),
         question: &pulse.question,
         answer: &answer,
         tally: &tally,
@@ -494,4 +483,9 @@ fn human(d: TimeDelta) -> String {
     } else {
         format!("{} minutes", d.num_minutes())
     }
+}
+
+/// The pulse core's number for a stored pulse.
+pub fn meridian_id(id: PulseId) -> crate::pulse::PulseId {
+    crate::pulse::PulseId(id.0.unsigned_abs())
 }

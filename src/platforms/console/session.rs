@@ -3,25 +3,18 @@
 
 use super::script::{parse_line, Action, Line, ScriptError};
 use super::{ConsolePlatform, Output};
-use crate::bot::Bot;
-use crate::calendar::Library;
+use crate::bot::{Bot, Parts};
 use crate::chat::{Actor, ChannelRef, Event, PlatformKind, Platforms};
 use crate::clock::{Clock, ManualClock};
-use crate::config::Config;
-use crate::render::Templates;
 use crate::scheduler::Scheduler;
 use crate::store::Store;
 use anyhow::Context as _;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use std::sync::Arc;
-use tokio::sync::Notify;
 
 pub struct SessionOptions {
-    pub config: Arc<Config>,
-    pub library: Arc<Library>,
-    pub templates: Arc<Templates>,
-    pub bank: Arc<crate::pulse::QuestionBank>,
+    pub parts: Parts,
     pub start: DateTime<Utc>,
     pub tz: Tz,
     pub out: Output,
@@ -53,23 +46,13 @@ impl Session {
         clock: &ManualClock,
         console: &Arc<ConsolePlatform>,
     ) -> anyhow::Result<(Arc<Bot>, Scheduler)> {
-        let store = Store::connect(options.config.database.expose())
+        let store = Store::connect(options.parts.config.database.expose())
             .await
             .context("cannot open the database")?
-            .with_channel_defaults(options.config.defaults.channel_settings());
+            .with_channel_defaults(options.parts.config.defaults.channel_settings());
         let mut platforms = Platforms::default();
         platforms.add(console.clone());
-        let bot = Arc::new(Bot {
-            store,
-            library: options.library.clone(),
-            templates: options.templates.clone(),
-            bank: options.bank.clone(),
-            config: options.config.clone(),
-            clock: Arc::new(clock.clone()),
-            schedule_changed: Arc::new(Notify::new()),
-            platforms,
-            seen: Default::default(),
-        });
+        let bot = Arc::new(options.parts.bot(store, Arc::new(clock.clone()), platforms));
         let instance = format!("console-{:08x}", rand::random::<u32>());
         let scheduler = Scheduler::new(bot.clone(), instance);
         Ok((bot, scheduler))
