@@ -305,6 +305,34 @@ impl Scheduler {
         self.reminders_between(channel, &plan_for(channel), from, to, false).await
     }
 
+    /// The pulse posts a channel would see between two instants: scheduled pulses opening,
+    /// nudges, and open pulses closing with their results.
+    pub async fn preview_pulses(
+        &self,
+        channel: &Channel,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<(DateTime<Utc>, String)>, BotError> {
+        let mut out = Vec::new();
+        for s in self.bot.store.pulse_schedules().await?.iter().filter(|s| s.channel == channel.id) {
+            let Ok(slots) = PostingSchedule::parse_any(&s.cron) else { continue };
+            let theme = s.theme.as_deref().map(|t| format!(" on {t}")).unwrap_or_default();
+            for at in slots.slots_between(channel.settings.timezone, from, to) {
+                out.push((at, format!("Pulse{theme} opens (schedule {})", s.id)));
+            }
+        }
+        for p in self.bot.store.pulses_in_channel(channel.id).await?.iter().filter(|p| p.is_open()) {
+            let nudge = nudge_at(p.opens_at, p.closes_at, DEFAULT_NUDGE_LEAD);
+            if nudge >= from && nudge < to {
+                out.push((nudge, format!("Pulse #{} nudge to members who have not answered (DM)", p.id)));
+            }
+            if p.closes_at >= from && p.closes_at < to {
+                out.push((p.closes_at, format!("Pulse #{} closes; results posted", p.id)));
+            }
+        }
+        Ok(out)
+    }
+
     async fn channel_ref(&self, channel: &Channel) -> Result<ChannelRef, BotError> {
         let workspace = self.bot.store.workspace(channel.workspace).await?;
         Ok(ChannelRef {

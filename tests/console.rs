@@ -206,7 +206,7 @@ fn preview_lists_what_a_channel_would_post_in_its_own_time_zone() {
     );
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(text.starts_with("#support would post"), "{text}");
+    assert!(text.starts_with("#support would post 2 time(s) in the next 14 days"), "{text}");
     assert!(text.contains("(times in Asia/Kolkata)"), "{text}");
     assert!(text.contains("Fri 2026-11-06 09:00 IST  Diwali (Deepavali) — on Sunday (IN, 2026-11-08)"), "{text}");
     // Nothing was posted: a console run right after shows no reminder caught up before Friday.

@@ -200,3 +200,21 @@ fn a_spring_forward_gap_does_not_swallow_a_scheduled_pulse() {
     let opened = out.split("=== ").find(|s| s.contains("# Pulse #1")).expect("the pulse opened");
     assert!(opened.starts_with("#us · post 3 · Sun 2027-03-14 03:00 EDT"), "{opened}");
 }
+
+#[test]
+fn preview_shows_scheduled_pulses_and_closings_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("m.db").display());
+    meridian(
+        &["console", "--script", "-", "--clock", "2026-11-23T01:00Z", "--database", &db],
+        "as maria (manager) in #ops: /pulse schedule \"0 10 * * FRI\" theme:trust for:4h\n\
+         as maria (manager) in #ops: /pulse \"Quick check?\" options:\"Yes,No\" for:2d\n",
+    );
+    let out = meridian(
+        &["preview", "--channel", "ops", "--days", "7", "--from", "2026-11-23T02:00:00Z", "--database", &db],
+        "",
+    );
+    assert!(out.contains("Tue 2026-11-24 23:00 UTC  Pulse #1 nudge to members who have not answered (DM)"), "{out}");
+    assert!(out.contains("Wed 2026-11-25 01:00 UTC  Pulse #1 closes; results posted"), "{out}");
+    assert!(out.contains("Fri 2026-11-27 10:00 UTC  Pulse on trust opens (schedule 1)"), "{out}");
+}

@@ -44,23 +44,30 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let to = from + Duration::days(i64::from(args.days));
         let tz = channel.settings.timezone;
         let reminders = scheduler.preview(channel, from, to).await?;
+        let mut lines: Vec<(chrono::DateTime<Utc>, String)> = reminders
+            .iter()
+            .map(|r| {
+                let what = format!(
+                    "{} — {} ({}, {})",
+                    r.occurrence.name,
+                    when(r.days_before, r.occurrence.date),
+                    r.occurrence.region,
+                    r.occurrence.date
+                );
+                (r.post_at, what)
+            })
+            .collect();
+        lines.extend(scheduler.preview_pulses(channel, from, to).await?);
+        lines.sort();
         let mut out = format!(
-            "#{} would post {} reminder(s) in the next {} days (times in {}):\n",
+            "#{} would post {} time(s) in the next {} days (times in {}):\n",
             channel.name,
-            reminders.len(),
+            lines.len(),
             args.days,
             tz.name()
         );
-        for r in &reminders {
-            let at = r.post_at.with_timezone(&tz);
-            out += &format!(
-                "{}  {} — {} ({}, {})\n",
-                at.format("%a %Y-%m-%d %H:%M %Z"),
-                r.occurrence.name,
-                when(r.days_before, r.occurrence.date),
-                r.occurrence.region,
-                r.occurrence.date
-            );
+        for (at, what) in &lines {
+            out += &format!("{}  {what}\n", at.with_timezone(&tz).format("%a %Y-%m-%d %H:%M %Z"));
         }
         super::print_out(&out)
     })?;
