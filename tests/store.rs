@@ -174,6 +174,7 @@ macro_rules! suite {
 
 suite! {
     migrating_again_changes_nothing,
+    connect_existing_opens_a_database_that_is_there,
     a_workspace_is_known_by_platform_and_external_id,
     a_new_channel_gets_the_configured_defaults,
     a_known_channel_keeps_its_settings_when_seen_again,
@@ -205,14 +206,22 @@ suite! {
     many_concurrent_votes_are_all_counted,
     a_voter_clicking_many_times_at_once_is_one_voter,
     a_vote_racing_the_close_is_counted_before_it_or_refused,
+    sealing_a_closed_pulse_folds_the_regions_its_results_did_not_show,
+    after_sealing_no_vote_row_names_an_undisclosed_region_or_a_change_of_mind,
+    sealing_an_open_pulse_is_refused,
     pulse_schedules_round_trip,
     the_first_claim_wins_and_later_ones_see_it_taken,
     two_instances_claiming_the_same_post_one_wins,
     a_delivered_post_is_found_by_its_message,
     an_undelivered_claim_is_found_after_a_restart_and_reclaimed_once,
     a_fresh_claim_cannot_be_reclaimed,
+    claim_or_reclaim_lets_the_first_caller_send_a_new_post,
+    claim_or_reclaim_never_sends_a_delivered_post_again,
+    claim_or_reclaim_takes_over_an_undelivered_claim_at_once_on_sqlite_and_after_two_minutes_on_postgres,
     reactions_are_counted_per_emoji_and_removals_count,
     engagement_is_grouped_by_occurrence_and_reactor_region,
+    reactions_list_each_current_reaction_on_the_channels_posts_in_the_window,
+    reactions_count_a_person_once_across_the_reminders_of_one_holiday,
     the_last_run_is_remembered_and_never_moves_backwards,
 }
 
@@ -267,6 +276,15 @@ async fn migrating_again_changes_nothing(db: &TestDb) {
     // A second instance starting up against a migrated database also changes nothing.
     let second = db.second_instance().await;
     assert_eq!(second.schema_version().await.unwrap(), Some(1));
+}
+
+async fn connect_existing_opens_a_database_that_is_there(db: &TestDb) {
+    let ws = db.store.upsert_workspace(Platform::Slack, "T001", "Acme").await.unwrap();
+    let reader = Store::connect_existing(&db.url).await.unwrap();
+    assert_eq!(reader.kind(), db.kind);
+    assert_eq!(reader.schema_version().await.unwrap(), Some(1));
+    assert_eq!(reader.workspace(ws).await.unwrap().unwrap().name, "Acme");
+    reader.close().await;
 }
 
 // ---- workspaces and channels -----------------------------------------------------------
@@ -781,6 +799,83 @@ async fn a_vote_racing_the_close_is_counted_before_it_or_refused(db: &TestDb) {
     assert_eq!(s.voter_count(pulse).await.unwrap(), acknowledged);
 }
 
+/// Votes a pulse in: `(voter, choice, segment)`.
+async fn votes(store: &Store, pulse: PulseId, votes: &[(&str, u32, Option<&str>)]) {
+    for &(voter, choice, segment) in votes {
+        store.record_vote(pulse, voter, choice, segment, at(DURING)).await.unwrap();
+    }
+}
+
+const SIX_IN_ONE_US: [(&str, u32, Option<&str>); 7] = [
+    ("U1", 0, Some("IN")),
+    ("U2", 0, Some("IN")),
+    ("U3", 0, Some("IN")),
+    ("U4", 1, Some("IN")),
+    ("U5", 1, Some("IN")),
+    ("U6", 2, Some("IN")),
+    ("U7", 2, Some("US")),
+];
+
+async fn sealing_a_closed_pulse_folds_the_regions_its_results_did_not_show(db: &TestDb) {
+    let s = &db.store;
+    let (_, channel) = a_channel(s).await;
+    let pulse = a_pulse(s, channel).await;
+    votes(s, pulse, &SIX_IN_ONE_US).await;
+    s.close_pulse(pulse, at("2026-03-03T09:00:00Z")).await.unwrap();
+    // The results showed India (six people) and folded the one American into "other".
+    s.seal_votes(pulse, &["IN".to_string()]).await.unwrap();
+    let count = |choice, segment: Option<&str>, count| VoteCount { choice, segment: segment.map(String::from), count };
+    let sealed = vec![count(0, Some("IN"), 3), count(1, Some("IN"), 2), count(2, Some("IN"), 1), count(2, None, 1)];
+    assert_eq!(s.vote_counts(pulse).await.unwrap(), sealed);
+    assert_eq!(s.voter_count(pulse).await.unwrap(), 7);
+    // Sealing again changes nothing; region codes are matched as the store keeps them.
+    s.seal_votes(pulse, &["in".to_string()]).await.unwrap();
+    assert_eq!(s.vote_counts(pulse).await.unwrap(), sealed);
+}
+
+async fn after_sealing_no_vote_row_names_an_undisclosed_region_or_a_change_of_mind(db: &TestDb) {
+    let s = &db.store;
+    let (_, channel) = a_channel(s).await;
+    let pulse = a_pulse(s, channel).await;
+    let unsealed = a_pulse(s, channel).await;
+    let no_breakdown = a_pulse(s, channel).await;
+    votes(s, pulse, &SIX_IN_ONE_US).await;
+    // The American changed their answer twice; only the vote row could tell.
+    votes(s, pulse, &[("U7", 0, Some("US")), ("U7", 2, Some("US"))]).await;
+    votes(s, unsealed, &[("U7", 1, Some("US"))]).await;
+    votes(s, no_breakdown, &[("U1", 0, Some("IN")), ("U7", 1, Some("US")), ("U8", 1, None)]).await;
+    for p in [pulse, no_breakdown] {
+        s.close_pulse(p, at("2026-03-03T09:00:00Z")).await.unwrap();
+    }
+    s.seal_votes(pulse, &["IN".to_string()]).await.unwrap();
+    // Too few answers for any region to be shown: every segment goes.
+    s.seal_votes(no_breakdown, &[]).await.unwrap();
+
+    let rows = db.raw_votes().await;
+    let of = |p: PulseId| rows.iter().filter(move |row| row.0 == p.0);
+    assert!(of(pulse).all(|row| row.3.as_deref() != Some("US")), "{rows:?}");
+    assert_eq!(of(pulse).filter(|row| row.3.as_deref() == Some("IN")).count(), 6);
+    assert_eq!(of(pulse).filter(|row| row.3.is_none()).count(), 1);
+    assert!(of(pulse).all(|row| row.4 == 0), "revisions survived sealing: {rows:?}");
+    assert!(of(no_breakdown).all(|row| row.3.is_none()), "{rows:?}");
+    assert_eq!(of(no_breakdown).count(), 3);
+    // Sealing is per pulse: another pulse's rows are untouched.
+    assert_eq!(of(unsealed).map(|row| row.3.as_deref()).collect::<Vec<_>>(), vec![Some("US")]);
+}
+
+async fn sealing_an_open_pulse_is_refused(db: &TestDb) {
+    let s = &db.store;
+    let (_, channel) = a_channel(s).await;
+    let pulse = a_pulse(s, channel).await;
+    votes(s, pulse, &SIX_IN_ONE_US).await;
+    let before = s.vote_counts(pulse).await.unwrap();
+    let result = s.seal_votes(pulse, &["IN".to_string()]).await;
+    assert!(matches!(result, Err(StoreError::PulseStillOpen(p)) if p == pulse), "{result:?}");
+    assert_eq!(s.vote_counts(pulse).await.unwrap(), before);
+    let unknown = s.seal_votes(PulseId(999_999), &[]).await;
+    assert!(matches!(unknown, Err(StoreError::NotFound { what: "pulse", .. })), "{unknown:?}");
+}
+
 async fn pulse_schedules_round_trip(db: &TestDb) {
     let s = &db.store;
     let (_, channel) = a_channel(s).await;
@@ -910,6 +1005,63 @@ async fn a_fresh_claim_cannot_be_reclaimed(db: &TestDb) {
     assert_eq!(s.post(post).await.unwrap().unwrap().instance_id, "alive");
 }
 
+async fn claim_or_reclaim_lets_the_first_caller_send_a_new_post(db: &TestDb) {
+    let s = &db.store;
+    let (_, channel) = a_channel(s).await;
+    let key = reminder(channel, "IN:diwali:2026-11-08:lead7");
+    let post = s.claim_or_reclaim(&key, "a", at(DURING)).await.unwrap().expect("nobody had claimed it");
+    let claimed = s.post(post).await.unwrap().unwrap();
+    assert_eq!((claimed.key, claimed.instance_id.as_str(), claimed.claimed_at), (key, "a", at(DURING)));
+    assert_eq!(claimed.delivered_at, None);
+}
+
+async fn claim_or_reclaim_never_sends_a_delivered_post_again(db: &TestDb) {
+    let s = &db.store;
+    let (_, channel) = a_channel(s).await;
+    let key = reminder(channel, "IN:diwali:2026-11-08:lead1");
+    let post = s.claim_or_reclaim(&key, "a", at("2026-03-02T09:00:00Z")).await.unwrap().unwrap();
+    s.mark_delivered(post, "C001:5.1", at("2026-03-02T09:00:01Z")).await.unwrap();
+    let other = db.second_instance().await;
+    // However long afterwards, and whoever asks.
+    for (store, instance) in [(s, "a"), (&other, "b")] {
+        assert_eq!(store.claim_or_reclaim(&key, instance, at("2026-03-02T09:00:02Z")).await.unwrap(), None);
+        assert_eq!(store.claim_or_reclaim(&key, instance, at("2026-03-09T09:00:00Z")).await.unwrap(), None);
+    }
+    assert_eq!(s.post(post).await.unwrap().unwrap().instance_id, "a");
+}
+
+async fn claim_or_reclaim_takes_over_an_undelivered_claim_at_once_on_sqlite_and_after_two_minutes_on_postgres(
+    db: &TestDb,
+) {
+    let s = &db.store;
+    let (_, channel) = a_channel(s).await;
+    let key = reminder(channel, "PH:rizal-day:2026-12-30:lead0");
+    let claimed_at = at("2026-03-02T09:00:00Z");
+    let post = s.claim_or_reclaim(&key, "failed", claimed_at).await.unwrap().unwrap();
+    let other = db.second_instance().await;
+    let later = |seconds| claimed_at + TimeDelta::seconds(seconds);
+    let holder = || async { s.post(post).await.unwrap().unwrap().instance_id };
+    match db.kind {
+        BackendKind::Sqlite => {
+            // One process per file: the claim was left by a failed send or a dead process.
+            assert_eq!(other.claim_or_reclaim(&key, "retry", later(1)).await.unwrap(), Some(post));
+            assert_eq!(holder().await, "retry");
+        }
+        BackendKind::Postgres => {
+            // Another live instance may be sending it: it keeps the post for two minutes.
+            assert_eq!(other.claim_or_reclaim(&key, "b", later(1)).await.unwrap(), None);
+            assert_eq!(other.claim_or_reclaim(&key, "b", later(119)).await.unwrap(), None);
+            assert_eq!(holder().await, "failed");
+            assert_eq!(other.claim_or_reclaim(&key, "b", later(120)).await.unwrap(), Some(post));
+            assert_eq!(holder().await, "b");
+            // Taken over, the post is b's for the next two minutes.
+            assert_eq!(s.claim_or_reclaim(&key, "c", later(121)).await.unwrap(), None);
+            assert_eq!(holder().await, "b");
+        }
+    }
+    assert_eq!(s.post(post).await.unwrap().unwrap().delivered_at, None);
+}
+
 // ---- reactions -------------------------------------------------------------------------
 
 async fn reactions_are_counted_per_emoji_and_removals_count(db: &TestDb) {
@@ -974,6 +1126,108 @@ async fn engagement_is_grouped_by_occurrence_and_reactor_region(db: &TestDb) {
         ]
     );
     assert!(s.engagement(channel, at("2026-03-03T00:00:00Z"), at("2026-03-04T00:00:00Z")).await.unwrap().is_empty());
+}
+
+/// A channel with three reminders of Diwali, a brief, a reminder claimed before the window
+/// and another channel's reminder; people reacting to them. Returns the channel.
+async fn a_channel_reacting_to_diwali(s: &Store) -> ChannelId {
+    let (ws, channel) = a_channel(s).await;
+    let elsewhere = s.upsert_channel(ws, "C002", "ops").await.unwrap();
+    for (user, region) in [("U1", "IN"), ("U2", "US")] {
+        let m = s.upsert_member(ws, user, user).await.unwrap();
+        s.set_member_profile(m, &MemberProfile { region: Some(region.into()), ..MemberProfile::default() })
+            .await
+            .unwrap();
+    }
+    let post = |channel: ChannelId, purpose: &'static str, occurrence: &'static str, claimed: &'static str| async move {
+        let key = PostKey { channel, purpose: purpose.into(), occurrence_key: occurrence.into() };
+        s.claim_or_reclaim(&key, "a", at(claimed)).await.unwrap().unwrap()
+    };
+    let lead7 = post(channel, "reminder", "IN:diwali:2026-11-08:lead7", "2026-11-01T09:00:00Z").await;
+    let lead1 = post(channel, "reminder", "IN:diwali:2026-11-08:lead1", "2026-11-07T09:00:00Z").await;
+    let lead0 = post(channel, "reminder", "IN:diwali:2026-11-08:lead0", "2026-11-08T09:00:00Z").await;
+    let brief = post(channel, "brief", "2026-11-08", "2026-11-08T08:00:00Z").await;
+    let before = post(channel, "reminder", "IN:dussehra:2026-10-20:lead0", "2026-10-20T09:00:00Z").await;
+    let ops = post(elsewhere, "reminder", "IN:diwali:2026-11-08:lead0", "2026-11-08T09:00:00Z").await;
+    let when = at("2026-11-08T10:00:00Z");
+    for (p, user, emoji) in [
+        (lead7, "U1", "🪔"),
+        (lead1, "U1", "🪔"),
+        (lead0, "U1", "🪔"),
+        (lead0, "U1", "🎉"),
+        (lead1, "U2", "🪔"),
+        (lead0, "U2", "🪔"),
+        (lead0, "U3", "👍"),
+        (lead7, "U4", "🪔"),
+        (brief, "U1", "👍"),
+        (before, "U2", "🪔"),
+        (ops, "U2", "🪔"),
+    ] {
+        s.record_reaction(p, user, emoji, true, when).await.unwrap();
+    }
+    // U4 thought better of it.
+    s.record_reaction(lead7, "U4", "🪔", false, when).await.unwrap();
+    channel
+}
+
+fn november() -> (DateTime<Utc>, DateTime<Utc>) {
+    (at("2026-11-01T00:00:00Z"), at("2026-11-09T00:00:00Z"))
+}
+
+async fn reactions_list_each_current_reaction_on_the_channels_posts_in_the_window(db: &TestDb) {
+    let s = &db.store;
+    let channel = a_channel_reacting_to_diwali(s).await;
+    let (from, until) = november();
+    let mut got: Vec<_> = s
+        .reactions(channel, from, until)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.purpose, r.occurrence_key, r.platform_user_id, r.reactor_region, r.emoji))
+        .collect();
+    got.sort();
+    let row = |purpose: &str, lead: &str, user: &str, region: Option<&str>, emoji: &str| {
+        let occurrence =
+            if purpose == "brief" { "2026-11-08".to_string() } else { format!("IN:diwali:2026-11-08:{lead}") };
+        (purpose.to_string(), occurrence, user.to_string(), region.map(String::from), emoji.to_string())
+    };
+    let mut want = vec![
+        row("brief", "", "U1", Some("IN"), "👍"),
+        row("reminder", "lead0", "U1", Some("IN"), "🎉"),
+        row("reminder", "lead0", "U1", Some("IN"), "🪔"),
+        row("reminder", "lead0", "U2", Some("US"), "🪔"),
+        row("reminder", "lead0", "U3", None, "👍"),
+        row("reminder", "lead1", "U1", Some("IN"), "🪔"),
+        row("reminder", "lead1", "U2", Some("US"), "🪔"),
+        row("reminder", "lead7", "U1", Some("IN"), "🪔"),
+    ];
+    want.sort();
+    assert_eq!(got, want);
+    assert!(s.reactions(channel, until, until + TimeDelta::days(30)).await.unwrap().is_empty());
+}
+
+async fn reactions_count_a_person_once_across_the_reminders_of_one_holiday(db: &TestDb) {
+    let s = &db.store;
+    let channel = a_channel_reacting_to_diwali(s).await;
+    let (from, until) = november();
+    // The holiday is the occurrence without its ":leadN".
+    let mut people: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> = Default::default();
+    for r in s.reactions(channel, from, until).await.unwrap().into_iter().filter(|r| r.purpose == "reminder") {
+        let (holiday, _lead) = r.occurrence_key.rsplit_once(':').unwrap();
+        people.entry(holiday.to_string()).or_default().insert(r.platform_user_id);
+    }
+    let counts: Vec<_> = people.iter().map(|(holiday, who)| (holiday.as_str(), who.len())).collect();
+    assert_eq!(counts, vec![("IN:diwali:2026-11-08", 3)]);
+    // Adding up each reminder's reactors would have said 6 (1 + 2 + 3).
+    let per_post: u64 = s
+        .engagement(channel, from, until)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|e| e.purpose == "reminder")
+        .map(|e| e.reactors)
+        .sum();
+    assert_eq!(per_post, 6);
 }
 
 // ---- scheduler bookkeeping -------------------------------------------------------------

@@ -1,11 +1,12 @@
-//! Durability of the SQLite store: the file is created on first run, commits are synced, and a
-//! vote acknowledged to the voter is still there after the process is killed mid-stream.
+//! Durability of the SQLite store: the file is created on first run (and only then: commands
+//! that read open it with `connect_existing`), commits are synced, and a vote acknowledged to
+//! the voter is still there after the process is killed mid-stream.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
 use chrono::{DateTime, Utc};
-use meridian::store::{Durability, NewPulse, Platform, PulseId, Store};
+use meridian::store::{Durability, NewPulse, Platform, PulseId, Store, StoreError};
 
 const CHILD_DB: &str = "MERIDIAN_CRASH_TEST_DB";
 const CHILD_PULSE: &str = "MERIDIAN_CRASH_TEST_PULSE";
@@ -43,6 +44,42 @@ async fn the_database_file_is_created_on_first_run() {
     assert!(!path.exists());
     let store = Store::connect(&sqlite_url(&dir)).await.unwrap();
     assert!(path.exists());
+    assert_eq!(store.schema_version().await.unwrap(), Some(1));
+}
+
+#[tokio::test]
+async fn a_reading_command_is_told_there_is_no_database_and_none_is_created() {
+    let dir = tempfile::tempdir().unwrap();
+    for path in [dir.path().join("meridian.db"), dir.path().join("no-such-dir").join("meridian.db")] {
+        let url = format!("sqlite://{}", path.display());
+        let err = Store::connect_existing(&url).await.unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!("no database at {}; run `meridian run` or `meridian migrate` first", path.display())
+        );
+        assert!(matches!(&err, StoreError::NoDatabase { path: p } if *p == path), "{err:?}");
+    }
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "something was created");
+}
+
+#[tokio::test]
+async fn a_reading_command_opens_the_database_a_first_run_created() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(&dir);
+    let store = Store::connect(&url).await.unwrap();
+    let pulse = a_pulse(&store).await;
+    store.close().await;
+    let reader = Store::connect_existing(&url).await.unwrap();
+    assert_eq!(reader.schema_version().await.unwrap(), Some(1));
+    assert!(reader.pulse(pulse).await.unwrap().is_some());
+    // `sqlite:` without the slashes names the same file.
+    let short = format!("sqlite:{}", dir.path().join("meridian.db").display());
+    assert!(Store::connect_existing(&short).await.unwrap().pulse(pulse).await.unwrap().is_some());
+}
+
+#[tokio::test]
+async fn an_in_memory_database_has_no_file_to_be_missing() {
+    let store = Store::connect_existing("sqlite::memory:").await.unwrap();
     assert_eq!(store.schema_version().await.unwrap(), Some(1));
 }
 

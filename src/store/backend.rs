@@ -46,16 +46,30 @@ impl BackendKind {
 /// on the same file) before giving up with "database is locked".
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
-pub(crate) async fn open(url: &str) -> Result<Backend, StoreError> {
+/// What opening a SQLite URL does when its file does not exist.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum IfMissing {
+    /// Create an empty database (a first run).
+    Create,
+    /// Fail with [`StoreError::NoDatabase`] (a command that only reads).
+    Refuse,
+}
+
+pub(crate) async fn open(url: &str, if_missing: IfMissing) -> Result<Backend, StoreError> {
     match BackendKind::from_url(url)? {
-        BackendKind::Sqlite => open_sqlite(url).await.map(Backend::Sqlite),
+        BackendKind::Sqlite => open_sqlite(url, if_missing).await.map(Backend::Sqlite),
+        // A PostgreSQL database is created by its administrator, never by connecting.
         BackendKind::Postgres => open_postgres(url).await.map(Backend::Postgres),
     }
 }
 
-async fn open_sqlite(url: &str) -> Result<SqlitePool, StoreError> {
+async fn open_sqlite(url: &str, if_missing: IfMissing) -> Result<SqlitePool, StoreError> {
+    let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+    let create = if_missing == IfMissing::Create || in_memory;
     let options = SqliteConnectOptions::from_str(url)?
-        .create_if_missing(true)
+        // Without CREATE, SQLite itself refuses a missing file, so one removed between the
+        // check below and the open is not created either.
+        .create_if_missing(create)
         // WAL lets the scheduler and the handlers read while a vote batch is being written.
         .journal_mode(SqliteJournalMode::Wal)
         // FULL, not NORMAL: in WAL mode NORMAL syncs only at checkpoints, so a power cut can
@@ -66,7 +80,13 @@ async fn open_sqlite(url: &str) -> Result<SqlitePool, StoreError> {
         .synchronous(SqliteSynchronous::Full)
         .busy_timeout(SQLITE_BUSY_TIMEOUT)
         .foreign_keys(true);
-    let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+    if !create {
+        let path = options.get_filename();
+        // An error here (say, a directory that cannot be read) is left for SQLite to report.
+        if let Ok(false) = path.try_exists() {
+            return Err(StoreError::NoDatabase { path: path.to_path_buf() });
+        }
+    }
     let pool = if in_memory {
         // An in-memory database lives only as long as a connection to it: keep exactly one.
         SqlitePoolOptions::new()

@@ -1,8 +1,9 @@
 //! The store: everything meridian remembers, behind one interface in the words of the domain.
 //!
 //! [`Store::connect`] takes a database URL (`sqlite://meridian.db`, created if missing, or
-//! `postgres://...` when several instances of the bot share state), applies the migrations
-//! embedded in the binary, and hides which of the two it is: every operation below runs the
+//! `postgres://...` when several instances of the bot share state; commands that only read
+//! use [`Store::connect_existing`], which creates nothing), applies the migrations embedded in
+//! the binary, and hides which of the two it is: every operation below runs the
 //! same SQL on both, except where a comment says otherwise. The same test suite
 //! (`tests/store.rs`) runs against both.
 //!
@@ -11,13 +12,16 @@
 //! read back as `chrono_tz::Tz`; region codes are ISO 3166 codes kept upper-case.
 //!
 //! Votes are anonymous by construction; `votes.rs` explains how, and why acknowledged votes
-//! are durable without costing one fsync each. No function here returns who voted what.
+//! are durable without costing one fsync each. No function here returns who voted what, and
+//! once a pulse's results are out, [`Store::seal_votes`] leaves its rows no more telling than
+//! the results.
 
 mod backend;
 mod votes;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeDelta, Utc};
@@ -29,7 +33,8 @@ pub use backend::BackendKind;
 use votes::VoteRequest;
 
 /// What can go wrong in the store. `NotFound`, `PulseClosed` and `NoSuchChoice` are answers
-/// for the person who acted; the rest mean something broke.
+/// for the person who acted; `NoDatabase` and `UnsupportedUrl` are for the operator to fix;
+/// the rest mean something broke.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database URL must start with sqlite: or postgres:// (got scheme '{scheme}')")]
@@ -50,6 +55,12 @@ pub enum StoreError {
     WriterGone,
     #[error("stored {what} '{value}' cannot be read: {reason}")]
     Corrupt { what: &'static str, value: String, reason: String },
+    /// [`Store::seal_votes`] on a pulse that has not closed: its segments are still needed.
+    #[error("pulse {0} is still open; its votes can be sealed only once it has closed")]
+    PulseStillOpen(PulseId),
+    /// [`Store::connect_existing`] was given a SQLite file that does not exist.
+    #[error("no database at {}; run `meridian run` or `meridian migrate` first", .path.display())]
+    NoDatabase { path: PathBuf },
 }
 
 macro_rules! ids {
@@ -336,6 +347,20 @@ pub struct Engagement {
     pub reactors: u64,
 }
 
+/// One person's reaction, as it stands now, on one of a channel's posts: the rows behind
+/// [`Engagement`], for counts that span several posts (one person reacting to the 7-day,
+/// 1-day and day-of reminders of a holiday is one person, not three).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reaction {
+    /// The post's purpose and occurrence, which name the post within its channel.
+    pub purpose: String,
+    pub occurrence_key: String,
+    pub platform_user_id: String,
+    /// The reacting member's region; `None` for people who have not set one.
+    pub reactor_region: Option<String>,
+    pub emoji: String,
+}
+
 /// How durable a commit is on this backend, for start-up logs and readiness checks.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Durability {
@@ -557,10 +582,26 @@ impl Store {
         Ok(store)
     }
 
+    /// Like [`Store::connect`], but never creates a database: a SQLite URL naming a file that
+    /// does not exist is [`StoreError::NoDatabase`], where `connect` would create an empty
+    /// one. For commands that only read what a running bot wrote (`meridian preview`,
+    /// `meridian pulse export`), so a mistyped path is reported instead of answered from an
+    /// empty database. An existing database is migrated as `connect` does. PostgreSQL, and a
+    /// SQLite in-memory database (which has no file to be missing), open as with `connect`.
+    pub async fn connect_existing(url: &str) -> Result<Store, StoreError> {
+        let store = Store::open(url, backend::IfMissing::Refuse).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
     /// Opens the database without touching its schema (for `meridian migrate`, which then
     /// calls [`Store::migrate`] and reports the version).
     pub async fn connect_without_migrating(url: &str) -> Result<Store, StoreError> {
-        let backend = backend::open(url).await?;
+        Store::open(url, backend::IfMissing::Create).await
+    }
+
+    async fn open(url: &str, if_missing: backend::IfMissing) -> Result<Store, StoreError> {
+        let backend = backend::open(url, if_missing).await?;
         let votes = votes::spawn_writer(backend.clone());
         Ok(Store { backend, votes, channel_defaults: Arc::new(ChannelSettings::default()) })
     }
@@ -1225,6 +1266,49 @@ impl Store {
         Ok(Some(n > 0))
     }
 
+    /// Makes a closed pulse's vote rows show no more than its published results did: every
+    /// vote whose segment is not in `disclosed` (the regions the results showed on their own;
+    /// everyone else was folded into "other") loses its segment, so a region with a single
+    /// voter no longer names that voter's answer to whoever can read the table. The results
+    /// come out the same when computed again from the sealed rows: the regions shown are still
+    /// there, and "other" is the same people. Also forgets how often each voter changed their
+    /// mind (`revision`, needed only while votes come in), which no result shows either.
+    ///
+    /// Refused with [`StoreError::PulseStillOpen`] while the pulse is open (votes still need
+    /// their segment, and no result has been published). Idempotent; sealing again with fewer
+    /// regions folds those too, but nothing folded comes back.
+    ///
+    /// This is what the rows say through SQL. Until the database reuses the space, the old
+    /// values can linger in its files (PostgreSQL's dead row versions until VACUUM, SQLite's
+    /// free pages and write-ahead log), and in any backup taken before sealing.
+    pub async fn seal_votes(&self, pulse: PulseId, disclosed: &[String]) -> Result<(), StoreError> {
+        let state = "SELECT closed_at IS NOT NULL FROM pulses WHERE id = $1";
+        let present = "SELECT DISTINCT segment FROM votes WHERE pulse_id = $1 AND segment IS NOT NULL";
+        // One statement per region folded (a handful), so the SQL is the same on both
+        // backends; a list parameter would need JSON on one and an array on the other.
+        let fold = "UPDATE votes SET segment = NULL WHERE pulse_id = $1 AND segment = $2";
+        let forget_changes = "UPDATE votes SET revision = 0 WHERE pulse_id = $1 AND revision <> 0";
+        let disclosed: HashSet<String> = disclosed.iter().map(|region| normalize_region(region)).collect();
+        let closed: Option<bool> = in_transaction!(self, |tx| {
+            let closed: Option<bool> = sqlx::query_scalar(state).bind(pulse.0).fetch_optional(&mut *tx).await?;
+            // A closed pulse never reopens and takes no more votes, so what is read here
+            // stays true until the commit.
+            if closed == Some(true) {
+                let segments: Vec<String> = sqlx::query_scalar(present).bind(pulse.0).fetch_all(&mut *tx).await?;
+                for segment in segments.iter().filter(|s| !disclosed.contains(*s)) {
+                    sqlx::query(fold).bind(pulse.0).bind(segment).execute(&mut *tx).await?;
+                }
+                sqlx::query(forget_changes).bind(pulse.0).execute(&mut *tx).await?;
+            }
+            closed
+        });
+        match closed {
+            None => Err(StoreError::NotFound { what: "pulse", id: pulse.0 }),
+            Some(false) => Err(StoreError::PulseStillOpen(pulse)),
+            Some(true) => Ok(()),
+        }
+    }
+
     // ---- the post ledger -----------------------------------------------------------------
 
     /// Claims the right to make a post. Exactly one caller wins a key, across tasks,
@@ -1306,6 +1390,51 @@ impl Store {
             .await?
             .rows_affected());
         Ok(done == 1)
+    }
+
+    /// The one place that decides "may I send this post now": claims it, or takes over a
+    /// claim that was never delivered and whose holder has had long enough. `Some(post)`:
+    /// send it, then [`Store::mark_delivered`]. `None`: it went out already, or someone else
+    /// may be sending it right now (ask again later; the lease will have run out).
+    ///
+    /// How long a holder keeps an undelivered claim depends on the backend:
+    ///
+    /// - SQLite: not at all (zero). One process owns a SQLite file, so an undelivered claim
+    ///   found there was left by a send that failed or by a process that died, and nobody is
+    ///   still sending it: it is taken over at once, and a failed send is retried on the next
+    ///   run. This rests on two things the store does not enforce: no second bot process on
+    ///   the same file, and no two tasks of one process asking for the same key at the same
+    ///   time (the second would take the post over while the first is sending it).
+    /// - PostgreSQL: two minutes. Several live instances share the database, and an
+    ///   undelivered claim may belong to one that is sending it at this moment. Two minutes
+    ///   is far longer than a send should take (platform adapters must time out well within
+    ///   it); after that the holder is taken to have failed or died, and the post is sent by
+    ///   whoever asks next. A send slower than the lease may go out twice.
+    pub async fn claim_or_reclaim(
+        &self,
+        key: &PostKey,
+        instance_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<PostId>, StoreError> {
+        match self.claim_post(key, instance_id, now).await? {
+            Claim::Won(post) => Ok(Some(post)),
+            Claim::Taken { delivered: true, .. } => Ok(None),
+            // `reclaim_post` checks again that it is undelivered: the holder may have just
+            // delivered it.
+            Claim::Taken { post, delivered: false } => {
+                let reclaimed = self.reclaim_post(post, instance_id, now, self.reclaim_lease()).await?;
+                Ok(reclaimed.then_some(post))
+            }
+        }
+    }
+
+    /// How long [`Store::claim_or_reclaim`] leaves an undelivered claim to its holder; the
+    /// reasons are there.
+    fn reclaim_lease(&self) -> TimeDelta {
+        match self.kind() {
+            BackendKind::Sqlite => TimeDelta::zero(),
+            BackendKind::Postgres => TimeDelta::minutes(2),
+        }
     }
 
     pub async fn post(&self, id: PostId) -> Result<Option<Post>, StoreError> {
@@ -1393,6 +1522,38 @@ impl Store {
                 reactor_region,
                 reactions: count(reactions),
                 reactors: count(reactors),
+            })
+            .collect())
+    }
+
+    /// Every reaction now on a channel's posts claimed in `[from, until)` (a removed one is
+    /// gone), one row per person, emoji and post, by post. For counts across posts that
+    /// [`Store::engagement`] cannot give: the distinct people who reacted to any of a
+    /// holiday's reminders, where summing each post's reactors would count one person once
+    /// per reminder.
+    pub async fn reactions(
+        &self,
+        channel: ChannelId,
+        from: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<Reaction>, StoreError> {
+        let sql = "SELECT p.purpose, p.occurrence_key, r.platform_user_id, m.region, r.emoji \
+             FROM reactions r JOIN posts p ON p.id = r.post_id \
+             JOIN channels c ON c.id = p.channel_id \
+             LEFT JOIN members m ON m.workspace_id = c.workspace_id \
+                 AND m.platform_user_id = r.platform_user_id \
+             WHERE p.channel_id = $1 AND p.claimed_at >= $2 AND p.claimed_at < $3 \
+             ORDER BY p.purpose, p.occurrence_key, r.platform_user_id, r.emoji";
+        let rows: Vec<(String, String, String, Option<String>, String)> =
+            on_pool!(self, |pool| sqlx::query_as(sql).bind(channel.0).bind(from).bind(until).fetch_all(pool).await?);
+        Ok(rows
+            .into_iter()
+            .map(|(purpose, occurrence_key, platform_user_id, reactor_region, emoji)| Reaction {
+                purpose,
+                occurrence_key,
+                platform_user_id,
+                reactor_region,
+                emoji,
             })
             .collect())
     }

@@ -11,8 +11,10 @@
 //! given person voted or what they chose, and the hashes cannot be linked across pulses. No
 //! function of the store returns who voted what, open or closed. Two things this module does
 //! not decide: small segments (showing results only for groups of `[pulse] min_group` or
-//! more is the tally's job), and PostgreSQL's physical row order, which follows insertion
-//! order (SQLite's votes table is WITHOUT ROWID, kept in hash order).
+//! more is the tally's job; a row still says its voter's region, so once the results are out
+//! `Store::seal_votes` clears the regions they did not show, and each row's count of changes),
+//! and PostgreSQL's physical row order, which follows insertion order (SQLite's votes table is
+//! WITHOUT ROWID, kept in hash order).
 //!
 //! Durability costs one fsync per transaction (SQLite `synchronous = FULL`, PostgreSQL's
 //! default `synchronous_commit = on`). So that a burst of clicks does not queue behind one
