@@ -17,7 +17,7 @@ use crate::commands::whosoff::profile;
 use crate::posts::reminder_message;
 use crate::pulse::{nudge_at, nudge_due, Theme, DEFAULT_NUDGE_LEAD};
 use crate::reminders::{due, plan_posts, PostingSchedule, Reminder, ReminderPlan};
-use crate::store::{BackendKind, Channel, Claim, PostKey};
+use crate::store::{Channel, Claim, PostKey};
 use chrono::{DateTime, Duration, Utc};
 use std::sync::Arc;
 
@@ -33,22 +33,13 @@ pub struct Posted {
 pub struct Scheduler {
     bot: Arc<Bot>,
     instance_id: String,
-    /// How long another instance may hold an undelivered claim before it is taken over.
-    lease: Duration,
 }
 
 const REMINDERS: &str = "reminder";
 
 impl Scheduler {
     pub fn new(bot: Arc<Bot>, instance_id: String) -> Self {
-        // One process owns a SQLite file, so an undelivered claim found there belongs to a run
-        // that failed or a process that died; with PostgreSQL another live instance may be
-        // sending it right now.
-        let lease = match bot.store.kind() {
-            BackendKind::Sqlite => Duration::zero(),
-            BackendKind::Postgres => Duration::minutes(2),
-        };
-        Scheduler { bot, instance_id, lease }
+        Scheduler { bot, instance_id }
     }
 
     /// The loop a running bot keeps: post what is due, then sleep until the next due instant,
@@ -133,8 +124,9 @@ impl Scheduler {
             let post = match self.bot.store.claim_post(&key, &self.instance_id, now).await? {
                 Claim::Won(post) => post,
                 Claim::Taken { delivered: true, .. } => continue,
-                Claim::Taken { post, delivered: false } => {
-                    if !self.bot.store.reclaim_post(post, &self.instance_id, now, self.lease).await? {
+                Claim::Taken { delivered: false, .. } => {
+                    // The store decides whether the claim may be taken over (its lease).
+                    let Some(post) = self.bot.store.claim_or_reclaim(&key, &self.instance_id, now).await? else {
                         // Held by another live instance: come back for it rather than lose it.
                         owed_later(reminder.post_at);
                         posted.push(Posted {
@@ -144,7 +136,7 @@ impl Scheduler {
                             delivered: false,
                         });
                         continue;
-                    }
+                    };
                     post
                 }
             };
@@ -195,26 +187,27 @@ impl Scheduler {
                     purpose: "pulse-schedule".into(),
                     occurrence_key: format!("{}:{}", schedule.id, at.to_rfc3339()),
                 };
+                // Won only, never taken over: a firing whose process died after creating the
+                // pulse must not create a second one (the question itself is re-sent below).
                 if let Claim::Won(post) = self.bot.store.claim_post(&key, &self.instance_id, now).await? {
                     let theme = schedule.theme.as_deref().and_then(|t| t.parse::<Theme>().ok());
                     if let Some(asked) = pulse::pick(&self.bot, channel, theme, now).await? {
-                        let id = pulse::launch(
-                            &self.bot,
-                            channel,
-                            &channel_ref,
-                            asked,
-                            schedule.duration,
-                            &schedule.created_by,
-                            now,
-                        )
-                        .await?;
-                        self.bot.store.mark_delivered(post, &format!("pulse-{id}"), now).await?;
+                        let (by, duration) = (&schedule.created_by, schedule.duration);
+                        let launched =
+                            pulse::launch(&self.bot, channel, &channel_ref, asked, duration, by, now).await?;
+                        self.bot.store.mark_delivered(post, &format!("pulse-{}", launched.id), now).await?;
                     }
                 }
             }
             self.bot.store.set_last_run(&job, now).await?;
         }
+        let mut unsent = 0;
         for p in self.bot.store.pulses_in_channel(channel.id).await? {
+            // A question that never went out (a failed send, a crash after its claim); a minute
+            // of grace so a launch still in progress elsewhere is not posted twice.
+            if p.is_open() && p.message_ref.is_none() && p.closes_at > now && p.opens_at + Self::RETRY <= now {
+                unsent += usize::from(!pulse::repost(&self.bot, channel, &channel_ref, &p, now).await?);
+            }
             if p.closes_at <= now {
                 // Also re-sends results a crash left undelivered (the ledger knows).
                 if p.is_open() || p.closed_at.is_some_and(|c| now - c < Duration::days(7)) {
@@ -223,6 +216,10 @@ impl Scheduler {
             } else if p.is_open() && nudge_due(p.opens_at, p.closes_at, now, DEFAULT_NUDGE_LEAD, false) {
                 pulse::nudge(&self.bot, channel, &p, now).await?;
             }
+        }
+        if unsent > 0 {
+            // Reported as a failure so that the loop tries again within a minute.
+            return Err(BotError::Pulse(format!("{unsent} pulse question(s) could not be posted")));
         }
         Ok(())
     }
@@ -276,6 +273,9 @@ impl Scheduler {
             for p in self.bot.store.pulses_in_channel(channel.id).await?.iter().filter(|p| p.is_open()) {
                 consider(p.closes_at);
                 consider(nudge_at(p.opens_at, p.closes_at, DEFAULT_NUDGE_LEAD));
+                if p.message_ref.is_none() {
+                    consider(p.opens_at + Self::RETRY);
+                }
             }
             for s in schedules.iter().filter(|s| s.channel == channel.id) {
                 if let Ok(slots) = PostingSchedule::parse_any(&s.cron) {

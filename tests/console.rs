@@ -190,8 +190,10 @@ fn reactions_on_a_reminder_are_counted_per_event() {
         &format!("{INDIA_SETUP}advance 6d\nas arjun in #support: react LAST :tada:\nas sam in #support: react LAST :tada:\nas sam in #support: react LAST :pray:\nas sam in #support: unreact LAST :pray:\nas priya (manager) in #support: /meridian engagement\n"),
     );
     let answer = out.split("=== ").last().unwrap();
-    assert!(answer.contains("Diwali (Deepavali)"), "{answer}");
-    assert!(answer.contains("2 reactions from 2 people"), "{answer}");
+    assert!(
+        answer.contains("Diwali (Deepavali) (IN, 8 Nov 2026): 2 reactions from 2 people — IN 1, region not set 1"),
+        "{answer}"
+    );
 }
 
 #[test]
@@ -223,4 +225,20 @@ fn run_without_tokens_is_the_console_on_standard_input() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("=== #support · only alice sees this"), "{text}");
     assert!(text.contains("# meridian — working as one team across regions"), "{text}");
+}
+
+#[test]
+fn one_person_reacting_to_every_reminder_of_an_event_counts_once() {
+    let db = tempfile::tempdir().unwrap();
+    let out = console(
+        &db.path().join("m.db"),
+        "2026-11-20T08:00Z",
+        "UTC",
+        "as priya (manager) in #ops: /milestone add \"Go-live\" 2026-12-01\n\
+         advance 4d2h\nas arjun in #ops: react LAST :rocket:\n\
+         advance 6d\nas arjun in #ops: react LAST :tada:\n\
+         as priya (manager) in #ops: /meridian engagement\n",
+    );
+    let answer = out.split("=== ").last().unwrap();
+    assert!(answer.contains("Go-live (team, 1 Dec 2026): 2 reactions from 1 people"), "{out}");
 }

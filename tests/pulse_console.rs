@@ -90,6 +90,18 @@ fn a_pulse_from_start_to_results() {
     assert!(rows.iter().any(|r| r.contains(",IN,6,") && r.ends_with(",3,4,2,0.3333,3.8333")), "{csv}");
     assert!(!csv.contains("asha") && !csv.contains("sam"), "no one's name or id is exported");
     assert_eq!(rows.len(), 1 + 3 * 5, "all, IN and other, five choices each: {csv}");
+
+    // The stored votes keep no more than the results showed: PH and US were folded away.
+    let segments = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let pool = sqlx::SqlitePool::connect(&db).await.unwrap();
+        let rows: Vec<(Option<String>, i64)> =
+            sqlx::query_as("SELECT segment, COUNT(*) FROM votes GROUP BY segment ORDER BY segment")
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+        rows
+    });
+    assert_eq!(segments, vec![(None, 6), (Some("IN".to_string()), 6)]);
 }
 
 #[test]
@@ -217,4 +229,28 @@ fn preview_shows_scheduled_pulses_and_closings_too() {
     assert!(out.contains("Tue 2026-11-24 23:00 UTC  Pulse #1 nudge to members who have not answered (DM)"), "{out}");
     assert!(out.contains("Wed 2026-11-25 01:00 UTC  Pulse #1 closes; results posted"), "{out}");
     assert!(out.contains("Fri 2026-11-27 10:00 UTC  Pulse on trust opens (schedule 1)"), "{out}");
+}
+
+#[test]
+fn a_pulse_question_that_failed_to_post_is_posted_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("m.db").display());
+    let out = meridian(
+        &["console", "--script", "-", "--clock", "2026-11-23T01:00Z", "--database", &db],
+        "fail next post\n\
+         as maria (manager) in #ops: /pulse \"Quick check?\" options:\"Yes,No\" for:1h\n\
+         advance 2m\n\
+         as jose in #ops: click LAST 1\n\
+         advance 1h\n",
+    );
+    assert!(out.contains("Pulse #1 is open but its question could not be posted just now"), "{out}");
+    let asked: Vec<&str> =
+        out.split("=== ").filter(|s| s.contains("# Pulse #1 · ") || s.contains("# Pulse #1\n")).collect();
+    assert_eq!(asked.len(), 1, "{out}");
+    assert!(
+        asked[0].starts_with("#ops · post 1 · Mon 2026-11-23 01:01 UTC"),
+        "posted again within a minute or two: {out}"
+    );
+    assert!(out.contains("Thanks, your answer is in."), "{out}");
+    assert!(out.contains("1 response"), "{out}");
 }

@@ -36,7 +36,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let parts = load_parts(load_config(args.config.as_deref(), args.database)?)?;
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     runtime.block_on(async move {
-        let store = Store::connect(parts.config.database.expose()).await.context("cannot open the database")?;
+        let store =
+            Store::connect_existing(parts.config.database.expose()).await.context("cannot open the database")?;
         let channel = &find_channel(&store, &args.channel).await?;
         let bot = Arc::new(parts.bot(store, Arc::new(SystemClock), Platforms::default()));
         let scheduler = Scheduler::new(bot, "preview".into());

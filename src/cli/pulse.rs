@@ -36,7 +36,8 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
     let parts = load_parts(load_config(config.as_deref(), database)?)?;
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     runtime.block_on(async move {
-        let store = Store::connect(parts.config.database.expose()).await.context("cannot open the database")?;
+        let store =
+            Store::connect_existing(parts.config.database.expose()).await.context("cannot open the database")?;
         let channel = find_channel(&store, &channel).await?;
         let bot = parts.bot(store, Arc::new(SystemClock), Platforms::default());
         let mut records = Vec::new();

@@ -5,6 +5,7 @@
 use super::Context;
 use crate::bot::{Bot, BotError};
 use crate::chat::{Actor, Block, Button, ButtonStyle, ChannelRef, Message, Outgoing};
+use crate::pulse::tally::SegmentName;
 use crate::pulse::{
     nudge_message, AnswerKind, PulseCommand, PulsePrompt, PulseResults, QuestionId, QuestionSpec, ResultsInput, Tally,
     Theme, VoteCount, MANAGER_ONLY, PULSE_CLOSED, USAGE, VOTE_RECORDED,
@@ -42,8 +43,17 @@ pub async fn run(ctx: &Context<'_>, args: &str) -> Result<Vec<Outgoing>, BotErro
                     Asked { id: QuestionId::custom(&text), theme: None, why: None, text, answer }
                 }
             };
-            launch(ctx.bot, &ctx.channel, ctx.channel_ref, question, duration(d), &ctx.actor.user_id, ctx.now).await?;
-            Ok(Vec::new())
+            let launched =
+                launch(ctx.bot, &ctx.channel, ctx.channel_ref, question, duration(d), &ctx.actor.user_id, ctx.now)
+                    .await?;
+            if launched.posted {
+                return Ok(Vec::new());
+            }
+            Ok(vec![ctx.ephemeral(Message::text(format!(
+                "Pulse #{} is open but its question could not be posted just now; meridian will post it again \
+                 within a minute or two.",
+                launched.id
+            )))])
         }
         PulseCommand::Schedule { cron, theme, duration: d } => {
             // Fired as reminders are: crontab weekday numbers, channel wall-clock time, DST-safe.
@@ -166,7 +176,7 @@ pub async fn launch(
     duration: TimeDelta,
     created_by: &str,
     now: DateTime<Utc>,
-) -> Result<PulseId, BotError> {
+) -> Result<Launched, BotError> {
     let new = NewPulse {
         channel: channel.id,
         question: asked.text.clone(),
@@ -180,22 +190,66 @@ pub async fn launch(
     let id = bot.store.create_pulse(&new).await?;
     let prompt =
         PulsePrompt::compose(meridian_id(id), &asked.text, &asked.answer, asked.theme, asked.why.as_deref(), duration);
-    let message = prompt_message(id, &prompt);
+    let posted = post_question(bot, channel, channel_ref, id, &prompt_message(id, &prompt), now).await?;
+    bot.schedule_changed.notify_one();
+    Ok(Launched { id, posted })
+}
+
+/// A pulse just opened, and whether its question is in the channel yet.
+pub struct Launched {
+    pub id: PulseId,
+    pub posted: bool,
+}
+
+/// Posts a pulse's question once (its ledger claim), remembering the message for updates.
+async fn post_question(
+    bot: &Bot,
+    channel: &Channel,
+    channel_ref: &ChannelRef,
+    id: PulseId,
+    message: &Message,
+    now: DateTime<Utc>,
+) -> Result<bool, BotError> {
     let key = PostKey { channel: channel.id, purpose: "pulse".into(), occurrence_key: format!("pulse-{id}") };
-    if let Claim::Won(post) = bot.store.claim_post(&key, "handler", now).await? {
-        let posted = bot.platforms.deliver(&Outgoing::Post { channel: channel_ref.clone(), message }).await;
-        match posted {
-            Ok(Some(message_ref)) => {
-                bot.store.set_pulse_message(id, &message_ref.0).await?;
-                bot.store.mark_delivered(post, &message_ref.0, now).await?;
-            }
-            Ok(None) => {}
-            Err(e) => tracing::warn!(pulse = %id, error = %e, "pulse question not delivered"),
+    let Some(post) = bot.store.claim_or_reclaim(&key, INSTANCE, now).await? else { return Ok(false) };
+    match bot.platforms.deliver(&Outgoing::Post { channel: channel_ref.clone(), message: message.clone() }).await {
+        Ok(message_ref) => {
+            let message_ref = message_ref.map(|r| r.0).unwrap_or_default();
+            bot.store.set_pulse_message(id, &message_ref).await?;
+            bot.store.mark_delivered(post, &message_ref, now).await?;
+            Ok(true)
+        }
+        Err(e) => {
+            tracing::warn!(pulse = %id, error = %e, "pulse question not delivered; will retry");
+            Ok(false)
         }
     }
-    bot.schedule_changed.notify_one();
-    Ok(id)
 }
+
+/// Sends again the question of an open pulse that never reached its channel.
+pub async fn repost(
+    bot: &Bot,
+    channel: &Channel,
+    channel_ref: &ChannelRef,
+    pulse: &Pulse,
+    now: DateTime<Utc>,
+) -> Result<bool, BotError> {
+    let answer = answer_of(bot, pulse);
+    let question =
+        pulse.question_id.as_deref().and_then(|id| QuestionId::new(id).ok()).and_then(|id| bot.bank.get(&id));
+    let prompt = PulsePrompt::compose(
+        meridian_id(pulse.id),
+        &pulse.question,
+        &answer,
+        question.map(|q| q.theme),
+        question.map(|q| q.why.as_str()),
+        pulse.closes_at - now,
+    );
+    post_question(bot, channel, channel_ref, pulse.id, &prompt_message(pulse.id, &prompt), now).await
+}
+
+/// The ledger's name for this process's claims made outside the scheduler.
+const INSTANCE: &str = "bot";
 
 fn prompt_message(id: PulseId, prompt: &PulsePrompt) -> Message {
     let mut blocks =
@@ -270,24 +324,21 @@ pub async fn report(
 ) -> Result<bool, BotError> {
     let key =
         PostKey { channel: channel.id, purpose: "pulse-results".into(), occurrence_key: format!("pulse-{}", pulse.id) };
-    let post = match bot.store.claim_post(&key, "scheduler", now).await? {
-        Claim::Won(post) => post,
-        Claim::Taken { delivered: true, .. } => return Ok(false),
-        Claim::Taken { post, delivered: false } => {
-            // One process per SQLite file; on PostgreSQL give another instance a minute.
-            let lease = match bot.store.kind() {
-                crate::store::BackendKind::Sqlite => TimeDelta::zero(),
-                crate::store::BackendKind::Postgres => TimeDelta::minutes(1),
-            };
-            if !bot.store.reclaim_post(post, "scheduler", now, lease).await? {
-                return Ok(false);
-            }
-            post
-        }
-    };
+    let Some(post) = bot.store.claim_or_reclaim(&key, INSTANCE, now).await? else { return Ok(false) };
     bot.store.close_pulse(pulse.id, now).await?;
     let closed = bot.store.pulse(pulse.id).await?.unwrap_or_else(|| pulse.clone());
     let message = results_message(bot, channel, &closed, true).await?;
+    // The raw rows keep no more than the results showed: folded regions lose their name.
+    let tally = tally_of(bot, &closed, &answer_of(bot, &closed), None).await?;
+    let disclosed: Vec<String> = tally
+        .segments
+        .iter()
+        .filter_map(|s| match &s.name {
+            SegmentName::Region(region) => Some(region.clone()),
+            SegmentName::Other => None,
+        })
+        .collect();
+    bot.store.seal_votes(pulse.id, &disclosed).await?;
     if let Some(message_ref) = &closed.message_ref {
         let done = Message::text(format!("Pulse #{} has closed: \"{}\". Results below.", pulse.id, pulse.question));
         let update = Outgoing::Update {
@@ -412,7 +463,7 @@ pub fn answer_of(bot: &Bot, pulse: &Pulse) -> AnswerKind {
 pub async fn nudge(bot: &Bot, channel: &Channel, pulse: &Pulse, now: DateTime<Utc>) -> Result<usize, BotError> {
     let key =
         PostKey { channel: channel.id, purpose: "pulse-nudge".into(), occurrence_key: format!("pulse-{}", pulse.id) };
-    let Claim::Won(post) = bot.store.claim_post(&key, "scheduler", now).await? else { return Ok(0) };
+    let Claim::Won(post) = bot.store.claim_post(&key, INSTANCE, now).await? else { return Ok(0) };
     let text = nudge_message(&channel.name, &pulse.question, pulse.closes_at, now);
     let mut sent = 0;
     for member in bot.store.members_of_channel(channel.id).await? {
