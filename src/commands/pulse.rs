@@ -235,8 +235,7 @@ pub async fn repost(
     now: DateTime<Utc>,
 ) -> Result<bool, BotError> {
     let answer = answer_of(bot, pulse);
-    let question =
-        pulse.question_id.as_deref().and_then(|id| QuestionId::new(id).ok()).and_then(|id| bot.bank.get(&id));
+    let question = bank_question(bot, pulse);
     let prompt = PulsePrompt::compose(
         meridian_id(pulse.id),
         &pulse.question,
@@ -439,12 +438,15 @@ async fn previous_tally(bot: &Bot, channel: &Channel, pulse: &Pulse) -> Result<O
     }
 }
 
+/// The bank question a stored pulse asked, if it came from the bank.
+fn bank_question<'b>(bot: &'b Bot, pulse: &Pulse) -> Option<&'b crate::pulse::Question> {
+    pulse.question_id.as_deref().and_then(|id| QuestionId::new(id).ok()).and_then(|id| bot.bank.get(&id))
+}
+
 /// How a stored pulse is answered: the bank question's own answer kind, or, for a manager's
 /// question, what its button labels show (numbers: a scale; the emoji faces; else options).
 pub fn answer_of(bot: &Bot, pulse: &Pulse) -> AnswerKind {
-    if let Some(q) =
-        pulse.question_id.as_deref().and_then(|id| QuestionId::new(id).ok()).and_then(|id| bot.bank.get(&id))
-    {
+    if let Some(q) = bank_question(bot, pulse) {
         if q.answer.choice_labels() == pulse.options {
             return q.answer.clone();
         }
