@@ -10,7 +10,6 @@ use crate::pulse::{
     nudge_message, AnswerKind, PulseCommand, PulsePrompt, PulseResults, QuestionId, QuestionSpec, ResultsInput, Tally,
     Theme, VoteCount, MANAGER_ONLY, PULSE_CLOSED, USAGE, VOTE_RECORDED,
 };
-use crate::reminders::PostingSchedule;
 use crate::store::{Channel, ChannelId, Claim, NewPulse, NewPulseSchedule, PostKey, Pulse, PulseId, WorkspaceId};
 use chrono::{DateTime, TimeDelta, Utc};
 
@@ -57,10 +56,7 @@ pub async fn run(ctx: &Context<'_>, args: &str) -> Result<Vec<Outgoing>, BotErro
         }
         PulseCommand::Schedule { cron, theme, duration: d } => {
             // Fired as reminders are: crontab weekday numbers, channel wall-clock time, DST-safe.
-            let slots = match PostingSchedule::parse_any(cron.as_written()) {
-                Ok(s) => s,
-                Err(e) => return Ok(vec![ctx.ephemeral(Message::text(format!("{e}\n\n{USAGE}")))]),
-            };
+            let slots = cron.schedule();
             let tz = ctx.channel.settings.timezone;
             let upcoming: Vec<_> = slots.slots_between(tz, ctx.now, ctx.now + TimeDelta::days(400)).take(60).collect();
             let shortest = upcoming.windows(2).map(|w| w[1] - w[0]).min();
