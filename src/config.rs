@@ -15,7 +15,6 @@ use std::collections::HashMap;
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 use std::time::Duration;
 
 use chrono::NaiveTime;
@@ -388,7 +387,8 @@ impl Config {
             d.timezone = parse_timezone(&tz).map_err(|reason| reader.invalid("defaults", "timezone", reason))?;
         }
         if let Some(cron) = reader.string("defaults", "reminder_cron")? {
-            parse_cron(&cron).map_err(|reason| reader.invalid("defaults", "reminder_cron", reason))?;
+            crate::reminders::PostingSchedule::parse(&cron)
+                .map_err(|e| reader.invalid("defaults", "reminder_cron", e.to_string()))?;
             d.reminder_cron = cron;
         }
         if let Some(days) = reader.integers("defaults", "lead_days")? {
@@ -685,55 +685,6 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs(total))
 }
 
-/// A standard five-field cron line (`minute hour day-of-month month day-of-week`, weekdays
-/// 0-7 or MON..SUN with 0 and 7 both Sunday), as a `cron::Schedule`.
-///
-/// The `cron` crate wants a leading seconds field and counts weekdays from 1 = Sunday, so
-/// numeric weekdays are rewritten as names first: `0 9 * * 1-5` means Monday to Friday
-/// here, as it does in crontab.
-pub fn parse_cron(spec: &str) -> Result<cron::Schedule, String> {
-    let fields: Vec<&str> = spec.split_whitespace().collect();
-    if fields.len() != 5 {
-        return Err(format!(
-            "'{spec}' should have five fields (minute hour day month weekday), such as \
-             \"0 9 * * MON-FRI\"; it has {}",
-            fields.len()
-        ));
-    }
-    let weekdays =
-        weekday_names(fields[4]).ok_or_else(|| format!("'{spec}': weekday field '{}' is not valid", fields[4]))?;
-    let six = format!("0 {} {} {} {} {}", fields[0], fields[1], fields[2], fields[3], weekdays);
-    cron::Schedule::from_str(&six).map_err(|e| format!("'{spec}' is not a valid schedule: {e}"))
-}
-
-fn weekday_names(field: &str) -> Option<String> {
-    const NAMES: [&str; 8] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"];
-    let name = |part: &str| -> Option<String> {
-        match part.parse::<usize>() {
-            Ok(n) => NAMES.get(n).map(|s| s.to_string()),
-            Err(_) => Some(part.to_string()),
-        }
-    };
-    field
-        .split(',')
-        .map(|item| {
-            let (range, step) = match item.split_once('/') {
-                Some((range, step)) => (range, Some(step)),
-                None => (item, None),
-            };
-            let range = match range.split_once('-') {
-                Some((a, b)) => format!("{}-{}", name(a)?, name(b)?),
-                None => name(range)?,
-            };
-            Some(match step {
-                Some(step) => format!("{range}/{step}"),
-                None => range,
-            })
-        })
-        .collect::<Option<Vec<_>>>()
-        .map(|items| items.join(","))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -822,8 +773,8 @@ mod tests {
     fn bad_values_name_the_key_and_the_reason() {
         let cases = [
             ("[defaults]\ntimezone = \"India\"", "defaults.timezone", "IANA"),
-            ("[defaults]\nreminder_cron = \"9 * *\"", "defaults.reminder_cron", "five fields"),
-            ("[defaults]\nreminder_cron = \"0 25 * * *\"", "defaults.reminder_cron", "not a valid"),
+            ("[defaults]\nreminder_cron = \"9 * *\"", "defaults.reminder_cron", "it has 3 fields; expected 5"),
+            ("[defaults]\nreminder_cron = \"0 25 * * *\"", "defaults.reminder_cron", "hour '25' is not valid"),
             ("[defaults]\nbrief_time = \"8am\"", "defaults.brief_time", "time of day"),
             ("[defaults]\nlead_days = \"7\"", "defaults.lead_days", "list of whole numbers"),
             ("[pulse]\nmin_group = 1", "pulse.min_group", "too small"),
@@ -927,17 +878,5 @@ mod tests {
         for bad in ["", "0h", "h", "24", "1.5h", "-1h"] {
             assert!(parse_duration(bad).is_err(), "{bad}");
         }
-    }
-
-    #[test]
-    fn numeric_weekdays_mean_what_they_mean_in_crontab() {
-        use chrono::{Datelike, TimeZone, Utc, Weekday};
-        let monday = Utc.with_ymd_and_hms(2026, 3, 2, 0, 0, 0).unwrap();
-        let next = |spec: &str| parse_cron(spec).unwrap().after(&monday).next().unwrap();
-        assert_eq!(next("0 9 * * 1-5").weekday(), Weekday::Mon);
-        assert_eq!(next("0 9 * * 0").weekday(), Weekday::Sun);
-        assert_eq!(next("0 9 * * 7").weekday(), Weekday::Sun);
-        assert_eq!(next("0 9 * * SAT").weekday(), Weekday::Sat);
-        assert_eq!(next("0 9 * * MON-FRI").weekday(), Weekday::Mon);
     }
 }
