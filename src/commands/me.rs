@@ -3,7 +3,7 @@
 use super::Context;
 use crate::bot::BotError;
 use crate::chat::{MeUpdate, Message, Outgoing};
-use crate::store::{MemberProfile, WorkingHours as StoredHours};
+use crate::store::MemberProfile;
 use crate::team::WorkingHours;
 
 pub async fn run(ctx: &Context<'_>, update: MeUpdate) -> Result<Vec<Outgoing>, BotError> {
@@ -22,7 +22,7 @@ pub async fn run(ctx: &Context<'_>, update: MeUpdate) -> Result<Vec<Outgoing>, B
     }
     if let Some(hours) = &update.hours {
         match hours.parse::<WorkingHours>() {
-            Ok(h) => profile.working_hours = Some(StoredHours { start: h.start, end: h.end }),
+            Ok(h) => profile.working_hours = Some(h),
             Err(e) => return Ok(vec![ctx.ephemeral(super::unchanged(format!("me: hours: {e}")))]),
         }
     }
@@ -44,10 +44,7 @@ fn describe(ctx: &Context<'_>, p: &MemberProfile, changed: bool) -> String {
         (None, Some(tz)) => format!("{tz} (your region's)"),
         (None, None) => "not set".to_string(),
     };
-    let hours = p
-        .working_hours
-        .map(|h| WorkingHours { start: h.start, end: h.end }.to_string())
-        .unwrap_or_else(|| "not set".to_string());
+    let hours = p.working_hours.map(|h| h.to_string()).unwrap_or_else(|| "not set".to_string());
     let lead = if changed { "Saved. " } else { "" };
     let out = if p.opted_out { " You are left out of who-is-off answers and nudges." } else { "" };
     format!("{lead}Your settings: region {region}, time zone {tz}, hours {hours}.{out}")

@@ -6,7 +6,7 @@ use crate::bot::BotError;
 use crate::calendar::RegionCode;
 use crate::chat::{DayRef, Outgoing};
 use crate::store::Member;
-use crate::team::{coverage, MemberProfile, WorkingHours};
+use crate::team::{coverage, MemberProfile};
 use chrono::Duration;
 use serde_json::json;
 
@@ -59,7 +59,7 @@ pub fn profile(m: &Member) -> MemberProfile {
         display_name: m.display_name.clone(),
         region,
         timezone: m.profile.timezone,
-        hours: m.profile.working_hours.map(|h| WorkingHours { start: h.start, end: h.end }),
+        hours: m.profile.working_hours,
         opted_out: m.profile.opted_out,
     }
 }

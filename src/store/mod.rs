@@ -138,11 +138,8 @@ pub struct Channel {
     pub customer_regions: Vec<String>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct WorkingHours {
-    pub start: NaiveTime,
-    pub end: NaiveTime,
-}
+/// A member's hours: the team module's type, stored as two times of day.
+pub use crate::team::WorkingHours;
 
 /// What a member has told the bot about themselves.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
