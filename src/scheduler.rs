@@ -208,10 +208,11 @@ impl Scheduler {
             if p.is_open() && p.message_ref.is_none() && p.closes_at > now && p.opens_at + Self::RETRY <= now {
                 unsent += usize::from(!pulse::repost(&self.bot, channel, &channel_ref, &p, now).await?);
             }
-            if p.closes_at <= now {
+            if p.closes_at <= now || !p.is_open() {
                 // Also re-sends results a crash left undelivered (the ledger knows).
                 if p.is_open() || p.closed_at.is_some_and(|c| now - c < Duration::days(7)) {
-                    pulse::report(&self.bot, channel, &channel_ref, &p, now).await?;
+                    let reported = pulse::report(&self.bot, channel, &channel_ref, &p, now).await?;
+                    unsent += usize::from(reported == pulse::Reported::NotDelivered);
                 }
             } else if p.is_open() && nudge_due(p.opens_at, p.closes_at, now, DEFAULT_NUDGE_LEAD, false) {
                 pulse::nudge(&self.bot, channel, &p, now).await?;
@@ -219,7 +220,7 @@ impl Scheduler {
         }
         if unsent > 0 {
             // Reported as a failure so that the loop tries again within a minute.
-            return Err(BotError::Pulse(format!("{unsent} pulse question(s) could not be posted")));
+            return Err(BotError::Pulse(format!("{unsent} pulse post(s) could not be delivered")));
         }
         Ok(())
     }
@@ -270,7 +271,12 @@ impl Scheduler {
         };
         let schedules = self.bot.store.pulse_schedules().await?;
         for channel in self.bot.store.channels().await? {
-            for p in self.bot.store.pulses_in_channel(channel.id).await?.iter().filter(|p| p.is_open()) {
+            for p in self.bot.store.pulses_in_channel(channel.id).await? {
+                // A minute after a close, a look whether its results went out (a retry).
+                if let Some(closed) = p.closed_at {
+                    consider(closed + Self::RETRY);
+                    continue;
+                }
                 consider(p.closes_at);
                 consider(nudge_at(p.opens_at, p.closes_at, DEFAULT_NUDGE_LEAD));
                 if p.message_ref.is_none() {

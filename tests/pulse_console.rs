@@ -254,3 +254,36 @@ fn a_pulse_question_that_failed_to_post_is_posted_again() {
     assert!(out.contains("Thanks, your answer is in."), "{out}");
     assert!(out.contains("1 response"), "{out}");
 }
+
+#[test]
+fn results_that_failed_to_post_are_posted_once_a_minute_later() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("m.db").display());
+    let out = meridian(
+        &["console", "--script", "-", "--clock", "2026-11-23T01:00Z", "--database", &db],
+        "as maria (manager) in #ops: /pulse \"Quick check?\" options:\"Yes,No\" for:1h\n\
+         as jose in #ops: click LAST 1\n\
+         fail next post\n\
+         advance 2h\n",
+    );
+    let results: Vec<&str> = out.split("=== ").filter(|s| s.contains("# Pulse #1 results")).collect();
+    assert_eq!(results.len(), 1, "{out}");
+    assert!(results[0].starts_with("#ops · post 2 · Mon 2026-11-23 02:01 UTC"), "{out}");
+}
+
+#[test]
+fn closing_by_hand_when_the_results_cannot_be_posted_says_so_and_posts_them_later() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("m.db").display());
+    let out = meridian(
+        &["console", "--script", "-", "--clock", "2026-11-23T01:00Z", "--database", &db],
+        "as maria (manager) in #ops: /pulse \"Quick check?\" options:\"Yes,No\" for:1d\n\
+         fail next post\n\
+         as maria (manager) in #ops: /pulse close\n\
+         advance 5m\n",
+    );
+    assert!(out.contains("Pulse #1 is closed, but its results could not be posted just now"), "{out}");
+    let results: Vec<&str> = out.split("=== ").filter(|s| s.contains("# Pulse #1 results")).collect();
+    assert_eq!(results.len(), 1, "{out}");
+    assert!(results[0].starts_with("#ops · post 2 · Mon 2026-11-23 01:01 UTC"), "{out}");
+}

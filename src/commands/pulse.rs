@@ -119,8 +119,17 @@ pub async fn run(ctx: &Context<'_>, args: &str) -> Result<Vec<Outgoing>, BotErro
             let Some(pulse) = find(ctx, id.map(|i| i.0 as i64), true).await? else {
                 return Ok(vec![ctx.ephemeral(Message::text("There is no open pulse in this channel to close."))]);
             };
-            report(ctx.bot, &ctx.channel, ctx.channel_ref, &pulse, ctx.now).await?;
-            Ok(Vec::new())
+            match report(ctx.bot, &ctx.channel, ctx.channel_ref, &pulse, ctx.now).await? {
+                Reported::NotDelivered => {
+                    ctx.bot.schedule_changed.notify_one();
+                    Ok(vec![ctx.ephemeral(Message::text(format!(
+                        "Pulse #{} is closed, but its results could not be posted just now; meridian will post \
+                         them within a minute or two.",
+                        pulse.id
+                    )))])
+                }
+                Reported::Posted | Reported::NothingToDo => Ok(Vec::new()),
+            }
         }
         PulseCommand::Results { id } => {
             let Some(pulse) = find(ctx, id.map(|i| i.0 as i64), false).await? else {
@@ -309,6 +318,16 @@ pub async fn click(
     }
 }
 
+/// What [`report`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reported {
+    Posted,
+    /// Someone else closed it, or its results are out already.
+    NothingToDo,
+    /// The platform refused the results; the scheduler tries again shortly.
+    NotDelivered,
+}
+
 /// Closes a pulse (if still open) and posts its results, once.
 pub async fn report(
     bot: &Bot,
@@ -316,11 +335,21 @@ pub async fn report(
     channel_ref: &ChannelRef,
     pulse: &Pulse,
     now: DateTime<Utc>,
-) -> Result<bool, BotError> {
+) -> Result<Reported, BotError> {
     let key =
         PostKey { channel: channel.id, purpose: "pulse-results".into(), occurrence_key: format!("pulse-{}", pulse.id) };
-    let Some(post) = bot.store.claim_or_reclaim(&key, INSTANCE, now).await? else { return Ok(false) };
-    bot.store.close_pulse(pulse.id, now).await?;
+    // Exactly one caller closes a pulse (a manager's `/pulse close` may meet the closing
+    // time); that caller posts the results. A pulse closed earlier whose results never went
+    // out (a crash) is taken over only after a minute's grace, so a closer still posting
+    // them is not doubled.
+    let post = if bot.store.close_pulse(pulse.id, now).await? {
+        bot.store.claim_or_reclaim(&key, INSTANCE, now).await?
+    } else if pulse.closed_at.is_some_and(|closed| closed + TimeDelta::minutes(1) <= now) {
+        bot.store.claim_or_reclaim(&key, INSTANCE, now).await?
+    } else {
+        None
+    };
+    let Some(post) = post else { return Ok(Reported::NothingToDo) };
     let closed = bot.store.pulse(pulse.id).await?.unwrap_or_else(|| pulse.clone());
     let message = results_message(bot, channel, &closed, true).await?;
     // The raw rows keep no more than the results showed: folded regions lose their name.
@@ -348,11 +377,11 @@ pub async fn report(
     match bot.platforms.deliver(&Outgoing::Post { channel: channel_ref.clone(), message }).await {
         Ok(message_ref) => {
             bot.store.mark_delivered(post, &message_ref.map(|r| r.0).unwrap_or_default(), now).await?;
-            Ok(true)
+            Ok(Reported::Posted)
         }
         Err(e) => {
             tracing::warn!(pulse = %pulse.id, error = %e, "pulse results not delivered; will retry");
-            Ok(false)
+            Ok(Reported::NotDelivered)
         }
     }
 }
