@@ -342,13 +342,9 @@ pub async fn report(
     // time); that caller posts the results. A pulse closed earlier whose results never went
     // out (a crash) is taken over only after a minute's grace, so a closer still posting
     // them is not doubled.
-    let post = if bot.store.close_pulse(pulse.id, now).await? {
-        bot.store.claim_or_reclaim(&key, INSTANCE, now).await?
-    } else if pulse.closed_at.is_some_and(|closed| closed + TimeDelta::minutes(1) <= now) {
-        bot.store.claim_or_reclaim(&key, INSTANCE, now).await?
-    } else {
-        None
-    };
+    let closed_here = bot.store.close_pulse(pulse.id, now).await?;
+    let grace_over = pulse.closed_at.is_some_and(|closed| closed + TimeDelta::minutes(1) <= now);
+    let post = if closed_here || grace_over { bot.store.claim_or_reclaim(&key, INSTANCE, now).await? } else { None };
     let Some(post) = post else { return Ok(Reported::NothingToDo) };
     let closed = bot.store.pulse(pulse.id).await?.unwrap_or_else(|| pulse.clone());
     let message = results_message(bot, channel, &closed, true).await?;
