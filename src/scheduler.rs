@@ -109,9 +109,12 @@ impl Scheduler {
             self.bot.store.set_last_run(&job, now).await?;
             return Ok(Vec::new());
         };
-        if since >= now {
-            return Ok(Vec::new());
-        }
+        // Replan from the start of the channel's day: a zone or schedule changed today may have
+        // moved a reminder to a time already past; the ledger keeps the rest from repeating.
+        let tz = channel.settings.timezone;
+        let midnight = now.with_timezone(&tz).date_naive().and_hms_opt(0, 0, 0).unwrap_or_default();
+        let day_start = crate::team::local_to_utc(tz, midnight, crate::team::Fold::Earlier);
+        let since = since.min(day_start);
         let owed = self.reminders_between(channel, &plan, since, now, true).await?;
         let members: Vec<_> = self.bot.store.members_of_channel(channel.id).await?.iter().map(profile).collect();
         let channel_ref = self.channel_ref(channel).await?;

@@ -242,3 +242,39 @@ fn one_person_reacting_to_every_reminder_of_an_event_counts_once() {
     let answer = out.split("=== ").last().unwrap();
     assert!(answer.contains("Go-live (team, 1 Dec 2026): 2 reactions from 1 people"), "{out}");
 }
+
+#[test]
+fn changing_the_schedule_on_the_day_still_posts_that_days_reminders() {
+    let db = tempfile::tempdir().unwrap();
+    // At 08:00 on 31 December the manager moves posting from 09:00 to 07:00: the reminders
+    // of the day are now "late", and go out at once rather than never.
+    let out = console(
+        &db.path().join("m.db"),
+        "2027-12-29T12:00Z",
+        "America/New_York",
+        "as lee (manager) in #us: /meridian settings tz:America/New_York\n\
+         as lee (manager) in #us: /meridian follow US\n\
+         at 2027-12-31T08:00\n\
+         as lee (manager) in #us: /meridian settings schedule:\"0 7 * * MON-FRI\"\n\
+         advance 1h\n",
+    );
+    let titles = reminder_titles(&out);
+    assert!(
+        titles.iter().any(|t| t.starts_with("Fri 2027-12-31 08:00 EST") && t.contains("New Year's Day — tomorrow")),
+        "{titles:#?}"
+    );
+    assert_eq!(titles.iter().filter(|t| t.contains("New Year's Day — tomorrow")).count(), 1, "{titles:#?}");
+}
+
+#[test]
+fn upcoming_lists_milestones_even_without_regions() {
+    let db = tempfile::tempdir().unwrap();
+    let out = console(
+        &db.path().join("m.db"),
+        "2029-02-20T00:00Z",
+        "UTC",
+        "as lead (manager) in #ops: /milestone add \"Leap launch\" 2028-02-29 yearly\nas lead in #ops: /meridian upcoming 30\n",
+    );
+    let answer = out.split("=== ").last().unwrap();
+    assert!(answer.contains("*Wed 28 Feb 2029* Leap launch — milestone, team"), "{answer}");
+}

@@ -344,8 +344,18 @@ pub async fn report(
     // them is not doubled.
     let closed_here = bot.store.close_pulse(pulse.id, now).await?;
     let grace_over = pulse.closed_at.is_some_and(|closed| closed + TimeDelta::minutes(1) <= now);
-    let post = if closed_here || grace_over { bot.store.claim_or_reclaim(&key, INSTANCE, now).await? } else { None };
-    let Some(post) = post else { return Ok(Reported::NothingToDo) };
+    if !closed_here && !grace_over {
+        return Ok(Reported::NothingToDo);
+    }
+    let post = match bot.store.claim_post(&key, INSTANCE, now).await? {
+        Claim::Won(post) => post,
+        Claim::Taken { delivered: true, .. } => return Ok(Reported::NothingToDo),
+        // Undelivered: ours to send once the store's lease allows; until then, try again.
+        Claim::Taken { delivered: false, .. } => match bot.store.claim_or_reclaim(&key, INSTANCE, now).await? {
+            Some(post) => post,
+            None => return Ok(Reported::NotDelivered),
+        },
+    };
     let closed = bot.store.pulse(pulse.id).await?.unwrap_or_else(|| pulse.clone());
     let message = results_message(bot, channel, &closed, true).await?;
     // The raw rows keep no more than the results showed: folded regions lose their name.

@@ -182,6 +182,10 @@ impl Session {
         for outgoing in deliveries {
             platforms.deliver(&outgoing).await?;
         }
+        // A command that changed a schedule wakes the real loop at once; so here.
+        if tokio::time::timeout(std::time::Duration::ZERO, self.bot.schedule_changed.notified()).await.is_ok() {
+            self.run_due().await?;
+        }
         Ok(())
     }
 }

@@ -1,0 +1,61 @@
+//! The console against PostgreSQL (as several instances of the bot would share it): the
+//! store's two-minute lease on undelivered claims, seen end to end. Needs
+//! `MERIDIAN_TEST_POSTGRES_URL`; under CI its absence is a failure.
+
+mod common;
+
+use sqlx::{Connection, Executor};
+
+/// A fresh database on the test server, dropped when the guard goes.
+struct Database {
+    admin: String,
+    name: String,
+    url: String,
+}
+
+impl Database {
+    fn create() -> Option<Database> {
+        let Ok(admin) = std::env::var("MERIDIAN_TEST_POSTGRES_URL") else {
+            assert!(std::env::var_os("CI").is_none(), "MERIDIAN_TEST_POSTGRES_URL must be set in CI");
+            eprintln!("note: MERIDIAN_TEST_POSTGRES_URL is not set; the PostgreSQL console test was not run");
+            return None;
+        };
+        let name = format!("meridian_console_{:08x}", rand::random::<u32>());
+        let (base, _) = admin.rsplit_once('/').expect("a database URL ends in /DBNAME");
+        let url = format!("{base}/{name}");
+        run(&admin, &format!("CREATE DATABASE {name}"));
+        Some(Database { admin, name, url })
+    }
+}
+
+impl Drop for Database {
+    fn drop(&mut self) {
+        run(&self.admin, &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
+    }
+}
+
+fn run(url: &str, sql: &str) {
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+        conn.execute(sql).await.unwrap();
+    });
+}
+
+#[test]
+fn on_postgres_results_that_failed_to_post_wait_out_the_lease_and_go_out_once() {
+    let Some(db) = Database::create() else { return };
+    let out = common::stdout(
+        &["console", "--script", "-", "--clock", "2026-11-23T01:00Z", "--tz", "Asia/Manila", "--database", &db.url],
+        "as lead (manager) in #ops: /meridian settings tz:Asia/Manila\n\
+         as a in #ops: join\n\
+         as lead (manager) in #ops: /pulse \"How are we?\" scale:1-5 for:4h\n\
+         as a in #ops: click LAST 3\n\
+         advance 3h\n\
+         fail next post\n\
+         advance 1d\n",
+    );
+    let results: Vec<&str> = out.split("=== ").filter(|s| s.contains("# Pulse #1 results")).collect();
+    assert_eq!(results.len(), 1, "{out}");
+    // Closed at 13:00; the send failed; the claim is held for the two-minute lease.
+    assert!(results[0].starts_with("#ops · post 3 · Mon 2026-11-23 13:02 PST"), "{out}");
+}
