@@ -9,20 +9,10 @@ use chrono_tz::Tz;
 use meridian::calendar::{Kind, Library, Occurrence};
 use meridian::reminders::{due, plan_posts, PostingSchedule, Reminder, ReminderError, ReminderPlan};
 use proptest::prelude::*;
-use std::sync::OnceLock;
 
-fn library() -> &'static Library {
-    static LIBRARY: OnceLock<Library> = OnceLock::new();
-    LIBRARY.get_or_init(|| Library::shipped().expect("the shipped calendars load"))
-}
+mod common;
 
-fn utc(text: &str) -> DateTime<Utc> {
-    text.parse().unwrap_or_else(|e| panic!("{text}: {e}"))
-}
-
-fn date(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap()
-}
+use common::{date, library, utc};
 
 /// What a caller does: fetch the followed regions' occurrences the plan asks for.
 fn occurrences(plan: &ReminderPlan, regions: &[&str], from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Occurrence> {

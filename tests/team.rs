@@ -1,26 +1,15 @@
 //! The team as a manager sees it: working hours as people type them, who is off on a public
 //! holiday, and when the people at work overlap, night shifts and DST changes included.
 
-use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use chrono::NaiveTime;
 use chrono_tz::America::New_York;
 use chrono_tz::Asia::{Kolkata, Manila};
 use chrono_tz::Europe::London;
-use meridian::calendar::Library;
 use meridian::team::{coverage, overlap, whos_off, Interval, MemberOff, MemberProfile, TeamError, WorkingHours};
-use std::sync::OnceLock;
 
-fn library() -> &'static Library {
-    static LIBRARY: OnceLock<Library> = OnceLock::new();
-    LIBRARY.get_or_init(|| Library::shipped().expect("the shipped calendars load"))
-}
+mod common;
 
-fn utc(text: &str) -> DateTime<Utc> {
-    text.parse().unwrap_or_else(|e| panic!("{text}: {e}"))
-}
-
-fn date(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap()
-}
+use common::{date, library, utc};
 
 fn hours(text: &str) -> WorkingHours {
     text.parse().unwrap()

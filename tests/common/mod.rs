@@ -1,7 +1,13 @@
-//! Running the real `meridian` binary from tests, with a script on standard input.
+//! What several test files share: running the real `meridian` binary with a script on
+//! standard input, the shipped calendars, and short ways to write instants and dates.
+// Each test file uses part of this module; the rest is not dead, just elsewhere.
+#![allow(dead_code)]
 
+use chrono::{DateTime, NaiveDate, Utc};
+use meridian::calendar::Library;
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
 
 /// Runs `meridian ARGS` in the repository with `stdin` piped in; no `DATABASE_URL` leaks in.
 pub fn run(args: &[&str], stdin: &str) -> Output {
@@ -24,4 +30,19 @@ pub fn stdout(args: &[&str], stdin: &str) -> String {
     let text = String::from_utf8_lossy(&out.stdout).to_string();
     assert!(out.status.success(), "meridian {args:?} failed: {}\n{text}", String::from_utf8_lossy(&out.stderr));
     text
+}
+
+/// The shipped calendars, loaded once per test binary.
+pub fn library() -> &'static Library {
+    static LIBRARY: OnceLock<Library> = OnceLock::new();
+    LIBRARY.get_or_init(|| Library::shipped().expect("the shipped calendars load"))
+}
+
+/// An RFC 3339 instant.
+pub fn utc(text: &str) -> DateTime<Utc> {
+    text.parse().unwrap_or_else(|e| panic!("{text}: {e}"))
+}
+
+pub fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
 }
