@@ -37,20 +37,25 @@ fn counts_after_clicks() -> Vec<VoteCount> {
     counts.into_iter().map(|((choice, region), count)| VoteCount::new(choice, Some(region), count)).collect()
 }
 
+/// The results message of a closed pulse of the benchmark's question.
+fn closed_results(answer: &AnswerKind, tally: &Tally) -> PulseResults {
+    PulseResults::compose(ResultsInput {
+        pulse_id: PulseId(1),
+        question: "How clear were the handoffs between our locations this week?",
+        answer,
+        tally,
+        previous: None,
+        closed: true,
+    })
+}
+
 fn bench(c: &mut Criterion) {
     let answer = AnswerKind::scale_1_to_5();
     c.bench_function("pulse: 10,000 clicks to results text", |b| {
         b.iter(|| {
             let counts = counts_after_clicks();
             let tally = Tally::compute(&answer, &counts, Some(PEOPLE + 500), DEFAULT_MIN_GROUP).unwrap();
-            let results = PulseResults::compose(ResultsInput {
-                pulse_id: PulseId(1),
-                question: "How clear were the handoffs between our locations this week?",
-                answer: &answer,
-                tally: &tally,
-                previous: None,
-                closed: true,
-            });
+            let results = closed_results(&answer, &tally);
             black_box(results.to_text())
         })
     });
@@ -60,14 +65,7 @@ fn bench(c: &mut Criterion) {
     c.bench_function("pulse: tally of the resulting counts", |b| {
         b.iter(|| Tally::compute(&answer, black_box(&counts), Some(PEOPLE), DEFAULT_MIN_GROUP))
     });
-    let results = PulseResults::compose(ResultsInput {
-        pulse_id: PulseId(1),
-        question: "How clear were the handoffs between our locations this week?",
-        answer: &answer,
-        tally: &tally,
-        previous: None,
-        closed: true,
-    });
+    let results = closed_results(&answer, &tally);
     c.bench_function("pulse: PNG chart", |b| {
         b.iter(|| {
             let mut r = results.clone();

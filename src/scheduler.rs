@@ -17,7 +17,7 @@ use crate::commands::whosoff::profile;
 use crate::posts::reminder_message;
 use crate::pulse::{nudge_at, nudge_due, Theme, DEFAULT_NUDGE_LEAD};
 use crate::reminders::{due, plan_posts, PostingSchedule, Reminder, ReminderPlan};
-use crate::store::{Channel, Claim, PostKey};
+use crate::store::{Channel, Claim, PostKey, PulseSchedule};
 use chrono::{DateTime, Duration, Utc};
 use std::sync::Arc;
 
@@ -74,16 +74,32 @@ impl Scheduler {
     /// it is logged and reported as an undelivered post, which makes the loop retry soon.
     pub async fn run_due(&self, now: DateTime<Utc>) -> Result<Vec<Posted>, BotError> {
         let mut posted = Vec::new();
+        // Read once per run, not once per channel.
+        let schedules = self.bot.store.pulse_schedules().await?;
         for channel in self.bot.store.channels().await? {
+            let channel_ref = match self.channel_ref(&channel).await {
+                Ok(r) => r,
+                Err(e) => {
+                    tracing::error!(channel = %channel.name, error = %e, "channel lookup failed; will retry");
+                    posted.push(Posted {
+                        channel: channel.name.clone(),
+                        key: "channel".into(),
+                        at: now,
+                        delivered: false,
+                    });
+                    continue;
+                }
+            };
             let failed = |what: &str, e: BotError| {
                 tracing::error!(channel = %channel.name, error = %e, "{what} failed; will retry");
                 Posted { channel: channel.name.clone(), key: what.to_string(), at: now, delivered: false }
             };
-            match self.channel_reminders(&channel, now).await {
+            match self.channel_reminders(&channel, &channel_ref, now).await {
                 Ok(p) => posted.extend(p),
                 Err(e) => posted.push(failed("reminders", e)),
             }
-            if let Err(e) = self.channel_pulses(&channel, now).await {
+            let own: Vec<&PulseSchedule> = schedules.iter().filter(|s| s.channel == channel.id).collect();
+            if let Err(e) = self.channel_pulses(&channel, &channel_ref, &own, now).await {
                 posted.push(failed("pulses", e));
             }
         }
@@ -101,7 +117,12 @@ impl Scheduler {
         }
     }
 
-    async fn channel_reminders(&self, channel: &Channel, now: DateTime<Utc>) -> Result<Vec<Posted>, BotError> {
+    async fn channel_reminders(
+        &self,
+        channel: &Channel,
+        channel_ref: &ChannelRef,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Posted>, BotError> {
         let job = format!("{REMINDERS}s:{}", channel.id);
         let plan = plan_for(channel);
         // A channel seen for the first time starts now: no back-filling of its history.
@@ -117,7 +138,6 @@ impl Scheduler {
         let since = since.min(day_start);
         let owed = self.reminders_between(channel, &plan, since, now, true).await?;
         let members: Vec<_> = self.bot.store.members_of_channel(channel.id).await?.iter().map(profile).collect();
-        let channel_ref = self.channel_ref(channel).await?;
         let mut posted = Vec::new();
         let mut first_unfinished: Option<DateTime<Utc>> = None;
         for reminder in owed {
@@ -174,9 +194,14 @@ impl Scheduler {
 
     /// A channel's pulse duties at `now`: recurring pulses to start, nudges to send, pulses to
     /// close with their results.
-    async fn channel_pulses(&self, channel: &Channel, now: DateTime<Utc>) -> Result<(), BotError> {
-        let channel_ref = self.channel_ref(channel).await?;
-        for schedule in self.bot.store.pulse_schedules().await?.into_iter().filter(|s| s.channel == channel.id) {
+    async fn channel_pulses(
+        &self,
+        channel: &Channel,
+        channel_ref: &ChannelRef,
+        schedules: &[&PulseSchedule],
+        now: DateTime<Utc>,
+    ) -> Result<(), BotError> {
+        for schedule in schedules {
             let job = pulse::schedule_job(schedule.id.0);
             let Ok(slots) = PostingSchedule::parse_any(&schedule.cron) else { continue };
             let since = self.bot.store.last_run(&job).await?.unwrap_or(now);
@@ -196,8 +221,7 @@ impl Scheduler {
                     let theme = schedule.theme.as_deref().and_then(|t| t.parse::<Theme>().ok());
                     if let Some(asked) = pulse::pick(&self.bot, channel, theme, now).await? {
                         let (by, duration) = (&schedule.created_by, schedule.duration);
-                        let launched =
-                            pulse::launch(&self.bot, channel, &channel_ref, asked, duration, by, now).await?;
+                        let launched = pulse::launch(&self.bot, channel, channel_ref, asked, duration, by, now).await?;
                         self.bot.store.mark_delivered(post, &format!("pulse-{}", launched.id), now).await?;
                     }
                 }
@@ -209,12 +233,12 @@ impl Scheduler {
             // A question that never went out (a failed send, a crash after its claim); a minute
             // of grace so a launch still in progress elsewhere is not posted twice.
             if p.is_open() && p.message_ref.is_none() && p.closes_at > now && p.opens_at + Self::RETRY <= now {
-                unsent += usize::from(!pulse::repost(&self.bot, channel, &channel_ref, &p, now).await?);
+                unsent += usize::from(!pulse::repost(&self.bot, channel, channel_ref, &p, now).await?);
             }
             if p.closes_at <= now || !p.is_open() {
                 // Also re-sends results a crash left undelivered (the ledger knows).
                 if p.is_open() || p.closed_at.is_some_and(|c| now - c < Duration::days(7)) {
-                    let reported = pulse::report(&self.bot, channel, &channel_ref, &p, now).await?;
+                    let reported = pulse::report(&self.bot, channel, channel_ref, &p, now).await?;
                     unsent += usize::from(reported == pulse::Reported::NotDelivered);
                 }
             } else if p.is_open() && nudge_due(p.opens_at, p.closes_at, now, DEFAULT_NUDGE_LEAD, false) {
