@@ -1,45 +1,40 @@
-//! The handler: every chat event, from any platform, goes through [`Bot::handle`], which
-//! loads what the command needs from the store, asks the core, writes back, and returns the
-//! deliveries for the platform adapter to carry out.
+//! The handler: every chat event, from any platform, in two phases. Slack and Discord drop an
+//! interaction that is not acknowledged within three seconds, so [`Bot::accept`] decides at
+//! once, with no I/O, how to acknowledge it: the whole private answer (a usage error, a
+//! refusal, help), or "received, the answer follows". [`Bot::follow_up`] then does the work
+//! (store, core, charts, posts) and answers through the event's reply target.
 
 use crate::calendar::Library;
-use crate::chat::PlatformKind;
-use crate::chat::{parse_command, Actor, ChannelRef, Event, Message, Outgoing, Platforms};
+use crate::chat::{parse_command, Actor, ChannelRef, Command, Event, Message, MessageRef, Outgoing, Platforms};
 use crate::clock::Clock;
-use crate::commands::{self, Context};
+use crate::commands::{self, Context, Effects};
 use crate::config::Config;
-use crate::render::{RenderError, Templates};
+use crate::pulse::{PulseCommand, MANAGER_ONLY, USAGE};
+use crate::render::Templates;
+use crate::scheduler::Scheduler;
+use crate::service::delivery::{Delivery, RetryPolicy};
+use crate::service::pulses::CLICK_ACTION;
+use crate::service::{ServiceError, Services};
 use crate::store::{ChannelId, MemberId, Store, StoreError, WorkspaceId};
 use std::collections::HashMap;
-use std::sync::Arc;
-use std::sync::Mutex;
+use std::ops::Deref;
+use std::sync::{Arc, Mutex};
 use tokio::sync::Notify;
 
-#[derive(Debug, thiserror::Error)]
-pub enum BotError {
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error(transparent)]
-    Render(#[from] RenderError),
-    #[error("pulse: {0}")]
-    Pulse(String),
-    #[error(transparent)]
-    Calendar(#[from] crate::calendar::CalendarError),
-}
-
-/// Everything a command may need, built once at start.
+/// The bot: the shared services, the scheduler's wake-up, and what it has already recorded.
 pub struct Bot {
-    pub store: Store,
-    pub library: Arc<Library>,
-    pub templates: Arc<Templates>,
-    pub bank: Arc<crate::pulse::QuestionBank>,
-    pub config: Arc<Config>,
-    pub clock: Arc<dyn Clock>,
+    pub services: Arc<Services>,
     /// Wakes the scheduler when a command changes what or when a channel posts.
     pub schedule_changed: Arc<Notify>,
-    /// Where posts go; commands that post something to be tracked (a pulse) use it directly.
-    pub platforms: Platforms,
-    pub seen: Seen,
+    seen: Seen,
+}
+
+impl Deref for Bot {
+    type Target = Services;
+
+    fn deref(&self) -> &Services {
+        &self.services
+    }
 }
 
 /// What a bot is made of besides its store, clock and platforms; read once at start.
@@ -53,7 +48,7 @@ pub struct Parts {
 
 impl Parts {
     /// The shipped calendars, templates and question bank, with `config`.
-    pub fn shipped(config: Config) -> Result<Parts, BotError> {
+    pub fn shipped(config: Config) -> Result<Parts, ServiceError> {
         Ok(Parts {
             config: Arc::new(config),
             library: Arc::new(Library::shipped()?),
@@ -63,84 +58,225 @@ impl Parts {
     }
 
     pub fn bot(&self, store: Store, clock: Arc<dyn Clock>, platforms: Platforms) -> Bot {
-        Bot {
+        self.bot_with(store, clock, platforms, RetryPolicy::default())
+    }
+
+    pub fn bot_with(&self, store: Store, clock: Arc<dyn Clock>, platforms: Platforms, policy: RetryPolicy) -> Bot {
+        let services = Services {
             store,
+            delivery: Delivery::new(platforms, policy),
             library: self.library.clone(),
             templates: self.templates.clone(),
             bank: self.bank.clone(),
             config: self.config.clone(),
             clock,
-            schedule_changed: Arc::new(Notify::new()),
-            platforms,
-            seen: Default::default(),
-        }
+            // Claims name their instance, for the operator reading the ledger.
+            instance: format!("meridian-{:08x}", rand::random::<u32>()),
+        };
+        Bot { services: Arc::new(services), schedule_changed: Arc::new(Notify::new()), seen: Seen::default() }
+    }
+}
+
+/// How an event is acknowledged, at once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ack {
+    /// Nothing to show (a reaction, a member joining or leaving).
+    Silent,
+    /// Received; the answer follows through the reply target.
+    Deferred,
+    /// The whole answer, privately, now; no work follows.
+    Reply(Message),
+}
+
+/// An event accepted: its acknowledgement, and the work that follows it, if any.
+pub struct Accepted {
+    pub ack: Ack,
+    pub work: Option<Work>,
+}
+
+/// The work after an acknowledgement: the event and what was parsed from it.
+#[derive(Debug, Clone)]
+pub struct Work {
+    event: Event,
+    task: Task,
+}
+
+#[derive(Debug, Clone)]
+enum Task {
+    Meridian(Command),
+    Pulse(PulseCommand),
+    Vote(String),
+    Reaction { message: MessageRef, emoji: String, added: bool },
+    Joined,
+    Left,
+}
+
+impl Work {
+    pub fn event(&self) -> &Event {
+        &self.event
     }
 }
 
 /// A channel as a platform names it: platform, workspace id, channel id.
-type ChannelKey = (PlatformKind, String, String);
+type ChannelKey = (crate::chat::PlatformKind, String, String);
 
 /// Rows this process has already written. Every event would otherwise upsert its workspace,
 /// channel and member again, and on SQLite each write is a commit: a burst of clicks would
 /// queue behind them. (A changed display name is picked up at the next start.)
 #[derive(Default)]
-pub struct Seen {
+struct Seen {
     channels: Mutex<HashMap<ChannelKey, (WorkspaceId, ChannelId)>>,
     members: Mutex<HashMap<(ChannelId, String), MemberId>>,
 }
 
+const SORRY: &str = "Sorry — that did not work because of a problem on meridian's side. Please try again in a minute.";
+
 impl Bot {
-    /// Answers one event. Errors are for the operator's log; the person who acted gets a
-    /// short apology from the adapter.
-    pub async fn handle(&self, event: Event) -> Result<Vec<Outgoing>, BotError> {
-        // A vote is the hot path (a burst must be acknowledged within the platform's three
-        // seconds): it writes nothing but the vote. Recording each first-time voter as a
-        // channel member cost a commit each and slowed a 10,000-click burst from 0.7 s to 18 s;
-        // members are learned from commands, joins and reactions instead.
-        if let Event::Click { channel, actor, action, value, .. } = &event {
-            if action == commands::pulse::CLICK_ACTION {
-                let (workspace, channel_id) = self.channel_ids(channel).await?;
-                return commands::pulse::click(self, channel, actor, workspace, channel_id, value).await;
+    /// The scheduler that posts for this bot, woken by its commands.
+    pub fn scheduler(&self) -> Scheduler {
+        Scheduler::new(self.services.clone(), self.schedule_changed.clone())
+    }
+
+    /// Phase one: how to acknowledge `event`, decided without I/O, and the work to do after.
+    pub fn accept(&self, event: Event) -> Accepted {
+        let reply = |message: Message| Accepted { ack: Ack::Reply(message), work: None };
+        let deferred = |event: Event, task: Task| Accepted { ack: Ack::Deferred, work: Some(Work { event, task }) };
+        let silent = |event: Event, task: Task| Accepted { ack: Ack::Silent, work: Some(Work { event, task }) };
+        match &event {
+            Event::Command { command, args, actor, .. } if command.trim_start_matches('/') == "pulse" => {
+                match PulseCommand::parse(args) {
+                    Err(e) => reply(Message::text(format!("{e}\n\n{USAGE}"))),
+                    Ok(c) if c.needs_manager() && !actor.capabilities.manager => reply(Message::text(MANAGER_ONLY)),
+                    Ok(PulseCommand::Help) => reply(Message::text(USAGE)),
+                    Ok(c) => deferred(event, Task::Pulse(c)),
+                }
+            }
+            Event::Command { command, args, actor, .. } => match parse_command(command, args) {
+                Err(usage) => reply(Message::text(usage.to_string())),
+                Ok(c) if c.needs_manager() && !actor.capabilities.may_configure() => reply(Message::text(
+                    "Sorry — only managers can change this channel's calendar or settings. \
+                     Ask a manager, or see `/meridian help` for what you can do.",
+                )),
+                Ok(Command::Help) => match self.templates.render("help", serde_json::json!({})) {
+                    Ok(help) => reply(help),
+                    Err(e) => {
+                        tracing::error!(error = %e, "help template failed");
+                        reply(Message::text(SORRY))
+                    }
+                },
+                Ok(c) => deferred(event, Task::Meridian(c)),
+            },
+            Event::Click { action, value, .. } if action == CLICK_ACTION => {
+                let value = value.clone();
+                deferred(event, Task::Vote(value))
+            }
+            Event::Click { .. } => reply(Message::text("That button is not one meridian knows.")),
+            Event::Reaction { message, emoji, added, .. } => {
+                let task = Task::Reaction { message: message.clone(), emoji: emoji.clone(), added: *added };
+                silent(event, task)
+            }
+            Event::MemberJoined { .. } => silent(event, Task::Joined),
+            Event::MemberLeft { .. } => silent(event, Task::Left),
+        }
+    }
+
+    /// Phase two: does the work and carries out its deliveries. Every delivery goes through
+    /// the delivery layer (retries, rate limits); what still fails is logged and, where the
+    /// person is waiting for an answer, told to them.
+    pub async fn follow_up(&self, work: Work) {
+        let reply_target = work.event.reply_target().cloned();
+        let effects = match self.work(&work).await {
+            Ok(effects) => effects,
+            Err(e) => {
+                tracing::error!(error = %e, "could not handle an event");
+                let apology = reply_target.clone().map(|to| Outgoing::Reply { to, message: Message::text(SORRY) });
+                Effects::from(apology.into_iter().collect::<Vec<_>>())
+            }
+        };
+        if effects.reschedule {
+            self.schedule_changed.notify_one();
+        }
+        let mut replied = false;
+        let mut unposted = false;
+        for outgoing in &effects.deliveries {
+            match self.delivery.send(outgoing).await {
+                Ok(_) => replied |= matches!(outgoing, Outgoing::Reply { .. }),
+                Err(e) => {
+                    tracing::warn!(error = %e, "a command's answer could not be delivered");
+                    unposted |= matches!(outgoing, Outgoing::Post { .. });
+                }
             }
         }
-        let ctx = self.context(event.channel(), event.actor()).await?;
-        match &event {
-            Event::Command { command, args, .. } => self.command(&ctx, command, args).await,
-            Event::Reaction { message, emoji, added, .. } => {
-                // Message ids are only unique within a channel on some platforms (Slack's ts).
-                let post = self.store.post_by_message(&message.0).await?.filter(|p| p.key.channel == ctx.channel.id);
+        if let Some(to) = &reply_target {
+            if unposted {
+                let note = Message::text(
+                    "Done, but meridian could not post the announcement in this channel just now \
+                     (the platform refused or was unreachable).",
+                );
+                let sent = self.delivery.send(&Outgoing::Reply { to: to.clone(), message: note }).await;
+                replied |= sent.is_ok();
+            }
+            if let Err(e) = self.delivery.settle(to, replied).await {
+                tracing::warn!(error = %e, "could not settle the acknowledgement");
+            }
+        }
+    }
+
+    /// Both phases, for callers with nothing to send an acknowledgement to first (tests,
+    /// benchmarks): a private answer in the acknowledgement is delivered as a reply.
+    pub async fn handle(&self, event: Event) {
+        let accepted = self.accept(event.clone());
+        if let (Ack::Reply(message), Some(to)) = (accepted.ack, event.reply_target()) {
+            let reply = Outgoing::Reply { to: to.clone(), message };
+            if let Err(e) = self.delivery.send(&reply).await {
+                tracing::warn!(error = %e, "an acknowledgement could not be delivered");
+            }
+        }
+        if let Some(work) = accepted.work {
+            self.follow_up(work).await;
+        }
+    }
+
+    /// The work of one accepted event, as its effects.
+    pub async fn work(&self, work: &Work) -> Result<Effects, ServiceError> {
+        let event = &work.event;
+        // A vote is the hot path (a burst must be answered quickly): it writes nothing but
+        // the vote. Recording each first-time voter as a channel member cost a commit each
+        // and slowed a 10,000-click burst from 0.7 s to 18 s; members are learned from
+        // commands, joins and reactions instead.
+        if let (Task::Vote(value), Some(to)) = (&work.task, event.reply_target()) {
+            let (workspace, channel) = self.channel_ids(event.channel()).await?;
+            let answer = crate::service::pulses::vote(self, event.actor(), workspace, channel, value).await?;
+            return Ok(vec![Outgoing::Reply { to: to.clone(), message: answer }].into());
+        }
+        let ctx = self.context(event).await?;
+        match &work.task {
+            Task::Meridian(command) => commands::run(&ctx, command.clone()).await,
+            Task::Pulse(command) => commands::pulse::run(&ctx, command.clone()).await,
+            Task::Vote(_) => Ok(Effects::default()),
+            Task::Reaction { message, emoji, added } => {
+                let post = self.store.post_by_message(ctx.channel.id, &message.0).await?;
                 if let Some(post) = post {
                     self.store.record_reaction(post.id, &ctx.actor.user_id, emoji, *added, ctx.now).await?;
                 }
-                Ok(Vec::new())
+                Ok(Effects::default())
             }
-            Event::Click { .. } => Ok(vec![ctx.ephemeral(Message::text("That button is not one meridian knows."))]),
-            Event::MemberJoined { .. } => {
+            Task::Joined => {
                 let hint = "Welcome! meridian keeps this team in step across regions. Tell it where you work: \
                             `/meridian me region:IN-KA tz:Asia/Kolkata hours:09:00-18:00` (see `/meridian help`).";
-                Ok(vec![ctx.ephemeral(Message::text(hint))])
+                Ok(vec![ctx.ephemeral(Message::text(hint))].into())
+            }
+            Task::Left => {
+                self.store.leave_channel(ctx.channel.id, ctx.member.id).await?;
+                let key = (ctx.channel.id, ctx.actor.user_id.clone());
+                self.seen.members.lock().unwrap_or_else(|e| e.into_inner()).remove(&key);
+                Ok(Effects::default())
             }
         }
-    }
-
-    async fn command(&self, ctx: &Context<'_>, command: &str, args: &str) -> Result<Vec<Outgoing>, BotError> {
-        if command.trim_start_matches('/') == "pulse" {
-            return commands::pulse::run(ctx, args).await;
-        }
-        let parsed = match parse_command(command, args) {
-            Ok(parsed) => parsed,
-            Err(usage) => return Ok(vec![ctx.ephemeral(Message::text(usage.to_string()))]),
-        };
-        if parsed.needs_manager() && !ctx.may_configure() {
-            let refusal = "Sorry — only managers can change this channel's calendar or settings. \
-                           Ask a manager, or see `/meridian help` for what you can do.";
-            return Ok(vec![ctx.ephemeral(Message::text(refusal))]);
-        }
-        commands::run(ctx, parsed).await
     }
 
     /// The stored ids of a channel and its workspace, creating them the first time.
-    async fn channel_ids(&self, channel: &ChannelRef) -> Result<(WorkspaceId, ChannelId), BotError> {
+    async fn channel_ids(&self, channel: &ChannelRef) -> Result<(WorkspaceId, ChannelId), ServiceError> {
         let key = (channel.platform, channel.workspace.clone(), channel.id.clone());
         if let Some(ids) = self.seen.channels.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
             return Ok(*ids);
@@ -152,8 +288,8 @@ impl Bot {
     }
 
     /// Makes sure the workspace, channel and member exist, and gathers who is asking.
-    async fn context<'a>(&'a self, channel: &'a ChannelRef, actor: &'a Actor) -> Result<Context<'a>, BotError> {
-        let platform = channel.platform;
+    async fn context<'a>(&'a self, event: &'a Event) -> Result<Context<'a>, ServiceError> {
+        let (channel, actor) = (event.channel(), event.actor());
         let (workspace, channel_id) = self.channel_ids(channel).await?;
         let member_key = (channel_id, actor.user_id.clone());
         let known = self.seen.members.lock().unwrap_or_else(|e| e.into_inner()).get(&member_key).copied();
@@ -161,8 +297,10 @@ impl Bot {
             Some(id) => id,
             None => {
                 let member_id = self.store.upsert_member(workspace, &actor.user_id, &actor.display_name).await?;
-                self.store.join_channel(channel_id, member_id).await?;
-                self.seen.members.lock().unwrap_or_else(|e| e.into_inner()).insert(member_key, member_id);
+                if !matches!(event, Event::MemberLeft { .. }) {
+                    self.store.join_channel(channel_id, member_id).await?;
+                    self.seen.members.lock().unwrap_or_else(|e| e.into_inner()).insert(member_key, member_id);
+                }
                 member_id
             }
         };
@@ -170,21 +308,30 @@ impl Bot {
             self.store.channel(channel_id).await?.ok_or(StoreError::NotFound { what: "channel", id: channel_id.0 })?;
         let member =
             self.store.member(member_id).await?.ok_or(StoreError::NotFound { what: "member", id: member_id.0 })?;
-        // Platform roles count as well as the configured lists: a Discord "manager" role, a
-        // Slack workspace admin (the adapters report these as roles).
-        let is_manager = self.config.roles.is_manager(platform, &actor.user_id)
-            || actor.roles.iter().any(|r| matches!(r.to_ascii_lowercase().as_str(), "manager" | "admin" | "owner"));
-        let is_hr = self.config.roles.is_hr(platform, &actor.user_id)
-            || actor.roles.iter().any(|r| r.eq_ignore_ascii_case("hr"));
         Ok(Context {
             bot: self,
             channel_ref: channel,
             actor,
+            reply: event.reply_target(),
             channel: stored_channel,
             member,
-            is_manager,
-            is_hr,
             now: self.clock.now(),
         })
+    }
+}
+
+/// Who an actor is, for adapters building events: the person with the capabilities the
+/// configuration and their platform give them.
+pub fn actor(
+    config: &Config,
+    platform: crate::chat::PlatformKind,
+    user_id: &str,
+    display_name: &str,
+    from_platform: crate::chat::Capabilities,
+) -> Actor {
+    Actor {
+        user_id: user_id.to_string(),
+        display_name: display_name.to_string(),
+        capabilities: config.roles.capabilities(platform, user_id).union(from_platform),
     }
 }

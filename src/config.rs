@@ -151,6 +151,11 @@ impl Roles {
     pub fn is_hr(&self, platform: Platform, user_id: &str) -> bool {
         contains(&self.hr, platform, user_id)
     }
+
+    /// What the configured lists grant a person; adapters add what the platform grants.
+    pub fn capabilities(&self, platform: Platform, user_id: &str) -> crate::chat::Capabilities {
+        crate::chat::Capabilities { manager: self.is_manager(platform, user_id), hr: self.is_hr(platform, user_id) }
+    }
 }
 
 fn contains(list: &[UserRef], platform: Platform, user_id: &str) -> bool {

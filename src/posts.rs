@@ -1,11 +1,10 @@
 //! What the bot posts on its own initiative, composed from templates: reminders ahead of
 //! holidays, festivals and milestones (with who in the channel will be off).
 
-use crate::bot::BotError;
 use crate::calendar::Library;
 use crate::chat::Message;
 use crate::reminders::Reminder;
-use crate::render::Templates;
+use crate::render::{RenderError, Templates};
 use crate::team::{whos_off, MemberProfile};
 use chrono_tz::Tz;
 use serde_json::json;
@@ -27,7 +26,7 @@ pub fn reminder_message(
     reminder: &Reminder,
     channel_tz: Tz,
     members: &[MemberProfile],
-) -> Result<Message, BotError> {
+) -> Result<Message, RenderError> {
     let o = &reminder.occurrence;
     let region_name = if o.region.is_team() {
         "the team".to_string()
@@ -63,5 +62,5 @@ pub fn reminder_message(
         "channel_timezone": channel_tz.name(),
         "off": off,
     });
-    Ok(templates.render("reminder", context)?)
+    templates.render("reminder", context)
 }

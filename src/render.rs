@@ -3,9 +3,11 @@
 //!
 //! A template renders plain text with a few line conventions, so HR can edit wording without
 //! knowing any platform's block format: `# ` starts a header, `~ ` a line of small print,
-//! `---` a divider, and blank lines separate paragraphs (one section each).
+//! `---` a divider, and blank lines separate paragraphs (one section each). Within a line,
+//! meridian markup (`**bold**`, `_italic_`, `` `code` ``, links; see `chat::Rich`) gives
+//! emphasis that each platform shows its own way.
 
-use crate::chat::{Block, Message};
+use crate::chat::{Block, Message, Rich};
 use minijinja::Environment;
 use serde::Serialize;
 use std::path::Path;
@@ -79,7 +81,7 @@ pub fn to_message(text: &str) -> Message {
     let mut paragraph: Vec<&str> = Vec::new();
     let flush = |paragraph: &mut Vec<&str>, blocks: &mut Vec<Block>| {
         if !paragraph.is_empty() {
-            blocks.push(Block::Section { text: paragraph.join("\n") });
+            blocks.push(Block::Section { text: Rich::parse(&paragraph.join("\n")) });
             paragraph.clear();
         }
     };
@@ -91,8 +93,8 @@ pub fn to_message(text: &str) -> Message {
         } else if let Some(small) = trimmed.strip_prefix("~ ") {
             flush(&mut paragraph, &mut blocks);
             match blocks.last_mut() {
-                Some(Block::Context { items }) => items.push(small.trim().to_string()),
-                _ => blocks.push(Block::Context { items: vec![small.trim().to_string()] }),
+                Some(Block::Context { items }) => items.push(Rich::parse(small.trim())),
+                _ => blocks.push(Block::Context { items: vec![Rich::parse(small.trim())] }),
             }
         } else if trimmed == "---" {
             flush(&mut paragraph, &mut blocks);
@@ -104,24 +106,7 @@ pub fn to_message(text: &str) -> Message {
         }
     }
     flush(&mut paragraph, &mut blocks);
-    let text = plain_text(&blocks);
-    Message { text, blocks, attachments: Vec::new() }
-}
-
-/// The plain-text fallback of a message: what notifications and screen readers get.
-pub fn plain_text(blocks: &[Block]) -> String {
-    let mut parts = Vec::new();
-    for block in blocks {
-        match block {
-            Block::Header { text } | Block::Section { text } => parts.push(text.clone()),
-            Block::Context { items } => parts.push(items.join(" · ")),
-            Block::Buttons { buttons } => {
-                parts.push(buttons.iter().map(|b| format!("[{}]", b.label)).collect::<Vec<_>>().join(" "))
-            }
-            Block::Divider => {}
-        }
-    }
-    parts.join("\n")
+    Message::of(blocks)
 }
 
 #[cfg(test)]
@@ -136,10 +121,10 @@ mod tests {
             m.blocks,
             vec![
                 Block::Header { text: "Title".into() },
-                Block::Section { text: "first line\nsecond line".into() },
-                Block::Section { text: "next paragraph".into() },
+                Block::Section { text: Rich::plain("first line\nsecond line") },
+                Block::Section { text: Rich::plain("next paragraph") },
                 Block::Divider,
-                Block::Context { items: vec!["small".into(), "print".into()] },
+                Block::Context { items: vec![Rich::plain("small"), Rich::plain("print")] },
             ]
         );
         assert_eq!(m.text, "Title\nfirst line\nsecond line\nnext paragraph\nsmall · print");
@@ -168,7 +153,9 @@ mod tests {
             )
             .unwrap();
         assert_eq!(m.blocks[0], Block::Header { text: "🪔 Diwali — on Sunday".into() });
-        assert!(m.text.contains("*Diwali* is a public holiday in India on Sunday (Sun 2026-11-08)"), "{}", m.text);
-        assert!(m.text.contains("*How to greet:* Happy Diwali!"));
+        assert!(m.text.contains("Diwali is a public holiday in India on Sunday (Sun 2026-11-08)"), "{}", m.text);
+        assert!(m.text.contains("How to greet: Happy Diwali!"));
+        let Block::Section { text } = &m.blocks[1] else { panic!("{:?}", m.blocks) };
+        assert_eq!(text.0[0], crate::chat::Span::Bold("Diwali".into()));
     }
 }

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use meridian::bot::Parts;
-use meridian::chat::{Actor, ChannelRef, Event, PlatformKind, Platforms};
+use meridian::chat::{Actor, Capabilities, ChannelRef, Event, PlatformKind, Platforms, ReplyTarget};
 use meridian::clock::ManualClock;
 use meridian::config::Config;
 use meridian::platforms::console::ConsolePlatform;
@@ -44,19 +44,20 @@ async fn the_loop_posts_what_is_due_wakes_on_a_schedule_change_and_stops_on_shut
         id: "support".into(),
         name: "support".into(),
     };
-    let priya = Actor { user_id: "priya".into(), display_name: "priya".into(), roles: vec!["manager".into()] };
+    let priya =
+        Actor { user_id: "priya".into(), display_name: "priya".into(), capabilities: Capabilities::MANAGER };
+    let reply = ReplyTarget { channel: channel.clone(), user_id: "priya".into(), handle: String::new() };
     for args in ["follow IN", "settings tz:Asia/Kolkata"] {
         let event = Event::Command {
             channel: channel.clone(),
             actor: priya.clone(),
             command: "meridian".into(),
             args: args.into(),
+            reply: reply.clone(),
         };
-        for outgoing in bot.handle(event).await.unwrap() {
-            bot.platforms.deliver(&outgoing).await.unwrap();
-        }
+        bot.handle(event).await;
     }
-    let scheduler = Scheduler::new(bot.clone(), "loop-test".into());
+    let scheduler: Scheduler = bot.scheduler();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let running = tokio::spawn(async move { scheduler.run(async { stopped.await.unwrap_or(()) }).await });
 

@@ -213,6 +213,7 @@ suite! {
     the_first_claim_wins_and_later_ones_see_it_taken,
     two_instances_claiming_the_same_post_one_wins,
     a_delivered_post_is_found_by_its_message,
+    a_message_id_shared_by_two_channels_finds_each_channels_own_post,
     an_undelivered_claim_is_found_after_a_restart_and_reclaimed_once,
     a_fresh_claim_cannot_be_reclaimed,
     claim_or_reclaim_lets_the_first_caller_send_a_new_post,
@@ -269,20 +270,23 @@ fn reminder(channel: ChannelId, occurrence: &str) -> PostKey {
 
 // ---- schema ----------------------------------------------------------------------------
 
+/// The newest migration in `migrations/`.
+const SCHEMA: i64 = 2;
+
 async fn migrating_again_changes_nothing(db: &TestDb) {
-    assert_eq!(db.store.schema_version().await.unwrap(), Some(1));
+    assert_eq!(db.store.schema_version().await.unwrap(), Some(SCHEMA));
     db.store.migrate().await.unwrap();
-    assert_eq!(db.store.schema_version().await.unwrap(), Some(1));
+    assert_eq!(db.store.schema_version().await.unwrap(), Some(SCHEMA));
     // A second instance starting up against a migrated database also changes nothing.
     let second = db.second_instance().await;
-    assert_eq!(second.schema_version().await.unwrap(), Some(1));
+    assert_eq!(second.schema_version().await.unwrap(), Some(SCHEMA));
 }
 
 async fn connect_existing_opens_a_database_that_is_there(db: &TestDb) {
     let ws = db.store.upsert_workspace(Platform::Slack, "T001", "Acme").await.unwrap();
     let reader = Store::connect_existing(&db.url).await.unwrap();
     assert_eq!(reader.kind(), db.kind);
-    assert_eq!(reader.schema_version().await.unwrap(), Some(1));
+    assert_eq!(reader.schema_version().await.unwrap(), Some(SCHEMA));
     assert_eq!(reader.workspace(ws).await.unwrap().unwrap().name, "Acme");
     reader.close().await;
 }
@@ -957,14 +961,40 @@ async fn a_delivered_post_is_found_by_its_message(db: &TestDb) {
     let (_, channel) = a_channel(s).await;
     let key = reminder(channel, "GB:easter-monday:2026-04-06:lead1");
     let Claim::Won(post) = s.claim_post(&key, "a", at(DURING)).await.unwrap() else { panic!() };
-    assert_eq!(s.post_by_message("C001:99.1").await.unwrap(), None);
+    assert_eq!(s.post_by_message(channel, "C001:99.1").await.unwrap(), None);
     s.mark_delivered(post, "C001:99.1", at("2026-03-02T12:00:01Z")).await.unwrap();
-    let found = s.post_by_message("C001:99.1").await.unwrap().unwrap();
+    let found = s.post_by_message(channel, "C001:99.1").await.unwrap().unwrap();
     assert_eq!(found.id, post);
     assert_eq!(found.key, key);
     assert_eq!(found.instance_id, "a");
     assert_eq!(found.delivered_at, Some(at("2026-03-02T12:00:01Z")));
     assert_eq!(s.post(post).await.unwrap(), Some(found));
+}
+
+async fn a_message_id_shared_by_two_channels_finds_each_channels_own_post(db: &TestDb) {
+    // Slack's `ts` is unique only within a channel: a reaction in the second channel must
+    // find the second channel's post, not the first one's.
+    let s = &db.store;
+    let (workspace, first) = a_channel(s).await;
+    let second = s.upsert_channel(workspace, "C002", "sales").await.unwrap();
+    let ts = "1700000000.000100";
+    let mut posts = Vec::new();
+    for channel in [first, second] {
+        let key = reminder(channel, "GB:christmas-day:2026-12-25:lead1");
+        let Claim::Won(post) = s.claim_post(&key, "a", at(DURING)).await.unwrap() else { panic!() };
+        s.mark_delivered(post, ts, at(DURING)).await.unwrap();
+        posts.push(post);
+    }
+    assert_eq!(s.post_by_message(first, ts).await.unwrap().map(|p| p.id), Some(posts[0]));
+    assert_eq!(s.post_by_message(second, ts).await.unwrap().map(|p| p.id), Some(posts[1]));
+}
+
+/// The post a [`ClaimOutcome`] hands over; a test fails when there is none.
+fn mine(outcome: ClaimOutcome) -> PostId {
+    match outcome {
+        ClaimOutcome::Mine(post) => post,
+        other => panic!("expected to own the post, got {other:?}"),
+    }
 }
 
 async fn an_undelivered_claim_is_found_after_a_restart_and_reclaimed_once(db: &TestDb) {
@@ -1009,7 +1039,7 @@ async fn claim_or_reclaim_lets_the_first_caller_send_a_new_post(db: &TestDb) {
     let s = &db.store;
     let (_, channel) = a_channel(s).await;
     let key = reminder(channel, "IN:diwali:2026-11-08:lead7");
-    let post = s.claim_or_reclaim(&key, "a", at(DURING)).await.unwrap().expect("nobody had claimed it");
+    let post = mine(s.claim_or_reclaim(&key, "a", at(DURING)).await.unwrap());
     let claimed = s.post(post).await.unwrap().unwrap();
     assert_eq!((claimed.key, claimed.instance_id.as_str(), claimed.claimed_at), (key, "a", at(DURING)));
     assert_eq!(claimed.delivered_at, None);
@@ -1019,13 +1049,14 @@ async fn claim_or_reclaim_never_sends_a_delivered_post_again(db: &TestDb) {
     let s = &db.store;
     let (_, channel) = a_channel(s).await;
     let key = reminder(channel, "IN:diwali:2026-11-08:lead1");
-    let post = s.claim_or_reclaim(&key, "a", at("2026-03-02T09:00:00Z")).await.unwrap().unwrap();
+    let post = mine(s.claim_or_reclaim(&key, "a", at("2026-03-02T09:00:00Z")).await.unwrap());
     s.mark_delivered(post, "C001:5.1", at("2026-03-02T09:00:01Z")).await.unwrap();
     let other = db.second_instance().await;
     // However long afterwards, and whoever asks.
     for (store, instance) in [(s, "a"), (&other, "b")] {
-        assert_eq!(store.claim_or_reclaim(&key, instance, at("2026-03-02T09:00:02Z")).await.unwrap(), None);
-        assert_eq!(store.claim_or_reclaim(&key, instance, at("2026-03-09T09:00:00Z")).await.unwrap(), None);
+        let delivered = ClaimOutcome::Delivered;
+        assert_eq!(store.claim_or_reclaim(&key, instance, at("2026-03-02T09:00:02Z")).await.unwrap(), delivered);
+        assert_eq!(store.claim_or_reclaim(&key, instance, at("2026-03-09T09:00:00Z")).await.unwrap(), delivered);
     }
     assert_eq!(s.post(post).await.unwrap().unwrap().instance_id, "a");
 }
@@ -1037,25 +1068,25 @@ async fn claim_or_reclaim_takes_over_an_undelivered_claim_at_once_on_sqlite_and_
     let (_, channel) = a_channel(s).await;
     let key = reminder(channel, "PH:rizal-day:2026-12-30:lead0");
     let claimed_at = at("2026-03-02T09:00:00Z");
-    let post = s.claim_or_reclaim(&key, "failed", claimed_at).await.unwrap().unwrap();
+    let post = mine(s.claim_or_reclaim(&key, "failed", claimed_at).await.unwrap());
     let other = db.second_instance().await;
     let later = |seconds| claimed_at + TimeDelta::seconds(seconds);
     let holder = || async { s.post(post).await.unwrap().unwrap().instance_id };
     match db.kind {
         BackendKind::Sqlite => {
             // One process per file: the claim was left by a failed send or a dead process.
-            assert_eq!(other.claim_or_reclaim(&key, "retry", later(1)).await.unwrap(), Some(post));
+            assert_eq!(other.claim_or_reclaim(&key, "retry", later(1)).await.unwrap(), ClaimOutcome::Mine(post));
             assert_eq!(holder().await, "retry");
         }
         BackendKind::Postgres => {
             // Another live instance may be sending it: it keeps the post for two minutes.
-            assert_eq!(other.claim_or_reclaim(&key, "b", later(1)).await.unwrap(), None);
-            assert_eq!(other.claim_or_reclaim(&key, "b", later(119)).await.unwrap(), None);
+            assert_eq!(other.claim_or_reclaim(&key, "b", later(1)).await.unwrap(), ClaimOutcome::Held);
+            assert_eq!(other.claim_or_reclaim(&key, "b", later(119)).await.unwrap(), ClaimOutcome::Held);
             assert_eq!(holder().await, "failed");
-            assert_eq!(other.claim_or_reclaim(&key, "b", later(120)).await.unwrap(), Some(post));
+            assert_eq!(other.claim_or_reclaim(&key, "b", later(120)).await.unwrap(), ClaimOutcome::Mine(post));
             assert_eq!(holder().await, "b");
             // Taken over, the post is b's for the next two minutes.
-            assert_eq!(s.claim_or_reclaim(&key, "c", later(121)).await.unwrap(), None);
+            assert_eq!(s.claim_or_reclaim(&key, "c", later(121)).await.unwrap(), ClaimOutcome::Held);
             assert_eq!(holder().await, "b");
         }
     }
@@ -1141,7 +1172,7 @@ async fn a_channel_reacting_to_diwali(s: &Store) -> ChannelId {
     }
     let post = |channel: ChannelId, purpose: &'static str, occurrence: &'static str, claimed: &'static str| async move {
         let key = PostKey { channel, purpose: purpose.into(), occurrence_key: occurrence.into() };
-        s.claim_or_reclaim(&key, "a", at(claimed)).await.unwrap().unwrap()
+        mine(s.claim_or_reclaim(&key, "a", at(claimed)).await.unwrap())
     };
     let lead7 = post(channel, "reminder", "IN:diwali:2026-11-08:lead7", "2026-11-01T09:00:00Z").await;
     let lead1 = post(channel, "reminder", "IN:diwali:2026-11-08:lead1", "2026-11-07T09:00:00Z").await;

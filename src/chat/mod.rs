@@ -5,8 +5,10 @@ mod command;
 mod event;
 mod message;
 mod platform;
+mod rich;
 
 pub use command::{parse as parse_command, split_args, Command, DayRef, MeUpdate, SettingsUpdate, UsageError};
-pub use event::{Actor, ChannelRef, Event, MessageRef, PlatformKind};
-pub use message::{Attachment, Block, Button, ButtonStyle, Message, Outgoing};
-pub use platform::{ChatPlatform, PlatformError, Platforms};
+pub use event::{Actor, Capabilities, ChannelRef, Event, MessageRef, PlatformKind, ReplyTarget, UserRef};
+pub use message::{plain_text, Attachment, Block, Button, ButtonStyle, FileRef, Message, Outgoing};
+pub use platform::{ChatPlatform, PlatformError, Platforms, UserInfo};
+pub use rich::{Rich, Span};

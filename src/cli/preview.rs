@@ -6,7 +6,6 @@ use super::console::load_config;
 use crate::chat::Platforms;
 use crate::clock::SystemClock;
 use crate::posts::when;
-use crate::scheduler::Scheduler;
 use crate::store::Store;
 use anyhow::Context;
 use chrono::{Duration, Utc};
@@ -39,8 +38,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let store =
             Store::connect_existing(parts.config.database.expose()).await.context("cannot open the database")?;
         let channel = &find_channel(&store, &args.channel).await?;
-        let bot = Arc::new(parts.bot(store, Arc::new(SystemClock), Platforms::default()));
-        let scheduler = Scheduler::new(bot, "preview".into());
+        let scheduler = parts.bot(store, Arc::new(SystemClock), Platforms::default()).scheduler();
         let from = args.from.unwrap_or_else(Utc::now);
         let to = from + Duration::days(i64::from(args.days));
         let tz = channel.settings.timezone;

@@ -5,7 +5,7 @@ use super::app::{find_channel, load_parts};
 use super::console::load_config;
 use crate::chat::Platforms;
 use crate::clock::SystemClock;
-use crate::commands::pulse::{answer_of, meridian_id, tally_of};
+use crate::service::pulses::{answer_of, meridian_id, tally_of};
 use crate::pulse::{to_csv, PulseRecord, QuestionId};
 use crate::store::Store;
 use anyhow::Context;

@@ -2,7 +2,7 @@
 //! (all its reminders together) and per region of the people reacting — counts only.
 
 use super::Context;
-use crate::bot::BotError;
+use crate::service::ServiceError;
 use crate::chat::Outgoing;
 use crate::store::EventScope;
 use chrono::{Duration, NaiveDate};
@@ -15,7 +15,7 @@ struct Tally {
     by_region: BTreeMap<String, BTreeSet<String>>,
 }
 
-pub async fn run(ctx: &Context<'_>, days: u32) -> Result<Vec<Outgoing>, BotError> {
+pub async fn run(ctx: &Context<'_>, days: u32) -> Result<Vec<Outgoing>, ServiceError> {
     let from = ctx.now - Duration::days(i64::from(days));
     let reactions = ctx.bot.store.reactions(ctx.channel.id, from, ctx.now + Duration::seconds(1)).await?;
     // The 7-day, 1-day and day-of reminders of one event are one event: people count once.

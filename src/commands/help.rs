@@ -1,9 +1,9 @@
 //! `/meridian help`: what the bot can do, privately to the person asking.
 
 use super::Context;
-use crate::bot::BotError;
+use crate::service::ServiceError;
 use crate::chat::Outgoing;
 
-pub fn run(ctx: &Context<'_>) -> Result<Vec<Outgoing>, BotError> {
+pub fn run(ctx: &Context<'_>) -> Result<Vec<Outgoing>, ServiceError> {
     Ok(vec![ctx.ephemeral(ctx.render("help", serde_json::json!({}))?)])
 }

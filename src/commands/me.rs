@@ -1,12 +1,12 @@
 //! `/meridian me`: a member's own region, time zone, working hours and opt-out.
 
 use super::Context;
-use crate::bot::BotError;
+use crate::service::ServiceError;
 use crate::chat::{MeUpdate, Message, Outgoing};
 use crate::store::MemberProfile;
 use crate::team::WorkingHours;
 
-pub async fn run(ctx: &Context<'_>, update: MeUpdate) -> Result<Vec<Outgoing>, BotError> {
+pub async fn run(ctx: &Context<'_>, update: MeUpdate) -> Result<Vec<Outgoing>, ServiceError> {
     let mut profile = ctx.member.profile.clone();
     if let Some(region) = &update.region {
         match ctx.bot.library.find(region.as_str()) {

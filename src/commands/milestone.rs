@@ -1,14 +1,14 @@
 //! `/milestone add|list|remove`: the team's own dates, reminded like holidays.
 
-use super::Context;
-use crate::bot::BotError;
+use super::{Context, Effects};
+use crate::service::ServiceError;
 use crate::calendar::{milestone_occurrences, Kind, Milestone};
-use crate::chat::{Message, Outgoing};
+use crate::chat::{Block, Message, Outgoing, Rich};
 use crate::store::{CustomEventId, EventKind, EventScope, NewCustomEvent};
 use chrono::NaiveDate;
 use serde_json::json;
 
-pub async fn add(ctx: &Context<'_>, name: String, date: NaiveDate, yearly: bool) -> Result<Vec<Outgoing>, BotError> {
+pub async fn add(ctx: &Context<'_>, name: String, date: NaiveDate, yearly: bool) -> Result<Effects, ServiceError> {
     let event = NewCustomEvent {
         scope: EventScope::Channel(ctx.channel.id),
         name: name.clone(),
@@ -19,18 +19,16 @@ pub async fn add(ctx: &Context<'_>, name: String, date: NaiveDate, yearly: bool)
         created_by: ctx.actor.user_id.clone(),
     };
     let id = ctx.bot.store.add_custom_event(&event).await?;
-    crate::scheduler::Scheduler::start_channel(&ctx.bot.store, ctx.channel.id, ctx.now).await?;
-    ctx.bot.schedule_changed.notify_one();
+    crate::service::calendar::start_channel(&ctx.bot.store, ctx.channel.id, ctx.now).await?;
     let every = if yearly { " (every year)" } else { "" };
-    let text = format!(
-        "🏁 {} added the milestone *{name}* on {}{every}. This channel will be reminded ahead of it. ~ id {id}",
-        ctx.actor.display_name,
+    let text = Rich::plain(format!("🏁 {} added the milestone ", ctx.actor.display_name)).bold(&name).text(format!(
+        " on {}{every}. This channel will be reminded ahead of it. ~ id {id}",
         date.format("%a %-d %b %Y")
-    );
-    Ok(vec![ctx.post(Message::text(text))])
+    ));
+    Ok(Effects::rescheduling(vec![ctx.post(Message::of(vec![Block::Section { text }]))]))
 }
 
-pub async fn list(ctx: &Context<'_>) -> Result<Vec<Outgoing>, BotError> {
+pub async fn list(ctx: &Context<'_>) -> Result<Vec<Outgoing>, ServiceError> {
     let today = ctx.today();
     let mut events = ctx.bot.store.custom_events(EventScope::Channel(ctx.channel.id)).await?;
     events.retain(|e| e.kind == EventKind::Milestone && (e.yearly || e.date >= today));
@@ -59,15 +57,16 @@ fn next_occurrence(e: &crate::store::CustomEvent, today: NaiveDate) -> NaiveDate
     milestone_occurrences(&[m], today, horizon).first().map(|o| o.date).unwrap_or(e.date)
 }
 
-pub async fn remove(ctx: &Context<'_>, id: i64) -> Result<Vec<Outgoing>, BotError> {
+pub async fn remove(ctx: &Context<'_>, id: i64) -> Result<Effects, ServiceError> {
     // Only this channel's milestones may be removed from here.
     let mine = ctx.bot.store.custom_events(EventScope::Channel(ctx.channel.id)).await?;
     let Some(event) = mine.into_iter().find(|e| e.id.0 == id && e.channel == Some(ctx.channel.id)) else {
         return Ok(vec![ctx.ephemeral(Message::text(format!(
             "milestone: there is no milestone {id} in this channel. See `/milestone list`."
-        )))]);
+        )))]
+        .into());
     };
     ctx.bot.store.remove_custom_event(CustomEventId(id)).await?;
-    ctx.bot.schedule_changed.notify_one();
-    Ok(vec![ctx.post(Message::text(format!("{} removed the milestone *{}*.", ctx.actor.display_name, event.name)))])
+    let text = Rich::plain(format!("{} removed the milestone ", ctx.actor.display_name)).bold(&event.name).text(".");
+    Ok(Effects::rescheduling(vec![ctx.post(Message::of(vec![Block::Section { text }]))]))
 }

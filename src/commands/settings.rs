@@ -1,14 +1,14 @@
 //! `/meridian settings`: a channel's time zone, reminder schedule and lead times.
 
-use super::Context;
-use crate::bot::BotError;
+use super::{Context, Effects};
+use crate::service::ServiceError;
 use crate::chat::{Message, Outgoing, SettingsUpdate};
 use crate::reminders::{PostingSchedule, ReminderPlan};
 use serde_json::json;
 
-pub async fn run(ctx: &Context<'_>, update: SettingsUpdate) -> Result<Vec<Outgoing>, BotError> {
+pub async fn run(ctx: &Context<'_>, update: SettingsUpdate) -> Result<Effects, ServiceError> {
     if update.is_empty() {
-        return Ok(vec![ctx.ephemeral(message(ctx, &ctx.channel.settings, None)?)]);
+        return Ok(vec![ctx.ephemeral(message(ctx, &ctx.channel.settings, None)?)].into());
     }
     let mut settings = ctx.channel.settings.clone();
     if let Some(tz) = update.timezone {
@@ -17,28 +17,27 @@ pub async fn run(ctx: &Context<'_>, update: SettingsUpdate) -> Result<Vec<Outgoi
     if let Some(schedule) = &update.schedule {
         match PostingSchedule::parse(schedule) {
             Ok(s) => settings.reminder_cron = s.expression().to_string(),
-            Err(e) => return Ok(vec![refuse(ctx, e)]),
+            Err(e) => return Ok(vec![refuse(ctx, e)].into()),
         }
     }
     if let Some(leads) = update.lead_days {
         // The plan checks the leads the same way the scheduler will read them.
         let schedule = PostingSchedule::parse(&settings.reminder_cron).unwrap_or_default();
         if let Err(e) = ReminderPlan::new(settings.timezone, schedule, leads.iter().copied()) {
-            return Ok(vec![refuse(ctx, e)]);
+            return Ok(vec![refuse(ctx, e)].into());
         }
         settings.lead_days = leads;
     }
     ctx.bot.store.update_channel_settings(ctx.channel.id, &settings).await?;
-    ctx.bot.schedule_changed.notify_one();
     let changed = format!("{} changed this channel's settings.", ctx.actor.display_name);
-    Ok(vec![ctx.post(message(ctx, &settings, Some(changed))?)])
+    Ok(Effects::rescheduling(vec![ctx.post(message(ctx, &settings, Some(changed))?)]))
 }
 
 fn refuse(ctx: &Context<'_>, error: impl std::fmt::Display) -> Outgoing {
     ctx.ephemeral(super::unchanged(format!("settings: {error}")))
 }
 
-fn message(ctx: &Context<'_>, s: &crate::store::ChannelSettings, changed: Option<String>) -> Result<Message, BotError> {
+fn message(ctx: &Context<'_>, s: &crate::store::ChannelSettings, changed: Option<String>) -> Result<Message, ServiceError> {
     ctx.render(
         "settings",
         json!({

@@ -2,22 +2,20 @@
 //! working-hours overlap of everyone else — a coverage heads-up for managers.
 
 use super::Context;
-use crate::bot::BotError;
-use crate::calendar::RegionCode;
+use crate::service::ServiceError;
 use crate::chat::{DayRef, Outgoing};
-use crate::store::Member;
 use crate::team::{coverage, MemberProfile};
 use chrono::Duration;
 use serde_json::json;
 
-pub async fn run(ctx: &Context<'_>, day: DayRef) -> Result<Vec<Outgoing>, BotError> {
+pub async fn run(ctx: &Context<'_>, day: DayRef) -> Result<Vec<Outgoing>, ServiceError> {
     let date = match day {
         DayRef::Today => ctx.today(),
         DayRef::Tomorrow => ctx.today() + Duration::days(1),
         DayRef::On(date) => date,
     };
     let members: Vec<MemberProfile> =
-        ctx.bot.store.members_of_channel(ctx.channel.id).await?.iter().map(profile).collect();
+        ctx.bot.store.members_of_channel(ctx.channel.id).await?.iter().map(crate::store::Member::team_profile).collect();
     let cover = coverage(date, &members, &ctx.bot.library);
     let groups: Vec<_> = cover
         .off
@@ -48,18 +46,4 @@ pub async fn run(ctx: &Context<'_>, day: DayRef) -> Result<Vec<Outgoing>, BotErr
         }),
     )?;
     Ok(vec![ctx.ephemeral(message)])
-}
-
-/// The team module's view of a stored member.
-pub fn profile(m: &Member) -> MemberProfile {
-    let region =
-        m.profile.subdivision.as_deref().or(m.profile.region.as_deref()).and_then(|r| r.parse::<RegionCode>().ok());
-    MemberProfile {
-        user_id: m.platform_user_id.clone(),
-        display_name: m.display_name.clone(),
-        region,
-        timezone: m.profile.timezone,
-        hours: m.profile.working_hours,
-        opted_out: m.profile.opted_out,
-    }
 }

@@ -111,11 +111,15 @@ async fn open_postgres(url: &str) -> Result<PgPool, StoreError> {
 /// One migration compiled into the binary: (version, description, SQL).
 type EmbeddedMigration = (i64, &'static str, &'static str);
 
-const SQLITE_MIGRATIONS: &[EmbeddedMigration] =
-    &[(1, "initial", include_str!("../../migrations/sqlite/0001_initial.sql"))];
+const SQLITE_MIGRATIONS: &[EmbeddedMigration] = &[
+    (1, "initial", include_str!("../../migrations/sqlite/0001_initial.sql")),
+    (2, "posts by channel message", include_str!("../../migrations/sqlite/0002_posts_by_channel_message.sql")),
+];
 
-const POSTGRES_MIGRATIONS: &[EmbeddedMigration] =
-    &[(1, "initial", include_str!("../../migrations/postgres/0001_initial.sql"))];
+const POSTGRES_MIGRATIONS: &[EmbeddedMigration] = &[
+    (1, "initial", include_str!("../../migrations/postgres/0001_initial.sql")),
+    (2, "posts by channel message", include_str!("../../migrations/postgres/0002_posts_by_channel_message.sql")),
+];
 
 /// The migrations folder compiled in by hand rather than with `sqlx::migrate!`: the macro
 /// needs sqlx's `macros` feature, which builds the SQLite and PostgreSQL drivers a second time

@@ -161,6 +161,22 @@ pub struct Member {
     pub profile: MemberProfile,
 }
 
+impl Member {
+    /// The team module's view of a stored member (who is off, overlap).
+    pub fn team_profile(&self) -> crate::team::MemberProfile {
+        let p = &self.profile;
+        let region = p.subdivision.as_deref().or(p.region.as_deref()).and_then(|r| r.parse().ok());
+        crate::team::MemberProfile {
+            user_id: self.platform_user_id.clone(),
+            display_name: self.display_name.clone(),
+            region,
+            timezone: p.timezone,
+            hours: p.working_hours,
+            opted_out: p.opted_out,
+        }
+    }
+}
+
 /// Who sees a custom event: one channel, or every channel of a workspace.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EventScope {
@@ -314,6 +330,17 @@ pub enum Claim {
     Won(PostId),
     /// Someone claimed it before; `delivered` tells whether it has gone out.
     Taken { post: PostId, delivered: bool },
+}
+
+/// The answer to [`Store::claim_or_reclaim`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClaimOutcome {
+    /// Send it now, then [`Store::mark_delivered`].
+    Mine(PostId),
+    /// It went out already.
+    Delivered,
+    /// Another holder may be sending it at this moment; ask again after the lease.
+    Held,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -1390,9 +1417,7 @@ impl Store {
     }
 
     /// The one place that decides "may I send this post now": claims it, or takes over a
-    /// claim that was never delivered and whose holder has had long enough. `Some(post)`:
-    /// send it, then [`Store::mark_delivered`]. `None`: it went out already, or someone else
-    /// may be sending it right now (ask again later; the lease will have run out).
+    /// claim that was never delivered and whose holder has had long enough (see [`ClaimOutcome`]).
     ///
     /// How long a holder keeps an undelivered claim depends on the backend:
     ///
@@ -1412,15 +1437,15 @@ impl Store {
         key: &PostKey,
         instance_id: &str,
         now: DateTime<Utc>,
-    ) -> Result<Option<PostId>, StoreError> {
+    ) -> Result<ClaimOutcome, StoreError> {
         match self.claim_post(key, instance_id, now).await? {
-            Claim::Won(post) => Ok(Some(post)),
-            Claim::Taken { delivered: true, .. } => Ok(None),
+            Claim::Won(post) => Ok(ClaimOutcome::Mine(post)),
+            Claim::Taken { delivered: true, .. } => Ok(ClaimOutcome::Delivered),
             // `reclaim_post` checks again that it is undelivered: the holder may have just
             // delivered it.
             Claim::Taken { post, delivered: false } => {
                 let reclaimed = self.reclaim_post(post, instance_id, now, self.reclaim_lease()).await?;
-                Ok(reclaimed.then_some(post))
+                Ok(if reclaimed { ClaimOutcome::Mine(post) } else { ClaimOutcome::Held })
             }
         }
     }
@@ -1440,11 +1465,15 @@ impl Store {
         Ok(row.map(post_from_row))
     }
 
-    /// The bot's post behind a platform message (a reaction names the message).
-    pub async fn post_by_message(&self, message_ref: &str) -> Result<Option<Post>, StoreError> {
-        let sql = format!("SELECT {POST_COLUMNS} FROM posts WHERE message_ref = $1 ORDER BY id LIMIT 1");
+    /// The bot's post behind a platform message in a channel (a reaction names both).
+    /// Message ids are unique only within a channel on some platforms (Slack's `ts`), so
+    /// the channel is part of the question, not a filter applied after it.
+    pub async fn post_by_message(&self, channel: ChannelId, message_ref: &str) -> Result<Option<Post>, StoreError> {
+        let sql = format!(
+            "SELECT {POST_COLUMNS} FROM posts WHERE channel_id = $1 AND message_ref = $2 ORDER BY id LIMIT 1"
+        );
         let row: Option<PostRow> =
-            on_pool!(self, |pool| sqlx::query_as(&sql).bind(message_ref).fetch_optional(pool).await?);
+            on_pool!(self, |pool| sqlx::query_as(&sql).bind(channel.0).bind(message_ref).fetch_optional(pool).await?);
         Ok(row.map(post_from_row))
     }
 

@@ -3,6 +3,8 @@
 // Each test file uses part of this module; the rest is not dead, just elsewhere.
 #![allow(dead_code)]
 
+pub mod recorder;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use meridian::calendar::Library;
 use std::io::Write;

@@ -8,7 +8,10 @@ mod session;
 pub use script::{parse_instant, parse_line, Action, Line, PostRef, ScriptError};
 pub use session::{Session, SessionOptions};
 
-use crate::chat::{Block, ChannelRef, ChatPlatform, Message, MessageRef, PlatformError, PlatformKind};
+use crate::chat::{
+    Block, ChannelRef, ChatPlatform, FileRef, Message, MessageRef, PlatformError, PlatformKind, ReplyTarget, Rich, Span,
+    UserInfo, UserRef,
+};
 use crate::clock::Clock;
 use async_trait::async_trait;
 use chrono_tz::Tz;
@@ -110,18 +113,44 @@ pub fn render(message: &Message) -> String {
     for block in &message.blocks {
         match block {
             Block::Header { text } => out.push_str(&format!("# {text}\n")),
-            Block::Section { text } => out.push_str(&format!("{text}\n")),
-            Block::Context { items } => out.push_str(&format!("~ {}\n", items.join(" · "))),
+            Block::Section { text } => out.push_str(&format!("{}\n", text_of(text))),
+            Block::Context { items } => {
+                out.push_str(&format!("~ {}\n", items.iter().map(text_of).collect::<Vec<_>>().join(" · ")))
+            }
             Block::Divider => out.push_str("---\n"),
             Block::Buttons { buttons } => {
                 let labels: Vec<String> =
                     buttons.iter().enumerate().map(|(i, b)| format!("[{}] {}", i + 1, b.label)).collect();
                 out.push_str(&format!("buttons: {}\n", labels.join("  ")));
             }
+            // The console keeps files with the message: the attachment line below shows it.
+            Block::Image { file: FileRef::Attachment { .. }, .. } => {}
+            Block::Image { file: FileRef::Uploaded { id, .. }, alt } => out.push_str(&format!("image: {id} ({alt})\n")),
         }
     }
     for a in &message.attachments {
         out.push_str(&format!("attachment: {} ({}, {} bytes)\n", a.name, a.mime, a.bytes.len()));
+    }
+    out
+}
+
+/// Rich text as a terminal shows it: `*bold*` and `_italic_` as people type them in chat,
+/// code in backticks, a fenced block for preformatted lines.
+pub fn text_of(rich: &Rich) -> String {
+    let mut out = String::new();
+    for span in &rich.0 {
+        match span {
+            Span::Text(t) => out.push_str(t),
+            Span::Bold(t) => out.push_str(&format!("*{t}*")),
+            Span::Italic(t) => out.push_str(&format!("_{t}_")),
+            Span::Code(t) => out.push_str(&format!("`{t}`")),
+            Span::Preformatted(t) => out.push_str(&format!("```\n{t}\n```")),
+            Span::Link { url, label } if label.is_empty() || label == url => out.push_str(url),
+            Span::Link { url, label } => out.push_str(&format!("{label} <{url}>")),
+            Span::User(id) => out.push_str(&format!("@{id}")),
+            Span::Channel(id) => out.push_str(&format!("#{id}")),
+            Span::Time { fallback, .. } => out.push_str(fallback),
+        }
     }
     out
 }
@@ -140,9 +169,11 @@ impl ChatPlatform for ConsolePlatform {
                 std::process::exit(CRASH_EXIT_CODE);
             }
             if std::mem::take(&mut state.fail_next_post) {
-                return Err(PlatformError::Unreachable {
+                // Permanent, so the delivery layer hands it straight back and the ledger's
+                // retry on a later run is what a script sees.
+                return Err(PlatformError::Rejected {
                     platform: PlatformKind::Console,
-                    reason: "simulated crash".into(),
+                    reason: "simulated failure (fail next post)".into(),
                 });
             }
             let number = state.posts.len() as u64 + 1;
@@ -170,13 +201,27 @@ impl ChatPlatform for ConsolePlatform {
         Ok(())
     }
 
+    async fn reply(&self, to: &ReplyTarget, message: &Message) -> Result<(), PlatformError> {
+        self.ephemeral(&to.channel, &to.user_id, message).await
+    }
+
     async fn ephemeral(&self, channel: &ChannelRef, user_id: &str, message: &Message) -> Result<(), PlatformError> {
         self.print(&format!("#{} · only {user_id} sees this", channel.name), message);
         Ok(())
     }
 
-    async fn direct(&self, user_id: &str, message: &Message) -> Result<(), PlatformError> {
-        self.print(&format!("DM to {user_id}"), message);
+    async fn direct(&self, user: &UserRef, message: &Message) -> Result<(), PlatformError> {
+        self.print(&format!("DM to {}", user.user_id), message);
         Ok(())
+    }
+
+    /// The console has no member list of its own: the people who acted in a channel, as
+    /// meridian recorded them, are its members.
+    async fn members(&self, _channel: &ChannelRef) -> Result<Option<Vec<String>>, PlatformError> {
+        Ok(None)
+    }
+
+    async fn user(&self, _user: &UserRef) -> Result<Option<UserInfo>, PlatformError> {
+        Ok(None)
     }
 }

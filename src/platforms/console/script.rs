@@ -45,6 +45,7 @@ pub enum Action {
         added: bool,
     },
     Join,
+    Leave,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -122,6 +123,7 @@ fn parse_action(text: &str) -> Result<Action, String> {
     let words: Vec<&str> = text.split_whitespace().collect();
     match words.as_slice() {
         ["join"] => Ok(Action::Join),
+        ["leave"] => Ok(Action::Leave),
         ["click", post, button] => Ok(Action::Click {
             post: post_ref(post)?,
             button: button

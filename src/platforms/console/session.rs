@@ -3,8 +3,8 @@
 
 use super::script::{parse_line, Action, Line, ScriptError};
 use super::{ConsolePlatform, Output};
-use crate::bot::{Bot, Parts};
-use crate::chat::{Actor, ChannelRef, Event, PlatformKind, Platforms};
+use crate::bot::{Ack, Bot, Parts};
+use crate::chat::{Capabilities, ChannelRef, Event, Outgoing, PlatformKind, Platforms, ReplyTarget};
 use crate::clock::{Clock, ManualClock};
 use crate::scheduler::Scheduler;
 use crate::store::Store;
@@ -53,8 +53,7 @@ impl Session {
         let mut platforms = Platforms::default();
         platforms.add(console.clone());
         let bot = Arc::new(options.parts.bot(store, Arc::new(clock.clone()), platforms));
-        let instance = format!("console-{:08x}", rand::random::<u32>());
-        let scheduler = Scheduler::new(bot.clone(), instance);
+        let scheduler = bot.scheduler();
         Ok((bot, scheduler))
     }
 
@@ -135,10 +134,25 @@ impl Session {
             id: channel.clone(),
             name: channel,
         };
-        let actor = Actor { user_id: user.clone(), display_name: user, roles };
+        let mut granted = Capabilities::NONE;
+        for role in &roles {
+            granted = granted.union(match role.to_ascii_lowercase().as_str() {
+                "manager" | "admin" | "owner" => Capabilities::MANAGER,
+                "hr" => Capabilities::HR,
+                other => {
+                    let message = format!("unknown role '{other}'; use manager, admin, owner or hr");
+                    return Err(ScriptError { line: number, message }.into());
+                }
+            });
+        }
+        let config = &self.options.parts.config;
+        let actor = crate::bot::actor(config, PlatformKind::Console, &user, &user, granted);
+        // The console answers a person privately where they typed; no handle is needed.
+        let reply = ReplyTarget { channel: channel.clone(), user_id: user.clone(), handle: String::new() };
         let event = match action {
-            Action::Command { command, args } => Event::Command { channel, actor, command, args },
+            Action::Command { command, args } => Event::Command { channel, actor, command, args, reply },
             Action::Join => Event::MemberJoined { channel, actor },
+            Action::Leave => Event::MemberLeft { channel, actor },
             Action::Click { post, button } => {
                 let found = self
                     .console
@@ -167,6 +181,7 @@ impl Session {
                     message: self.console.message_ref(found.number),
                     action: b.action.clone(),
                     value: b.value.clone(),
+                    reply,
                 }
             }
             Action::React { post, emoji, added } => {
@@ -177,10 +192,13 @@ impl Session {
                 Event::Reaction { channel, actor, message: self.console.message_ref(found.number), emoji, added }
             }
         };
-        let deliveries = self.bot.handle(event).await?;
-        let platforms = self.scheduler.platforms();
-        for outgoing in deliveries {
-            platforms.deliver(&outgoing).await?;
+        // As a chat platform would: the acknowledgement first, then the work after it.
+        let accepted = self.bot.accept(event.clone());
+        if let (Ack::Reply(message), Some(to)) = (accepted.ack, event.reply_target()) {
+            self.bot.delivery.send(&Outgoing::Reply { to: to.clone(), message }).await?;
+        }
+        if let Some(work) = accepted.work {
+            self.bot.follow_up(work).await;
         }
         // A command that changed a schedule wakes the real loop at once; so here.
         if tokio::time::timeout(std::time::Duration::ZERO, self.bot.schedule_changed.notified()).await.is_ok() {

@@ -1,0 +1,454 @@
+//! A pulse's life, once for commands and the scheduler alike: pick a question, open the
+//! pulse and post it (once, through the ledger), record votes, nudge those who have not
+//! answered, close it and post the results with the chart, fire recurring schedules.
+
+use super::{Once, ServiceError, Services};
+use crate::chat::{Actor, Attachment, Block, Button, ButtonStyle, ChannelRef, Message, MessageRef, Outgoing, Rich, UserRef};
+use crate::pulse::tally::SegmentName;
+use crate::pulse::{
+    nudge_message, AnswerKind, PulsePrompt, PulseResults, QuestionId, ResultsInput, Tally, Theme, VoteCount,
+    PULSE_CLOSED, VOTE_RECORDED,
+};
+use crate::reminders::PostingSchedule;
+use crate::store::{Channel, ChannelId, Claim, ClaimOutcome, NewPulse, PostKey, Pulse, PulseId, PulseSchedule, WorkspaceId};
+use chrono::{DateTime, Duration, TimeDelta, Utc};
+
+/// What a pulse button carries: `pulse` with value `ID:CHOICE`.
+pub const CLICK_ACTION: &str = "pulse";
+
+/// A question about to be asked, from the bank or a manager.
+pub struct Asked {
+    pub id: QuestionId,
+    pub theme: Option<Theme>,
+    pub why: Option<String>,
+    pub text: String,
+    pub answer: AnswerKind,
+}
+
+/// The next bank question for a channel: of `theme` if given, not asked there recently.
+pub async fn pick(
+    s: &Services,
+    channel: &Channel,
+    theme: Option<Theme>,
+    now: DateTime<Utc>,
+) -> Result<Option<Asked>, ServiceError> {
+    let mut earlier = s.store.pulses_in_channel(channel.id).await?;
+    earlier.sort_by_key(|p| std::cmp::Reverse(p.opens_at));
+    let recent: Vec<QuestionId> =
+        earlier.iter().filter_map(|p| p.question_id.as_deref()).filter_map(|id| QuestionId::new(id).ok()).collect();
+    // The seed only breaks ties among never-asked questions; the time is as good as any.
+    Ok(s.bank.pick(theme, &recent, now.timestamp() as u64).map(|q| Asked {
+        id: q.id.clone(),
+        theme: Some(q.theme),
+        why: Some(q.why.clone()),
+        text: q.text.clone(),
+        answer: q.answer.clone(),
+    }))
+}
+
+/// A pulse just opened, and whether its question is in the channel yet.
+pub struct Launched {
+    pub id: PulseId,
+    pub posted: bool,
+}
+
+/// Opens a pulse and posts its question with buttons (once, through the ledger).
+pub async fn launch(
+    s: &Services,
+    channel: &Channel,
+    channel_ref: &ChannelRef,
+    asked: Asked,
+    duration: TimeDelta,
+    created_by: &str,
+    now: DateTime<Utc>,
+) -> Result<Launched, ServiceError> {
+    let new = NewPulse {
+        channel: channel.id,
+        question: asked.text.clone(),
+        question_id: Some(asked.id.as_str().to_string()),
+        theme: asked.theme.map(|t| t.as_str().to_string()),
+        options: asked.answer.choice_labels(),
+        opens_at: now,
+        closes_at: now + duration,
+        created_by: created_by.to_string(),
+    };
+    let id = s.store.create_pulse(&new).await?;
+    let prompt =
+        PulsePrompt::compose(meridian_id(id), &asked.text, &asked.answer, asked.theme, asked.why.as_deref(), duration);
+    let posted = post_question(s, channel, channel_ref, id, prompt_message(id, &prompt), now).await?;
+    Ok(Launched { id, posted })
+}
+
+/// Posts a pulse's question once (its ledger claim), remembering the message for updates.
+async fn post_question(
+    s: &Services,
+    channel: &Channel,
+    channel_ref: &ChannelRef,
+    id: PulseId,
+    message: Message,
+    now: DateTime<Utc>,
+) -> Result<bool, ServiceError> {
+    let key = PostKey { channel: channel.id, purpose: "pulse".into(), occurrence_key: format!("pulse-{id}") };
+    let post = Outgoing::Post { channel: channel_ref.clone(), message };
+    match s.deliver_once(&key, now, async || Ok(Some(post))).await? {
+        Once::Sent(message_ref) => {
+            s.store.set_pulse_message(id, &message_ref.map(|r| r.0).unwrap_or_default()).await?;
+            Ok(true)
+        }
+        _ => Ok(false),
+    }
+}
+
+/// Sends again the question of an open pulse that never reached its channel.
+pub async fn repost(
+    s: &Services,
+    channel: &Channel,
+    channel_ref: &ChannelRef,
+    pulse: &Pulse,
+    now: DateTime<Utc>,
+) -> Result<bool, ServiceError> {
+    let answer = answer_of(s, pulse);
+    let question = bank_question(s, pulse);
+    let prompt = PulsePrompt::compose(
+        meridian_id(pulse.id),
+        &pulse.question,
+        &answer,
+        question.map(|q| q.theme),
+        question.map(|q| q.why.as_str()),
+        pulse.closes_at - now,
+    );
+    post_question(s, channel, channel_ref, pulse.id, prompt_message(pulse.id, &prompt), now).await
+}
+
+fn prompt_message(id: PulseId, prompt: &PulsePrompt) -> Message {
+    let mut blocks = vec![
+        Block::Header { text: prompt.title.clone() },
+        Block::Section { text: Rich::new().bold(&prompt.question) },
+    ];
+    let mut small = Vec::new();
+    if let Some(why) = &prompt.why {
+        small.push(Rich::plain(format!("Why we ask: {why}")));
+    }
+    if let Some(hint) = &prompt.scale_hint {
+        small.push(Rich::plain(hint));
+    }
+    if !small.is_empty() {
+        blocks.push(Block::Context { items: small });
+    }
+    blocks.push(Block::Buttons {
+        buttons: prompt
+            .buttons
+            .iter()
+            .map(|b| Button {
+                action: CLICK_ACTION.into(),
+                label: b.label.clone(),
+                value: format!("{id}:{}", b.choice),
+                style: ButtonStyle::Default,
+            })
+            .collect(),
+    });
+    blocks.push(Block::Context { items: vec![Rich::plain(&prompt.footer)] });
+    Message { text: format!("{}: {}", prompt.title, prompt.question), blocks, attachments: Vec::new() }
+}
+
+/// A click on a pulse button: one vote per person, changed by clicking again. Reads the
+/// voter's region (the segment) and writes only the vote. Returns what the voter is told.
+pub async fn vote(
+    s: &Services,
+    actor: &Actor,
+    workspace: WorkspaceId,
+    channel: ChannelId,
+    value: &str,
+) -> Result<Message, ServiceError> {
+    let parsed = value.split_once(':').and_then(|(p, c)| Some((p.parse::<i64>().ok()?, c.parse::<u32>().ok()?)));
+    let Some((pulse_id, choice)) = parsed else { return Ok(Message::text("That button is not one meridian knows.")) };
+    let now = s.clock.now();
+    let pulse = s.store.pulse(PulseId(pulse_id)).await?;
+    // A pulse past its closing time refuses votes even before the scheduler has closed it.
+    let Some(pulse) = pulse.filter(|p| p.is_open() && now < p.closes_at && p.channel == channel) else {
+        return Ok(Message::text(PULSE_CLOSED));
+    };
+    let member = s.store.member_by_platform_id(workspace, &actor.user_id).await?;
+    let segment = member.as_ref().and_then(|m| m.profile.region.as_deref());
+    match s.store.record_vote(pulse.id, &actor.user_id, choice, segment, now).await {
+        Ok(_) => Ok(Message::text(VOTE_RECORDED)),
+        Err(crate::store::StoreError::PulseClosed(_)) => Ok(Message::text(PULSE_CLOSED)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// What [`report`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reported {
+    Posted,
+    /// Someone else closed it, or its results are out already.
+    NothingToDo,
+    /// The platform refused the results; the scheduler tries again shortly.
+    NotDelivered,
+}
+
+/// Closes a pulse (if still open) and posts its results, once.
+pub async fn report(
+    s: &Services,
+    channel: &Channel,
+    channel_ref: &ChannelRef,
+    pulse: &Pulse,
+    now: DateTime<Utc>,
+) -> Result<Reported, ServiceError> {
+    let key =
+        PostKey { channel: channel.id, purpose: "pulse-results".into(), occurrence_key: format!("pulse-{}", pulse.id) };
+    // Exactly one caller closes a pulse (a manager's `/pulse close` may meet the closing
+    // time); that caller posts the results. A pulse closed earlier whose results never went
+    // out (a crash) is taken over only after a minute's grace, so a closer still posting
+    // them is not doubled.
+    let closed_here = s.store.close_pulse(pulse.id, now).await?;
+    let grace_over = pulse.closed_at.is_some_and(|closed| closed + TimeDelta::minutes(1) <= now);
+    if !closed_here && !grace_over {
+        return Ok(Reported::NothingToDo);
+    }
+    let results = async || {
+        let closed = s.store.pulse(pulse.id).await?.unwrap_or_else(|| pulse.clone());
+        let message = results_message(s, channel, channel_ref, &closed, true).await?;
+        // The raw rows keep no more than the results showed: folded regions lose their name.
+        let tally = tally_of(s, &closed, &answer_of(s, &closed), None).await?;
+        let disclosed: Vec<String> = tally
+            .segments
+            .iter()
+            .filter_map(|seg| match &seg.name {
+                SegmentName::Region(region) => Some(region.clone()),
+                SegmentName::Other => None,
+            })
+            .collect();
+        s.store.seal_votes(pulse.id, &disclosed).await?;
+        if let Some(message_ref) = &closed.message_ref {
+            let done = Message::text(format!("Pulse #{} has closed: \"{}\". Results below.", pulse.id, pulse.question));
+            let update = Outgoing::Update {
+                channel: channel_ref.clone(),
+                message_ref: MessageRef(message_ref.clone()),
+                message: done,
+            };
+            if let Err(e) = s.delivery.send(&update).await {
+                tracing::warn!(pulse = %pulse.id, error = %e, "could not mark the pulse message closed");
+            }
+        }
+        Ok(Some(Outgoing::Post { channel: channel_ref.clone(), message }))
+    };
+    Ok(match s.deliver_once(&key, now, results).await? {
+        Once::Sent(_) => Reported::Posted,
+        Once::AlreadyDelivered | Once::Nothing => Reported::NothingToDo,
+        Once::Held | Once::Failed(_) => Reported::NotDelivered,
+    })
+}
+
+/// The results message of a pulse: counts only while open, the full picture and the chart
+/// once closed.
+pub async fn results_message(
+    s: &Services,
+    channel: &Channel,
+    channel_ref: &ChannelRef,
+    pulse: &Pulse,
+    with_png: bool,
+) -> Result<Message, ServiceError> {
+    let answer = answer_of(s, pulse);
+    // The channel's members as the platform counts them; a voter who left since still counts.
+    let members = s.members_of(channel, channel_ref).await?.len() as u32;
+    let eligible = members.max(s.store.voter_count(pulse.id).await.unwrap_or(0) as u32);
+    let tally = tally_of(s, pulse, &answer, Some(eligible)).await?;
+    let previous = previous_tally(s, channel, pulse).await?;
+    let mut results = PulseResults::compose(ResultsInput {
+        pulse_id: meridian_id(pulse.id),
+        question: &pulse.question,
+        answer: &answer,
+        tally: &tally,
+        previous: previous.as_ref(),
+        closed: !pulse.is_open(),
+    });
+    if with_png && !pulse.is_open() {
+        if let Err(e) = results.attach_png() {
+            tracing::warn!(pulse = %pulse.id, error = %e, "chart not drawn; sending the text alone");
+        }
+    }
+    let mut blocks = vec![
+        Block::Header { text: results.title.clone() },
+        Block::Section { text: Rich::new().bold(&results.question) },
+    ];
+    if !results.lines.is_empty() {
+        blocks.push(Block::Section { text: Rich::plain(results.lines.join("\n")) });
+    }
+    if !results.chart_text.is_empty() {
+        blocks.push(Block::Section { text: Rich::new().preformatted(results.chart_text.join("\n")) });
+    }
+    blocks.push(Block::Context { items: vec![Rich::plain(&results.footer)] });
+    let mut message = Message { text: results.to_text(), blocks, attachments: Vec::new() };
+    if let Some(bytes) = results.png.take() {
+        let png = Attachment { name: format!("pulse-{}.png", pulse.id), mime: "image/png".into(), bytes };
+        message = message.with_image(png, format!("Chart of the answers to pulse #{}", pulse.id));
+    }
+    Ok(message)
+}
+
+/// A pulse's tally under the configured `min_group`, from the store's counts.
+pub async fn tally_of(
+    s: &Services,
+    pulse: &Pulse,
+    answer: &AnswerKind,
+    eligible: Option<u32>,
+) -> Result<Tally, ServiceError> {
+    let votes: Vec<VoteCount> = s
+        .store
+        .vote_counts(pulse.id)
+        .await?
+        .into_iter()
+        .map(|v| VoteCount::new(v.choice as usize, v.segment.as_deref(), v.count as u32))
+        .collect();
+    Tally::compute(answer, &votes, eligible, s.config.pulse.min_group).map_err(|e| ServiceError::Pulse(e.to_string()))
+}
+
+/// The tally of the last closed pulse of the same question in the channel, for the trend.
+async fn previous_tally(s: &Services, channel: &Channel, pulse: &Pulse) -> Result<Option<Tally>, ServiceError> {
+    let Some(question_id) = &pulse.question_id else { return Ok(None) };
+    let mut earlier: Vec<Pulse> = s
+        .store
+        .pulses_in_channel(channel.id)
+        .await?
+        .into_iter()
+        .filter(|p| {
+            p.id != pulse.id && p.question_id.as_ref() == Some(question_id) && !p.is_open() && p.opens_at < pulse.opens_at
+        })
+        .collect();
+    earlier.sort_by_key(|p| p.opens_at);
+    match earlier.last() {
+        Some(p) => Ok(Some(tally_of(s, p, &answer_of(s, p), None).await?)),
+        None => Ok(None),
+    }
+}
+
+/// The bank question a stored pulse asked, if it came from the bank.
+fn bank_question<'b>(s: &'b Services, pulse: &Pulse) -> Option<&'b crate::pulse::Question> {
+    pulse.question_id.as_deref().and_then(|id| QuestionId::new(id).ok()).and_then(|id| s.bank.get(&id))
+}
+
+/// How a stored pulse is answered: the bank question's own answer kind, or, for a manager's
+/// question, what its button labels show (numbers: a scale; the emoji faces; else options).
+pub fn answer_of(s: &Services, pulse: &Pulse) -> AnswerKind {
+    if let Some(q) = bank_question(s, pulse) {
+        if q.answer.choice_labels() == pulse.options {
+            return q.answer.clone();
+        }
+    }
+    let numbers: Option<Vec<u8>> = pulse.options.iter().map(|o| o.parse().ok()).collect();
+    if let Some(n) = numbers.filter(|n| !n.is_empty() && n.windows(2).all(|w| w[1] == w[0] + 1)) {
+        return AnswerKind::Scale { min: n[0], max: n[n.len() - 1], labels: None };
+    }
+    if AnswerKind::default_emoji_scale().choice_labels() == pulse.options {
+        return AnswerKind::default_emoji_scale();
+    }
+    AnswerKind::Options(pulse.options.clone())
+}
+
+/// What [`nudge`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nudged {
+    /// Sent to this many people (perhaps none: everyone had answered).
+    Sent(usize),
+    /// Sent before, or being sent by another instance.
+    NothingToDo,
+    /// Every message failed; the nudge stays owed and is tried again as a whole.
+    Failed,
+}
+
+/// Direct messages to the channel's members who have not answered (not saying who did).
+/// A nudge is one ledger post: when some messages went out it is done (sending the rest
+/// again would need a record of who had not voted); when every one failed it stays owed.
+pub async fn nudge(
+    s: &Services,
+    channel: &Channel,
+    channel_ref: &ChannelRef,
+    pulse: &Pulse,
+    now: DateTime<Utc>,
+) -> Result<Nudged, ServiceError> {
+    let key =
+        PostKey { channel: channel.id, purpose: "pulse-nudge".into(), occurrence_key: format!("pulse-{}", pulse.id) };
+    let ClaimOutcome::Mine(post) = s.store.claim_or_reclaim(&key, &s.instance, now).await? else {
+        return Ok(Nudged::NothingToDo);
+    };
+    let text = nudge_message(&channel.name, &pulse.question, pulse.closes_at, now);
+    let opted_out: std::collections::HashSet<String> = s
+        .store
+        .members_of_channel(channel.id)
+        .await?
+        .into_iter()
+        .filter(|m| m.profile.opted_out)
+        .map(|m| m.platform_user_id)
+        .collect();
+    let (mut sent, mut failed) = (0, 0);
+    for user_id in s.members_of(channel, channel_ref).await? {
+        if opted_out.contains(&user_id) || user_id == pulse.created_by {
+            continue;
+        }
+        if s.store.has_voted(pulse.id, &user_id).await? == Some(false) {
+            let user = UserRef { platform: channel.platform, workspace: channel_ref.workspace.clone(), user_id };
+            match s.delivery.send(&Outgoing::Direct { user, message: Message::text(&text) }).await {
+                Ok(_) => sent += 1,
+                Err(e) => {
+                    tracing::warn!(pulse = %pulse.id, error = %e, "nudge not delivered");
+                    failed += 1;
+                }
+            }
+        }
+    }
+    if sent == 0 && failed > 0 {
+        return Ok(Nudged::Failed);
+    }
+    s.store.mark_delivered(post, &format!("{sent} direct messages"), now).await?;
+    Ok(Nudged::Sent(sent))
+}
+
+/// The ledger job that remembers how far a pulse schedule has fired.
+pub fn schedule_job(id: i64) -> String {
+    format!("pulse-schedule:{id}")
+}
+
+/// Fires a recurring pulse schedule if a slot came round since it last looked: opens the
+/// pulse and posts it. Only the latest slot missed while down fires (one pulse, not a
+/// backlog). Returns whether a pulse was opened.
+pub async fn fire_schedule(
+    s: &Services,
+    channel: &Channel,
+    channel_ref: &ChannelRef,
+    schedule: &PulseSchedule,
+    now: DateTime<Utc>,
+) -> Result<bool, ServiceError> {
+    let job = schedule_job(schedule.id.0);
+    let Ok(slots) = PostingSchedule::parse_any(&schedule.cron) else { return Ok(false) };
+    let since = s.store.last_run(&job).await?.unwrap_or(now);
+    let fire = slots
+        .slots_between(channel.settings.timezone, since + Duration::seconds(1), now + Duration::seconds(1))
+        .last();
+    let mut opened = false;
+    if let Some(at) = fire {
+        let key = PostKey {
+            channel: channel.id,
+            purpose: "pulse-schedule".into(),
+            occurrence_key: format!("{}:{}", schedule.id, at.to_rfc3339()),
+        };
+        // Won only, never taken over: a firing whose process died after creating the pulse
+        // must not create a second one (the question itself is re-sent by `repost`).
+        if let Claim::Won(post) = s.store.claim_post(&key, &s.instance, now).await? {
+            let theme = schedule.theme.as_deref().and_then(|t| t.parse::<Theme>().ok());
+            if let Some(asked) = pick(s, channel, theme, now).await? {
+                let (by, duration) = (&schedule.created_by, schedule.duration);
+                let launched = launch(s, channel, channel_ref, asked, duration, by, now).await?;
+                s.store.mark_delivered(post, &format!("pulse-{}", launched.id), now).await?;
+                opened = true;
+            }
+        }
+    }
+    s.store.set_last_run(&job, now).await?;
+    Ok(opened)
+}
+
+/// The pulse core's number for a stored pulse.
+pub fn meridian_id(id: PulseId) -> crate::pulse::PulseId {
+    crate::pulse::PulseId(id.0.unsigned_abs())
+}
