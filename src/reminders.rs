@@ -85,6 +85,16 @@ impl PostingSchedule {
     /// a day without a slot can step back to an earlier one.
     pub fn parse(expression: &str) -> Result<Self, ReminderError> {
         let schedule = Self::parse_any(expression)?;
+        // A year field that is not `*` makes the schedule end (or start) some day; checked
+        // over any fixed window it could pass today and fall silent later.
+        if let Some(year) = expression.split_whitespace().nth(6).filter(|y| !matches!(*y, "*" | "?")) {
+            return Err(ReminderError::Schedule {
+                expression: expression.trim().to_string(),
+                reason: format!(
+                    "its year field '{year}' would make reminders stop some day; leave the year out (or use *)"
+                ),
+            });
+        }
         schedule
             .check_posts_weekly()
             .map_err(|reason| ReminderError::Schedule { expression: expression.trim().to_string(), reason })?;
@@ -173,7 +183,9 @@ impl PostingSchedule {
     }
 
     /// Refuses a schedule that leaves a week without a post, by walking four years of
-    /// slot days (a whole leap cycle; months and weekdays repeat within it).
+    /// slot days (a whole leap cycle). Without a year field (refused by [`Self::parse`]) the
+    /// slots of any four years show every gap the schedule can leave, so the window's
+    /// position does not matter.
     fn check_posts_weekly(&self) -> Result<(), String> {
         let start = NaiveDate::from_ymd_opt(2024, 1, 1).expect("a valid date");
         let end = NaiveDate::from_ymd_opt(2028, 1, 8).expect("a valid date");
@@ -555,6 +567,18 @@ mod tests {
         assert_eq!(weekday_set("FRI-MON"), weekday_set("5,6,0,1"));
         assert_eq!(weekday_set("5-7"), weekday_set("FRI,SAT,SUN"));
         assert_eq!(weekday_set("*/2"), weekday_set("SUN,TUE,THU,SAT"));
+    }
+
+    #[test]
+    fn a_reminder_schedule_with_a_year_is_refused_because_it_would_fall_silent() {
+        // Checked against 2024-2028 only, this one passed and stops after 2030.
+        let err = PostingSchedule::parse("0 0 9 * * MON-FRI 2024-2030").unwrap_err().to_string();
+        assert!(err.contains("its year field '2024-2030' would make reminders stop"), "{err}");
+        // One that starts later was refused as "never posts", though it posts from 2030 on.
+        assert!(PostingSchedule::parse("0 0 9 * * MON-FRI 2030-2099").unwrap_err().to_string().contains("year field"));
+        assert!(PostingSchedule::parse("0 0 9 * * MON-FRI *").is_ok());
+        // A pulse schedule may end: it fires when its slots come, no weekly promise.
+        assert!(PostingSchedule::parse_any("0 0 10 * * FRI 2027").is_ok());
     }
 
     #[test]

@@ -188,8 +188,21 @@ fn day_ref(word: &str) -> Option<DayRef> {
     match word.to_ascii_lowercase().as_str() {
         "today" => Some(DayRef::Today),
         "tomorrow" => Some(DayRef::Tomorrow),
-        _ => NaiveDate::parse_from_str(word, "%Y-%m-%d").ok().map(DayRef::On),
+        _ => calendar_date(word).map(DayRef::On),
     }
+}
+
+/// The years a date in a command may name: wide enough for any team's history and plans,
+/// narrow enough that every date sum meridian does with it (a year's horizon, lead days)
+/// stays inside the calendar.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
+
+/// `YYYY-MM-DD` exactly (four-digit year, no sign), within [`YEARS`].
+pub fn calendar_date(word: &str) -> Option<NaiveDate> {
+    let shape = word.len() == 10
+        && word.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+    let date = NaiveDate::parse_from_str(word, "%Y-%m-%d").ok().filter(|_| shape)?;
+    YEARS.contains(&chrono::Datelike::year(&date)).then_some(date)
 }
 
 /// `key:value` arguments, keys lower-cased; a word without a colon is an error naming it.
@@ -276,8 +289,10 @@ fn parse_milestone(words: &[String]) -> Result<Command, UsageError> {
                 rest.split_first().ok_or_else(|| bad("milestone", MILESTONE, "give a name and a date"))?;
             let (date, rest) =
                 rest.split_first().ok_or_else(|| bad("milestone", MILESTONE, "give a date after the name"))?;
-            let date = NaiveDate::parse_from_str(date, "%Y-%m-%d")
-                .map_err(|_| bad("milestone", MILESTONE, format!("'{date}' is not a date; expected YYYY-MM-DD")))?;
+            let date = calendar_date(date).ok_or_else(|| {
+                let (first, last) = (YEARS.start(), YEARS.end());
+                bad("milestone", MILESTONE, format!("'{date}' is not a date; expected YYYY-MM-DD from {first} to {last}"))
+            })?;
             let yearly = match rest {
                 [] => false,
                 [y] if y.eq_ignore_ascii_case("yearly") => true,
@@ -356,8 +371,19 @@ mod tests {
         );
         assert_eq!(
             parse("milestone", "add \"Go-live\" 2027-02-30").unwrap_err().to_string(),
-            format!("milestone: '2027-02-30' is not a date; expected YYYY-MM-DD. Usage: `{MILESTONE}`")
+            format!("milestone: '2027-02-30' is not a date; expected YYYY-MM-DD from 1900 to 2200. Usage: `{MILESTONE}`")
         );
+    }
+
+    #[test]
+    fn dates_far_outside_any_plan_are_refused_at_parse_time() {
+        // Accepted by chrono's %Y; it overflowed the date arithmetic of `/milestone list`.
+        for word in ["+262142-06-01", "262142-06-01", "-0001-01-01", "1899-12-31", "2201-01-01", "2027-2-01"] {
+            assert_eq!(calendar_date(word), None, "{word}");
+            assert!(parse("milestone", &format!("add x {word}")).is_err(), "{word}");
+        }
+        assert!(matches!(parse("meridian", "whosoff +262142-06-01"), Err(UsageError::Bad { .. })));
+        assert_eq!(calendar_date("2028-02-29"), NaiveDate::from_ymd_opt(2028, 2, 29));
     }
 
     #[test]

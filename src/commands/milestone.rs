@@ -53,7 +53,8 @@ fn next_occurrence(e: &crate::store::CustomEvent, today: NaiveDate) -> NaiveDate
         kind: Kind::Milestone,
         note: None,
     };
-    let horizon = today.max(e.date) + chrono::Duration::days(366);
+    // Dates are bounded when typed, but a row stored before that may hold any date.
+    let Some(horizon) = today.max(e.date).checked_add_signed(chrono::Duration::days(366)) else { return e.date };
     milestone_occurrences(&[m], today, horizon).first().map(|o| o.date).unwrap_or(e.date)
 }
 

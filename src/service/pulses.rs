@@ -168,6 +168,9 @@ pub async fn vote(
     let Some(pulse) = pulse.filter(|p| p.is_open() && now < p.closes_at && p.channel == channel) else {
         return Ok(Message::text(PULSE_CLOSED));
     };
+    if choice as usize >= pulse.options.len() {
+        return Ok(Message::text("That button is not one meridian knows."));
+    }
     let member = s.store.member_by_platform_id(workspace, &actor.user_id).await?;
     let segment = member.as_ref().and_then(|m| m.profile.region.as_deref());
     match s.store.record_vote(pulse.id, &actor.user_id, choice, segment, now).await {
