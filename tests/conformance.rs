@@ -89,7 +89,8 @@ async fn a_command_is_acknowledged_before_its_work_and_answered_through_its_repl
         assert_eq!(replies.len(), 1, "{name}: {replies:?}");
         assert_eq!(replies[0].0, "h-2", "{name}");
         assert!(replies[0].1.text.contains("Coming up in the next 30 days"), "{name}");
-        let settled: Vec<_> = platform.calls().into_iter().filter(|c| matches!(c.kind, CallKind::Settle { .. })).collect();
+        let settled: Vec<_> =
+            platform.calls().into_iter().filter(|c| matches!(c.kind, CallKind::Settle { .. })).collect();
         assert_eq!(settled.last().unwrap().kind, CallKind::Settle { handle: "h-2".into(), replied: true }, "{name}");
     }
 }
@@ -128,7 +129,11 @@ async fn a_click_is_acknowledged_then_answered_privately() {
         assert_eq!(accepted.ack, Ack::Deferred, "{name}");
         bot.follow_up(accepted.work.unwrap()).await;
         let replies = platform.replies();
-        assert_eq!(replies.last().map(|(h, m)| (h.as_str(), m.text.as_str())), Some(("h-click", VOTE_RECORDED)), "{name}");
+        assert_eq!(
+            replies.last().map(|(h, m)| (h.as_str(), m.text.as_str())),
+            Some(("h-click", VOTE_RECORDED)),
+            "{name}"
+        );
         assert_eq!(bot.store.voter_count(meridian::store::PulseId(1)).await.unwrap(), 1, "{name}");
     }
 }
@@ -178,7 +183,10 @@ async fn a_platform_that_sends_files_inline_gets_the_chart_as_an_attachment() {
     let results = platform.posts().into_iter().find(|m| m.text.contains("results")).unwrap();
     assert_eq!(results.attachments.len(), 1);
     assert!(results.attachments[0].bytes.starts_with(b"\x89PNG"), "a PNG chart");
-    assert!(results.blocks.iter().any(|b| matches!(b, Block::Image { file: FileRef::Attachment { name }, .. } if name == "pulse-1.png")));
+    assert!(results
+        .blocks
+        .iter()
+        .any(|b| matches!(b, Block::Image { file: FileRef::Attachment { name }, .. } if name == "pulse-1.png")));
 }
 
 // ---- the delivery layer, on tokio's paused clock ------------------------------------------
@@ -232,7 +240,10 @@ async fn a_transient_failure_is_retried_with_backoff_and_a_permanent_one_reporte
         platform.fault("post", unavailable());
     }
     let failed = delivery.send(&post("three")).await;
-    assert!(matches!(failed, Err(PlatformError::Unavailable { .. })), "given up after the policy's attempts: {failed:?}");
+    assert!(
+        matches!(failed, Err(PlatformError::Unavailable { .. })),
+        "given up after the policy's attempts: {failed:?}"
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -320,9 +331,8 @@ async fn a_nudge_whose_every_message_failed_stays_owed_and_is_sent_later() {
     let scheduler = bot.scheduler();
     clock.set(utc("2026-11-23T05:00:00Z"));
     let posted = scheduler.run_due(clock.now()).await.unwrap();
-    let directs = |ok: bool| {
-        platform.calls().iter().filter(|c| c.ok == ok && matches!(c.kind, CallKind::Direct { .. })).count()
-    };
+    let directs =
+        |ok: bool| platform.calls().iter().filter(|c| c.ok == ok && matches!(c.kind, CallKind::Direct { .. })).count();
     assert_eq!((directs(true), directs(false)), (0, 2));
     assert!(posted.iter().any(|p| !p.delivered), "reported as owed, so the loop comes back soon: {posted:?}");
     assert!(scheduler.next_wake(clock.now(), &posted).await <= clock.now() + chrono::Duration::minutes(1));
@@ -369,4 +379,30 @@ async fn a_milestone_stored_with_a_date_at_the_end_of_time_does_not_break_the_li
     let (handle, list) = platform.replies().pop().expect("the list is answered");
     assert_eq!(handle, "h-list");
     assert!(list.text.contains("Go-live") && list.text.contains("Far"), "{}", list.text);
+}
+
+#[tokio::test]
+async fn each_workspace_is_served_by_its_own_connection_and_the_rest_by_the_general_one() {
+    // Two Slack workspaces with a token each, and a Discord bot that serves every guild.
+    let (acme, globex, discord) = (Recorder::new(SLACK), Recorder::new(SLACK), Recorder::new(PlatformKind::Discord));
+    let mut platforms = Platforms::default();
+    platforms.add_workspace("T-ACME", acme.clone());
+    platforms.add_workspace("T-GLOBEX", globex.clone());
+    platforms.add(discord.clone());
+    let delivery = Delivery::new(platforms, RetryPolicy::default());
+    let to = |kind, workspace: &str| Outgoing::Post {
+        channel: ChannelRef { platform: kind, workspace: workspace.into(), id: "C1".into(), name: "x".into() },
+        message: Message::text("hello"),
+    };
+    delivery.send(&to(SLACK, "T-GLOBEX")).await.unwrap();
+    delivery.send(&to(PlatformKind::Discord, "G42")).await.unwrap();
+    let direct = Outgoing::Direct {
+        user: UserRef { platform: SLACK, workspace: "T-ACME".into(), user_id: "U1".into() },
+        message: Message::text("psst"),
+    };
+    delivery.send(&direct).await.unwrap();
+    assert_eq!((acme.calls().len(), globex.posts().len(), discord.posts().len()), (1, 1, 1));
+    assert!(matches!(acme.calls()[0].kind, CallKind::Direct { .. }), "the DM names its workspace");
+    let unknown = delivery.send(&to(SLACK, "T-OTHER")).await;
+    assert_eq!(unknown, Err(PlatformError::NotConnected { platform: SLACK, workspace: "T-OTHER".into() }));
 }

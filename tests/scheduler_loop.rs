@@ -44,8 +44,7 @@ async fn the_loop_posts_what_is_due_wakes_on_a_schedule_change_and_stops_on_shut
         id: "support".into(),
         name: "support".into(),
     };
-    let priya =
-        Actor { user_id: "priya".into(), display_name: "priya".into(), capabilities: Capabilities::MANAGER };
+    let priya = Actor { user_id: "priya".into(), display_name: "priya".into(), capabilities: Capabilities::MANAGER };
     let reply = ReplyTarget { channel: channel.clone(), user_id: "priya".into(), handle: String::new() };
     for args in ["follow IN", "settings tz:Asia/Kolkata"] {
         let event = Event::Command {

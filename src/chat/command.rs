@@ -291,7 +291,11 @@ fn parse_milestone(words: &[String]) -> Result<Command, UsageError> {
                 rest.split_first().ok_or_else(|| bad("milestone", MILESTONE, "give a date after the name"))?;
             let date = calendar_date(date).ok_or_else(|| {
                 let (first, last) = (YEARS.start(), YEARS.end());
-                bad("milestone", MILESTONE, format!("'{date}' is not a date; expected YYYY-MM-DD from {first} to {last}"))
+                bad(
+                    "milestone",
+                    MILESTONE,
+                    format!("'{date}' is not a date; expected YYYY-MM-DD from {first} to {last}"),
+                )
             })?;
             let yearly = match rest {
                 [] => false,
@@ -371,7 +375,9 @@ mod tests {
         );
         assert_eq!(
             parse("milestone", "add \"Go-live\" 2027-02-30").unwrap_err().to_string(),
-            format!("milestone: '2027-02-30' is not a date; expected YYYY-MM-DD from 1900 to 2200. Usage: `{MILESTONE}`")
+            format!(
+                "milestone: '2027-02-30' is not a date; expected YYYY-MM-DD from 1900 to 2200. Usage: `{MILESTONE}`"
+            )
         );
     }
 

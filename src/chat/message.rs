@@ -23,14 +23,25 @@ pub struct Message {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Block {
     /// A title line, plain text.
-    Header { text: String },
-    Section { text: Rich },
+    Header {
+        text: String,
+    },
+    Section {
+        text: Rich,
+    },
     /// Small print under a section.
-    Context { items: Vec<Rich> },
-    Buttons { buttons: Vec<Button> },
+    Context {
+        items: Vec<Rich>,
+    },
+    Buttons {
+        buttons: Vec<Button>,
+    },
     Divider,
     /// A picture: a file of the message, or one uploaded before.
-    Image { file: FileRef, alt: String },
+    Image {
+        file: FileRef,
+        alt: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -200,6 +211,9 @@ mod tests {
         assert!(matches!(message.blocks[2], Block::Image { file: FileRef::Attachment { .. }, .. }));
         message.uploaded("pulse-1.png", FileRef::Uploaded { id: "F1".into(), url: None });
         assert!(message.attachments.is_empty());
-        assert_eq!(message.blocks[2], Block::Image { file: FileRef::Uploaded { id: "F1".into(), url: None }, alt: "chart".into() });
+        assert_eq!(
+            message.blocks[2],
+            Block::Image { file: FileRef::Uploaded { id: "F1".into(), url: None }, alt: "chart".into() }
+        );
     }
 }

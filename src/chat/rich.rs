@@ -135,7 +135,8 @@ fn delimited<'a>(rest: &'a str, mark: &str, span: fn(String) -> Span) -> Option<
     let inner = rest.strip_prefix(mark)?;
     let end = inner.find(mark)?;
     let body = &inner[..end];
-    (!body.is_empty() && !body.contains('\n') && !body.starts_with(' ')).then(|| (span(body.into()), &inner[end + mark.len()..]))
+    (!body.is_empty() && !body.contains('\n') && !body.starts_with(' '))
+        .then(|| (span(body.into()), &inner[end + mark.len()..]))
 }
 
 /// `_italic_`, closed before a non-word character, so `snake_case_words` stay text.
@@ -188,7 +189,8 @@ mod tests {
 
     #[test]
     fn markup_becomes_spans() {
-        let rich = Rich::parse("**Diwali** is _today_; run `/meridian help` or see [docs](https://x.example/a) <@U1> <#C2>");
+        let rich =
+            Rich::parse("**Diwali** is _today_; run `/meridian help` or see [docs](https://x.example/a) <@U1> <#C2>");
         assert_eq!(
             rich.0,
             vec![
@@ -209,7 +211,8 @@ mod tests {
 
     #[test]
     fn lone_marks_and_words_with_underscores_stay_text() {
-        for text in ["0 9 * * MON-FRI", "snake_case_name", "a ** b", "5 < 6 > 4", "[not a link](ftp://x)", "_ spaced_"] {
+        for text in ["0 9 * * MON-FRI", "snake_case_name", "a ** b", "5 < 6 > 4", "[not a link](ftp://x)", "_ spaced_"]
+        {
             assert_eq!(Rich::parse(text).0, vec![t(text)], "{text}");
         }
     }

@@ -2,8 +2,8 @@
 //! (all its reminders together) and per region of the people reacting — counts only.
 
 use super::Context;
-use crate::service::ServiceError;
 use crate::chat::Outgoing;
+use crate::service::ServiceError;
 use crate::store::EventScope;
 use chrono::{Duration, NaiveDate};
 use std::collections::{BTreeMap, BTreeSet};

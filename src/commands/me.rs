@@ -1,8 +1,8 @@
 //! `/meridian me`: a member's own region, time zone, working hours and opt-out.
 
 use super::Context;
-use crate::service::ServiceError;
 use crate::chat::{MeUpdate, Message, Outgoing};
+use crate::service::ServiceError;
 use crate::store::MemberProfile;
 use crate::team::WorkingHours;
 

@@ -1,9 +1,9 @@
 //! `/milestone add|list|remove`: the team's own dates, reminded like holidays.
 
 use super::{Context, Effects};
-use crate::service::ServiceError;
 use crate::calendar::{milestone_occurrences, Kind, Milestone};
 use crate::chat::{Block, Message, Outgoing, Rich};
+use crate::service::ServiceError;
 use crate::store::{CustomEventId, EventKind, EventScope, NewCustomEvent};
 use chrono::NaiveDate;
 use serde_json::json;

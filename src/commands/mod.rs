@@ -62,7 +62,9 @@ impl Context<'_> {
     pub fn ephemeral(&self, message: Message) -> Outgoing {
         match self.reply {
             Some(to) => Outgoing::Reply { to: to.clone(), message },
-            None => Outgoing::Ephemeral { channel: self.channel_ref.clone(), user_id: self.actor.user_id.clone(), message },
+            None => {
+                Outgoing::Ephemeral { channel: self.channel_ref.clone(), user_id: self.actor.user_id.clone(), message }
+            }
         }
     }
 

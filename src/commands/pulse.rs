@@ -4,10 +4,10 @@
 
 use super::{Context, Effects};
 use crate::chat::{Message, Outgoing};
+use crate::pulse::QuestionId;
 use crate::pulse::{PulseCommand, QuestionSpec, USAGE};
 use crate::service::pulses::{self, schedule_job, Asked, Reported};
 use crate::service::ServiceError;
-use crate::pulse::QuestionId;
 use crate::store::{NewPulseSchedule, Pulse};
 use chrono::TimeDelta;
 

@@ -1,9 +1,9 @@
 //! `/meridian follow|unfollow|regions`: which regions' calendars a channel is reminded of.
 
 use super::{Context, Effects};
-use crate::service::ServiceError;
 use crate::calendar::RegionCode;
 use crate::chat::{Message, Outgoing};
+use crate::service::ServiceError;
 use serde_json::json;
 
 pub async fn follow(ctx: &Context<'_>, regions: Vec<RegionCode>, follow: bool) -> Result<Effects, ServiceError> {

@@ -1,9 +1,9 @@
 //! `/meridian settings`: a channel's time zone, reminder schedule and lead times.
 
 use super::{Context, Effects};
-use crate::service::ServiceError;
 use crate::chat::{Message, Outgoing, SettingsUpdate};
 use crate::reminders::{PostingSchedule, ReminderPlan};
+use crate::service::ServiceError;
 use serde_json::json;
 
 pub async fn run(ctx: &Context<'_>, update: SettingsUpdate) -> Result<Effects, ServiceError> {
@@ -37,7 +37,11 @@ fn refuse(ctx: &Context<'_>, error: impl std::fmt::Display) -> Outgoing {
     ctx.ephemeral(super::unchanged(format!("settings: {error}")))
 }
 
-fn message(ctx: &Context<'_>, s: &crate::store::ChannelSettings, changed: Option<String>) -> Result<Message, ServiceError> {
+fn message(
+    ctx: &Context<'_>,
+    s: &crate::store::ChannelSettings,
+    changed: Option<String>,
+) -> Result<Message, ServiceError> {
     ctx.render(
         "settings",
         json!({

@@ -1,8 +1,8 @@
 //! `/meridian upcoming [days]`: holidays, festivals and milestones ahead for the channel.
 
 use super::Context;
-use crate::service::ServiceError;
 use crate::chat::Outgoing;
+use crate::service::ServiceError;
 use chrono::Duration;
 use serde_json::json;
 

@@ -2,8 +2,8 @@
 //! working-hours overlap of everyone else — a coverage heads-up for managers.
 
 use super::Context;
-use crate::service::ServiceError;
 use crate::chat::{DayRef, Outgoing};
+use crate::service::ServiceError;
 use crate::team::{coverage, MemberProfile};
 use chrono::Duration;
 use serde_json::json;
@@ -14,8 +14,14 @@ pub async fn run(ctx: &Context<'_>, day: DayRef) -> Result<Vec<Outgoing>, Servic
         DayRef::Tomorrow => ctx.today() + Duration::days(1),
         DayRef::On(date) => date,
     };
-    let members: Vec<MemberProfile> =
-        ctx.bot.store.members_of_channel(ctx.channel.id).await?.iter().map(crate::store::Member::team_profile).collect();
+    let members: Vec<MemberProfile> = ctx
+        .bot
+        .store
+        .members_of_channel(ctx.channel.id)
+        .await?
+        .iter()
+        .map(crate::store::Member::team_profile)
+        .collect();
     let cover = coverage(date, &members, &ctx.bot.library);
     let groups: Vec<_> = cover
         .off

@@ -115,7 +115,9 @@ impl Services {
         match self.delivery.members(channel_ref).await {
             Ok(Some(members)) => return Ok(members),
             Ok(None) => {}
-            Err(e) => tracing::warn!(channel = %channel.name, error = %e, "member list unavailable; using meridian's own"),
+            Err(e) => {
+                tracing::warn!(channel = %channel.name, error = %e, "member list unavailable; using meridian's own")
+            }
         }
         Ok(self.store.members_of_channel(channel.id).await?.into_iter().map(|m| m.platform_user_id).collect())
     }

@@ -3,14 +3,18 @@
 //! answered, close it and post the results with the chart, fire recurring schedules.
 
 use super::{Once, ServiceError, Services};
-use crate::chat::{Actor, Attachment, Block, Button, ButtonStyle, ChannelRef, Message, MessageRef, Outgoing, Rich, UserRef};
+use crate::chat::{
+    Actor, Attachment, Block, Button, ButtonStyle, ChannelRef, Message, MessageRef, Outgoing, Rich, UserRef,
+};
 use crate::pulse::tally::SegmentName;
 use crate::pulse::{
     nudge_message, AnswerKind, PulsePrompt, PulseResults, QuestionId, ResultsInput, Tally, Theme, VoteCount,
     PULSE_CLOSED, VOTE_RECORDED,
 };
 use crate::reminders::PostingSchedule;
-use crate::store::{Channel, ChannelId, Claim, ClaimOutcome, NewPulse, PostKey, Pulse, PulseId, PulseSchedule, WorkspaceId};
+use crate::store::{
+    Channel, ChannelId, Claim, ClaimOutcome, NewPulse, PostKey, Pulse, PulseId, PulseSchedule, WorkspaceId,
+};
 use chrono::{DateTime, Duration, TimeDelta, Utc};
 
 /// What a pulse button carries: `pulse` with value `ID:CHOICE`.
@@ -121,10 +125,8 @@ pub async fn repost(
 }
 
 fn prompt_message(id: PulseId, prompt: &PulsePrompt) -> Message {
-    let mut blocks = vec![
-        Block::Header { text: prompt.title.clone() },
-        Block::Section { text: Rich::new().bold(&prompt.question) },
-    ];
+    let mut blocks =
+        vec![Block::Header { text: prompt.title.clone() }, Block::Section { text: Rich::new().bold(&prompt.question) }];
     let mut small = Vec::new();
     if let Some(why) = &prompt.why {
         small.push(Rich::plain(format!("Why we ask: {why}")));
@@ -316,7 +318,10 @@ async fn previous_tally(s: &Services, channel: &Channel, pulse: &Pulse) -> Resul
         .await?
         .into_iter()
         .filter(|p| {
-            p.id != pulse.id && p.question_id.as_ref() == Some(question_id) && !p.is_open() && p.opens_at < pulse.opens_at
+            p.id != pulse.id
+                && p.question_id.as_ref() == Some(question_id)
+                && !p.is_open()
+                && p.opens_at < pulse.opens_at
         })
         .collect();
     earlier.sort_by_key(|p| p.opens_at);
@@ -425,9 +430,8 @@ pub async fn fire_schedule(
     let job = schedule_job(schedule.id.0);
     let Ok(slots) = PostingSchedule::parse_any(&schedule.cron) else { return Ok(false) };
     let since = s.store.last_run(&job).await?.unwrap_or(now);
-    let fire = slots
-        .slots_between(channel.settings.timezone, since + Duration::seconds(1), now + Duration::seconds(1))
-        .last();
+    let fire =
+        slots.slots_between(channel.settings.timezone, since + Duration::seconds(1), now + Duration::seconds(1)).last();
     let mut opened = false;
     if let Some(at) = fire {
         let key = PostKey {

@@ -1469,9 +1469,8 @@ impl Store {
     /// Message ids are unique only within a channel on some platforms (Slack's `ts`), so
     /// the channel is part of the question, not a filter applied after it.
     pub async fn post_by_message(&self, channel: ChannelId, message_ref: &str) -> Result<Option<Post>, StoreError> {
-        let sql = format!(
-            "SELECT {POST_COLUMNS} FROM posts WHERE channel_id = $1 AND message_ref = $2 ORDER BY id LIMIT 1"
-        );
+        let sql =
+            format!("SELECT {POST_COLUMNS} FROM posts WHERE channel_id = $1 AND message_ref = $2 ORDER BY id LIMIT 1");
         let row: Option<PostRow> =
             on_pool!(self, |pool| sqlx::query_as(&sql).bind(channel.0).bind(message_ref).fetch_optional(pool).await?);
         Ok(row.map(post_from_row))

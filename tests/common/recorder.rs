@@ -185,8 +185,17 @@ impl ChatPlatform for Recorder {
         .await
     }
 
-    async fn update(&self, channel: &ChannelRef, message_ref: &MessageRef, message: &Message) -> Result<(), PlatformError> {
-        let kind = CallKind::Update { channel: channel.id.clone(), message_ref: message_ref.0.clone(), message: message.clone() };
+    async fn update(
+        &self,
+        channel: &ChannelRef,
+        message_ref: &MessageRef,
+        message: &Message,
+    ) -> Result<(), PlatformError> {
+        let kind = CallKind::Update {
+            channel: channel.id.clone(),
+            message_ref: message_ref.0.clone(),
+            message: message.clone(),
+        };
         let inner = async {
             match &self.inner {
                 Some(p) => Some(p.update(channel, message_ref, message).await),
@@ -219,7 +228,8 @@ impl ChatPlatform for Recorder {
     }
 
     async fn ephemeral(&self, channel: &ChannelRef, user_id: &str, message: &Message) -> Result<(), PlatformError> {
-        let kind = CallKind::Ephemeral { channel: channel.id.clone(), user_id: user_id.into(), message: message.clone() };
+        let kind =
+            CallKind::Ephemeral { channel: channel.id.clone(), user_id: user_id.into(), message: message.clone() };
         let inner = async {
             match &self.inner {
                 Some(p) => Some(p.ephemeral(channel, user_id, message).await),

@@ -9,8 +9,8 @@ pub use script::{parse_instant, parse_line, Action, Line, PostRef, ScriptError};
 pub use session::{Session, SessionOptions};
 
 use crate::chat::{
-    Block, ChannelRef, ChatPlatform, FileRef, Message, MessageRef, PlatformError, PlatformKind, ReplyTarget, Rich, Span,
-    UserInfo, UserRef,
+    Block, ChannelRef, ChatPlatform, FileRef, Message, MessageRef, PlatformError, PlatformKind, ReplyTarget, Rich,
+    Span, UserInfo, UserRef,
 };
 use crate::clock::Clock;
 use async_trait::async_trait;
