@@ -36,3 +36,23 @@ impl Clock for ManualClock {
         *self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
+
+/// Real time, shifted to start at a chosen instant: `meridian run --clock` for a rehearsal
+/// (or a test) of what the bot does at a given moment, with time then flowing as usual.
+#[derive(Debug, Clone, Copy)]
+pub struct ShiftedClock {
+    offset: chrono::TimeDelta,
+}
+
+impl ShiftedClock {
+    /// A clock that reads `start` now.
+    pub fn starting_at(start: DateTime<Utc>) -> Self {
+        ShiftedClock { offset: start - Utc::now() }
+    }
+}
+
+impl Clock for ShiftedClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now() + self.offset
+    }
+}

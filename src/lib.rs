@@ -22,6 +22,7 @@ pub mod cli;
 pub mod clock;
 pub mod commands;
 pub mod config;
+pub mod http;
 pub mod platforms;
 pub mod posts;
 pub mod pulse;

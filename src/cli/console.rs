@@ -16,20 +16,20 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 pub struct Args {
     /// Run this script (a file, or - for standard input) and exit.
     #[arg(long)]
-    script: Option<PathBuf>,
+    pub script: Option<PathBuf>,
     /// Start the simulated clock here (2026-11-05T08:00Z, or local to --tz); without it the
     /// console follows real time.
     #[arg(long)]
-    clock: Option<String>,
+    pub clock: Option<String>,
     /// Time zone for reading --clock and script times, and for showing times.
     #[arg(long, default_value = "UTC")]
-    tz: String,
+    pub tz: String,
     /// Database URL (overrides meridian.toml and DATABASE_URL).
     #[arg(long)]
-    database: Option<String>,
+    pub database: Option<String>,
     /// Configuration file (default: meridian.toml if present).
     #[arg(long)]
-    config: Option<PathBuf>,
+    pub config: Option<PathBuf>,
 }
 
 pub fn load_config(path: Option<&std::path::Path>, database: Option<String>) -> anyhow::Result<Config> {
@@ -44,10 +44,8 @@ pub fn load_config(path: Option<&std::path::Path>, database: Option<String>) -> 
 
 pub fn run(args: Args, from_run: bool) -> anyhow::Result<ExitCode> {
     let config = load_config(args.config.as_deref(), args.database.clone())?;
-    if from_run && (config.slack.enabled() || config.discord.enabled()) {
-        eprintln!(
-            "note: Slack/Discord tokens are set, but this build has no Slack or Discord adapter yet; starting the console"
-        );
+    if from_run {
+        eprintln!("meridian: no SLACK_BOT_TOKEN or DISCORD_TOKEN set; running the console");
     }
     let tz: Tz = args.tz.parse().map_err(|_| anyhow::anyhow!("--tz: '{}' is not an IANA time zone", args.tz))?;
     let simulated = match &args.clock {

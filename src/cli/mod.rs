@@ -7,6 +7,7 @@ mod console;
 mod holidays;
 mod preview;
 mod pulse;
+mod run;
 
 use clap::{Parser, Subcommand};
 use std::io::Write;
@@ -46,8 +47,13 @@ enum Command {
 /// Runs the command line and returns the process exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Logs go to standard error (standard output is the console's and the commands' own);
+    // MERIDIAN_LOG takes a filter such as `debug` or `meridian=debug,sqlx=warn`.
+    let filter = tracing_subscriber::EnvFilter::try_from_env("MERIDIAN_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,meridian=info"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
     let result = match cli.command {
-        Command::Run(args) => console::run(args, true),
+        Command::Run(args) => run::run(args),
         Command::Console(args) => console::run(args, false),
         Command::Preview(args) => preview::run(args),
         Command::Pulse(command) => pulse::run(command),

@@ -3,6 +3,7 @@
 // Each test file uses part of this module; the rest is not dead, just elsewhere.
 #![allow(dead_code)]
 
+pub mod process;
 pub mod recorder;
 
 use chrono::{DateTime, NaiveDate, Utc};

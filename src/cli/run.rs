@@ -1,0 +1,93 @@
+//! `meridian run`: the bot as a service. Connects every platform whose tokens are set (Slack
+//! and Discord at once when both are), serves the HTTP endpoints, runs the scheduler, and
+//! stops cleanly on Ctrl-C or SIGTERM. With no platform token it is the console.
+
+use super::app::load_parts;
+use super::console::{load_config, Args};
+use crate::chat::Platforms;
+use crate::clock::{Clock, ShiftedClock, SystemClock};
+use crate::store::Store;
+use anyhow::Context;
+use std::process::ExitCode;
+use std::sync::Arc;
+use tokio::sync::watch;
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let config = load_config(args.config.as_deref(), args.database.clone())?;
+    if !config.slack.enabled() && !config.discord.enabled() {
+        return super::console::run(args, true);
+    }
+    // `--clock` here starts real time at the given instant (a rehearsal, or a test).
+    let tz: chrono_tz::Tz =
+        args.tz.parse().map_err(|_| anyhow::anyhow!("--tz: '{}' is not an IANA time zone", args.tz))?;
+    let clock: Arc<dyn Clock> = match &args.clock {
+        Some(text) => Arc::new(ShiftedClock::starting_at(
+            crate::platforms::console::parse_instant(text, tz)
+                .with_context(|| format!("--clock: '{text}' is not a time such as 2026-11-05T08:00Z"))?,
+        )),
+        None => Arc::new(SystemClock),
+    };
+    let parts = load_parts(config)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(serve(parts, clock))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn serve(parts: crate::bot::Parts, clock: Arc<dyn Clock>) -> anyhow::Result<()> {
+    let config = parts.config.clone();
+    let store = Store::connect(config.database.expose())
+        .await
+        .context("cannot open the database")?
+        .with_channel_defaults(config.defaults.channel_settings());
+    let (stop, stopped) = watch::channel(false);
+    let platforms = Platforms::default();
+    let routes = crate::http::base_routes();
+    // Each platform adapter connects here (its REST client, checked with its token), adds
+    // itself to `platforms` and its HTTP routes to `routes`, and starts listening below once
+    // the bot exists.
+    let bot = Arc::new(parts.bot(store, clock, platforms));
+    let (address, http) = crate::http::serve(config.http.listen, routes, until_stopped(stopped.clone()))
+        .await
+        .with_context(|| format!("[http] listen: cannot listen on {}", config.http.listen))?;
+    tracing::info!(%address, "meridian http listening");
+    eprintln!("meridian: http listening on {address}");
+    let scheduler = bot.scheduler();
+    let scheduling = tokio::spawn(async move { scheduler.run(until_stopped(stopped)).await });
+    shutdown_signal().await;
+    eprintln!("meridian: stopping");
+    let _ = stop.send(true);
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        let _ = scheduling.await;
+        let _ = http.await;
+    })
+    .await;
+    bot.store.close().await;
+    Ok(())
+}
+
+/// Resolves once `stop` says so.
+async fn until_stopped(mut stopped: watch::Receiver<bool>) {
+    let _ = stopped.wait_for(|stop| *stop).await;
+}
+
+/// Ctrl-C, or SIGTERM from a service manager.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut term) => {
+                term.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+}
