@@ -256,8 +256,8 @@ impl Bot {
             Task::Pulse(command) => commands::pulse::run(&ctx, (**command).clone()).await,
             Task::Vote(_) => Ok(Effects::default()),
             Task::Reaction { message, emoji, added } => {
-                let post = self.store.post_by_message(ctx.channel.id, &message.0).await?;
-                if let Some(post) = post {
+                // A digest carries several events: the reaction says its reader saw each.
+                for post in self.store.posts_by_message(ctx.channel.id, &message.0).await? {
                     self.store.record_reaction(post.id, &ctx.actor.user_id, emoji, *added, ctx.now).await?;
                 }
                 Ok(Effects::default())

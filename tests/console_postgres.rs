@@ -57,5 +57,5 @@ fn on_postgres_results_that_failed_to_post_wait_out_the_lease_and_go_out_once() 
     let results: Vec<&str> = out.split("=== ").filter(|s| s.contains("# Pulse #1 results")).collect();
     assert_eq!(results.len(), 1, "{out}");
     // Closed at 13:00; the send failed; the claim is held for the two-minute lease.
-    assert!(results[0].starts_with("#ops · post 3 · Mon 2026-11-23 13:02 PST"), "{out}");
+    assert!(results[0].starts_with("#ops · post 3 · Mon 2026-11-23 13:02 Manila, UTC+8"), "{out}");
 }

@@ -35,9 +35,8 @@ pub struct Args {
 pub fn load_config(path: Option<&std::path::Path>, database: Option<String>) -> anyhow::Result<Config> {
     let mut config = Config::load_from_process_env(path)?;
     if let Some(url) = database {
-        let mut env = std::collections::HashMap::new();
-        env.insert("DATABASE_URL".to_string(), url);
-        config.apply_env(&env)?;
+        config.database =
+            crate::config::parse_database_url(&url).map_err(|reason| anyhow::anyhow!("--database: {reason}"))?;
     }
     Ok(config)
 }

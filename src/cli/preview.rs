@@ -66,7 +66,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             tz.name()
         );
         for (at, what) in &lines {
-            out += &format!("{}  {what}\n", at.with_timezone(&tz).format("%a %Y-%m-%d %H:%M %Z"));
+            out += &format!("{}  {what}\n", crate::posts::local_moment(*at, tz, "%a %Y-%m-%d %H:%M"));
         }
         super::print_out(&out)
     })?;

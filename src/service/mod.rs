@@ -76,26 +76,58 @@ impl Services {
         now: DateTime<Utc>,
         build: impl AsyncFnOnce() -> Result<Option<Outgoing>, ServiceError>,
     ) -> Result<Once, ServiceError> {
-        let post = match self.store.claim_or_reclaim(key, &self.instance, now).await? {
-            ClaimOutcome::Mine(post) => post,
-            ClaimOutcome::Delivered => return Ok(Once::AlreadyDelivered),
-            ClaimOutcome::Held => return Ok(Once::Held),
-        };
-        let Some(outgoing) = build().await? else {
-            self.store.mark_delivered(post, "", now).await?;
-            return Ok(Once::Nothing);
-        };
-        match self.delivery.send(&outgoing).await {
-            Ok(message_ref) => {
-                let id = message_ref.as_ref().map(|r| r.0.as_str()).unwrap_or_default();
-                self.store.mark_delivered(post, id, now).await?;
-                Ok(Once::Sent(message_ref))
-            }
-            Err(e) => {
-                tracing::warn!(purpose = %key.purpose, key = %key.occurrence_key, error = %e, "not delivered; will retry");
-                Ok(Once::Failed(e))
+        let keys = std::slice::from_ref(key);
+        let mut outcomes = self.deliver_together(keys, now, async |_: &[usize]| build().await).await?;
+        Ok(outcomes.remove(0))
+    }
+
+    /// [`Services::deliver_once`] for several ledger posts carried by one message (a
+    /// reminder digest): each key is claimed on its own, `build` is given the indices of the
+    /// keys this call owns and makes one delivery of them, and all of them are marked
+    /// delivered with its message id. Returns what happened to each key, in order.
+    pub async fn deliver_together(
+        &self,
+        keys: &[PostKey],
+        now: DateTime<Utc>,
+        build: impl AsyncFnOnce(&[usize]) -> Result<Option<Outgoing>, ServiceError>,
+    ) -> Result<Vec<Once>, ServiceError> {
+        let mut outcomes = vec![Once::Nothing; keys.len()];
+        let mut mine = Vec::new();
+        for (i, key) in keys.iter().enumerate() {
+            match self.store.claim_or_reclaim(key, &self.instance, now).await? {
+                ClaimOutcome::Mine(post) => mine.push((i, post)),
+                ClaimOutcome::Delivered => outcomes[i] = Once::AlreadyDelivered,
+                ClaimOutcome::Held => outcomes[i] = Once::Held,
             }
         }
+        if mine.is_empty() {
+            return Ok(outcomes);
+        }
+        let indices: Vec<usize> = mine.iter().map(|(i, _)| *i).collect();
+        let outcome = match build(&indices).await? {
+            None => Ok(None),
+            Some(outgoing) => self.delivery.send(&outgoing).await.map(Some),
+        };
+        match outcome {
+            Ok(sent) => {
+                let id = sent.as_ref().and_then(|r| r.as_ref()).map(|r| r.0.as_str()).unwrap_or_default();
+                for (i, post) in &mine {
+                    self.store.mark_delivered(*post, id, now).await?;
+                    outcomes[*i] = match &sent {
+                        Some(message_ref) => Once::Sent(message_ref.clone()),
+                        None => Once::Nothing,
+                    };
+                }
+            }
+            Err(e) => {
+                let what: Vec<&str> = indices.iter().map(|&i| keys[i].occurrence_key.as_str()).collect();
+                tracing::warn!(posts = ?what, error = %e, "not delivered; will retry");
+                for (i, _) in &mine {
+                    outcomes[*i] = Once::Failed(e.clone());
+                }
+            }
+        }
+        Ok(outcomes)
     }
 
     /// How the platform names a stored channel, for deliveries.

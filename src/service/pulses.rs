@@ -255,9 +255,9 @@ pub async fn results_message(
     with_png: bool,
 ) -> Result<Message, ServiceError> {
     let answer = answer_of(s, pulse);
-    // The channel's members as the platform counts them; a voter who left since still counts.
-    let members = s.members_of(channel, channel_ref).await?.len() as u32;
-    let eligible = members.max(s.store.voter_count(pulse.id).await.unwrap_or(0) as u32);
+    // The channel's members as the platform counts them.
+    let members = s.members_of(channel, channel_ref).await?.len();
+    let eligible = eligible(s, pulse, members).await;
     let tally = tally_of(s, pulse, &answer, Some(eligible)).await?;
     let previous = previous_tally(s, channel, pulse).await?;
     let mut results = PulseResults::compose(ResultsInput {
@@ -290,6 +290,13 @@ pub async fn results_message(
         message = message.with_image(png, format!("Chart of the answers to pulse #{}", pulse.id));
     }
     Ok(message)
+}
+
+/// Who could have answered: the channel's members, or the voters if more (a voter who left
+/// the channel since still counts), so a response rate never exceeds 100%.
+pub async fn eligible(s: &Services, pulse: &Pulse, members: usize) -> u32 {
+    let voters = s.store.voter_count(pulse.id).await.unwrap_or(0) as usize;
+    u32::try_from(members.max(voters)).unwrap_or(u32::MAX)
 }
 
 /// A pulse's tally under the configured `min_group`, from the store's counts.

@@ -1465,15 +1465,15 @@ impl Store {
         Ok(row.map(post_from_row))
     }
 
-    /// The bot's post behind a platform message in a channel (a reaction names both).
-    /// Message ids are unique only within a channel on some platforms (Slack's `ts`), so
-    /// the channel is part of the question, not a filter applied after it.
-    pub async fn post_by_message(&self, channel: ChannelId, message_ref: &str) -> Result<Option<Post>, StoreError> {
-        let sql =
-            format!("SELECT {POST_COLUMNS} FROM posts WHERE channel_id = $1 AND message_ref = $2 ORDER BY id LIMIT 1");
-        let row: Option<PostRow> =
-            on_pool!(self, |pool| sqlx::query_as(&sql).bind(channel.0).bind(message_ref).fetch_optional(pool).await?);
-        Ok(row.map(post_from_row))
+    /// The bot's posts behind a platform message in a channel (a reaction names both): one,
+    /// or several when one message carried them (a reminder digest). Message ids are unique
+    /// only within a channel on some platforms (Slack's `ts`), so the channel is part of the
+    /// question, not a filter applied after it.
+    pub async fn posts_by_message(&self, channel: ChannelId, message_ref: &str) -> Result<Vec<Post>, StoreError> {
+        let sql = format!("SELECT {POST_COLUMNS} FROM posts WHERE channel_id = $1 AND message_ref = $2 ORDER BY id");
+        let rows: Vec<PostRow> =
+            on_pool!(self, |pool| sqlx::query_as(&sql).bind(channel.0).bind(message_ref).fetch_all(pool).await?);
+        Ok(rows.into_iter().map(post_from_row).collect())
     }
 
     // ---- reactions -----------------------------------------------------------------------
