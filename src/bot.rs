@@ -147,17 +147,22 @@ impl Bot {
             Event::Command { command, args, actor, .. } if command.trim_start_matches('/') == "pulse" => {
                 match PulseCommand::parse(args) {
                     Err(e) => reply(Message::text(format!("{e}\n\n{USAGE}"))),
-                    Ok(c) if c.needs_manager() && !actor.capabilities.manager => reply(Message::text(MANAGER_ONLY)),
+                    Ok(c) if c.needs_manager() && !actor.capabilities.manager => {
+                        reply(Message::text(format!("{MANAGER_ONLY} {}", self.who_may(&event))))
+                    }
                     Ok(PulseCommand::Help) => reply(Message::text(USAGE)),
                     Ok(c) => deferred(event, Task::Pulse(Box::new(c))),
                 }
             }
             Event::Command { command, args, actor, .. } => match parse_command(command, args) {
                 Err(usage) => reply(Message::text(usage.to_string())),
-                Ok(c) if c.needs_manager() && !actor.capabilities.may_configure() => reply(Message::text(
-                    "Sorry — only managers can change this channel's calendar or settings. \
-                     Ask a manager, or see `/meridian help` for what you can do.",
-                )),
+                Ok(c) if c.needs_manager() && !actor.capabilities.may_configure() => {
+                    let what = match c {
+                        Command::Engagement { .. } => "see how the channel reacts to reminders",
+                        _ => "change this channel's calendar or settings",
+                    };
+                    reply(Message::text(self.refusal(&event, what)))
+                }
                 Ok(Command::Help) => match self.templates.render("help", serde_json::json!({})) {
                     Ok(help) => reply(help),
                     Err(e) => {
@@ -220,6 +225,38 @@ impl Bot {
             if let Err(e) = self.delivery.settle(to, replied).await {
                 tracing::warn!(error = %e, "could not settle the acknowledgement");
             }
+        }
+    }
+
+    /// "Sorry — only managers can ...", and who they are, so the person knows whom to ask.
+    fn refusal(&self, event: &Event, what: &str) -> String {
+        format!("Sorry — only managers can {what}. {}", self.who_may(event))
+    }
+
+    /// Who has a manager's rights on the event's platform, in words.
+    fn who_may(&self, event: &Event) -> String {
+        let platform = event.channel().platform;
+        let named: Vec<String> = self
+            .config
+            .roles
+            .managers
+            .iter()
+            .filter(|m| m.platform == platform)
+            .map(|m| match platform {
+                crate::chat::PlatformKind::Console => m.user_id.clone(),
+                _ => format!("<@{}>", m.user_id),
+            })
+            .collect();
+        let by_role = match platform {
+            crate::chat::PlatformKind::Slack => "Workspace admins and owners are managers",
+            crate::chat::PlatformKind::Discord => "Members who can manage the server or this channel are managers",
+            crate::chat::PlatformKind::Console => {
+                "In the console, act as one by writing the role after the name: `as NAME (manager) in #channel: ...`"
+            }
+        };
+        match named.as_slice() {
+            [] => format!("{by_role}; ask one of them, or see `/meridian help` for what you can do."),
+            names => format!("{by_role}, and so are {}; ask one of them.", names.join(", ")),
         }
     }
 

@@ -428,7 +428,8 @@ fn engagement_is_for_managers_and_milestones_in_the_past_or_twice_are_refused() 
          as lee (manager) in #ops: /milestone add \"Founding day\" 2020-01-01 yearly\n\
          as lee (manager) in #ops: /milestone list\n",
     );
-    assert!(out.contains("only managers can change"), "{out}");
+    assert!(out.contains("only managers can see how the channel reacts to reminders"), "{out}");
+    assert!(out.contains("act as one by writing the role after the name"), "the console says how: {out}");
     assert!(out.contains("Wed 1 Jan 2020 is in the past, so there is nothing to remind of"), "{out}");
     assert!(out.contains("'Go-live' on 2027-02-01 is already there (id 1)"), "{out}");
     let list = out.split("=== ").last().unwrap();
@@ -449,4 +450,34 @@ fn bad_command_line_values_name_the_flag_and_calendars_line_up() {
     assert_eq!(widths.len(), 1, "every row as wide as the header: {list}");
     let checked = common::stdout(&["calendars", "check"], "");
     assert!(checked.starts_with("ok: 48 calendar file(s) at calendars are valid"), "{checked}");
+}
+
+#[test]
+fn whosoff_reads_coverage_in_the_channels_time_and_hour_by_hour_for_round_the_clock_shifts() {
+    let db = tempfile::tempdir().unwrap();
+    let out = console(
+        &db.path().join("m.db"),
+        "2026-12-01T03:00Z",
+        "Asia/Manila",
+        "as maria (manager) in #support: /meridian follow PH\n\
+         as maria in #support: /meridian me region:PH hours:06:00-15:00\n\
+         as jose in #support: /meridian me region:PH hours:14:00-23:00\n\
+         as maria in #support: /meridian whosoff\n\
+         as arjun in #support: /meridian me region:IN-KA hours:21:00-06:00\n\
+         as maria in #support: /meridian whosoff\n",
+    );
+    let answers: Vec<&str> = out.split("=== ").filter(|p| p.contains("# Who is off")).collect();
+    // Two day shifts meet from 14:00 to 15:00 Manila time (not 06:00-07:00 UTC).
+    assert!(
+        answers[0].contains("2 of 2 members in. Everyone in overlaps 14:00-15:00 (Manila time, UTC+8)."),
+        "{}",
+        answers[0]
+    );
+    // A Bangalore night shift (21:00-06:00, 23:30-08:30 in Manila) leaves no common hour.
+    assert!(
+        answers[1].contains("people in, hour by hour (Manila time, UTC+8): 00:00-06:00 1 · 06:00-09:00 2 · 09:00-14:00 1 · 14:00-15:00 2 · 15:00-24:00 1."),
+        "{}",
+        answers[1]
+    );
+    assert!(!answers[1].contains("Nobody covers"), "every hour has someone: {}", answers[1]);
 }
