@@ -243,14 +243,35 @@ fn preview_lists_what_a_channel_would_post_in_its_own_time_zone() {
 }
 
 #[test]
-fn run_without_tokens_is_the_console_on_standard_input() {
+fn run_without_tokens_is_the_console_and_keeps_running_after_input_closes() {
+    use std::io::{Read, Write};
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}", dir.path().join("m.db").display());
-    let out = common::run(&["run", "--database", &db], "as alice in #support: /meridian help\n");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let text = String::from_utf8_lossy(&out.stdout);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_meridian"))
+        .args(["run", "--database", &db])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("DATABASE_URL")
+        .env_remove("SLACK_BOT_TOKEN")
+        .env_remove("DISCORD_TOKEN")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // A newcomer says who they are once, then types commands.
+    child.stdin.take().unwrap().write_all(b"as alice in #support\n/meridian help\n").unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    assert!(child.try_wait().unwrap().is_none(), "standard input closed, but a service keeps running");
+    let _ = std::process::Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+    let status = child.wait().unwrap();
+    let (mut text, mut err) = (String::new(), String::new());
+    child.stdout.take().unwrap().read_to_string(&mut text).unwrap();
+    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    assert!(status.success(), "stops cleanly on SIGTERM: {err}");
+    assert!(text.contains("--- you are alice in #support"), "{text}");
     assert!(text.contains("=== #support · only alice sees this"), "{text}");
     assert!(text.contains("# meridian — working as one team across regions"), "{text}");
+    assert!(err.contains("[alice in #support] > "), "the prompt says who you are: {err}");
 }
 
 #[test]

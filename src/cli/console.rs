@@ -75,7 +75,7 @@ pub fn run(args: Args, from_run: bool) -> anyhow::Result<ExitCode> {
                     std::fs::read_to_string(path).with_context(|| format!("cannot read script {}", path.display()))?;
                 session.run_script(&text).await?;
             }
-            None => interactive(&mut session, simulated.is_none()).await?,
+            None => interactive(&mut session, simulated.is_none(), from_run).await?,
         }
         Ok::<_, anyhow::Error>(())
     })?;
@@ -83,15 +83,31 @@ pub fn run(args: Args, from_run: bool) -> anyhow::Result<ExitCode> {
 }
 
 /// Reads lines as a person types them; with a real clock, posts whatever falls due meanwhile.
-async fn interactive(session: &mut Session, real_time: bool) -> anyhow::Result<()> {
-    eprintln!("meridian console — type script lines (`as alice in #support: /meridian help`), `advance 1d`, or Ctrl-D to quit");
+/// `meridian run` keeps going when standard input closes (it may run as a service, posting to
+/// standard output) until Ctrl-C or SIGTERM; `meridian console` ends there.
+async fn interactive(session: &mut Session, real_time: bool, keep_running: bool) -> anyhow::Result<()> {
+    eprintln!(
+        "meridian console — say who you are (`as alice in #support`), then type commands (`/meridian help`); \
+         `advance 1d` moves the clock; Ctrl-D to {}",
+        if keep_running { "stop reading input (posting goes on until Ctrl-C)" } else { "quit" }
+    );
     let mut lines = BufReader::new(tokio::io::stdin()).lines();
     let mut number = 0;
+    let mut reading = true;
+    let stop = super::run::shutdown_signal();
+    tokio::pin!(stop);
+    prompt(session).await;
     loop {
         let wake = tokio::time::sleep(std::time::Duration::from_secs(30));
         tokio::select! {
-            line = lines.next_line() => {
-                let Some(line) = line? else { break };
+            line = lines.next_line(), if reading => {
+                let Some(line) = line? else {
+                    if !keep_running || !real_time {
+                        break;
+                    }
+                    reading = false;
+                    continue;
+                };
                 number += 1;
                 if real_time {
                     session.catch_up_to(Utc::now()).await?;
@@ -100,9 +116,18 @@ async fn interactive(session: &mut Session, real_time: bool) -> anyhow::Result<(
                 if let Err(e) = session.run_line(number, &line).await {
                     eprintln!("error: {e:#}");
                 }
+                prompt(session).await;
             }
             () = wake, if real_time => session.catch_up_to(Utc::now()).await?,
+            () = &mut stop => break,
         }
     }
     Ok(())
+}
+
+/// What a person at the prompt wants to see: who they speak as, and when the bot posts next.
+async fn prompt(session: &Session) {
+    let next = session.next_post().await.map(|t| format!(" · next post {t}")).unwrap_or_default();
+    let who = session.speaker().unwrap_or_else(|| "as ? in #?".to_string());
+    eprint!("[{who}{next}] > ");
 }

@@ -71,7 +71,7 @@ async fn until_stopped(mut stopped: watch::Receiver<bool>) {
 }
 
 /// Ctrl-C, or SIGTERM from a service manager.
-async fn shutdown_signal() {
+pub(super) async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

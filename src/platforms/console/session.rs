@@ -22,6 +22,8 @@ pub struct SessionOptions {
 
 pub struct Session {
     options: SessionOptions,
+    /// Who lines without `as` speak for (`as alice in #support` alone sets it).
+    speaker: Option<(String, Vec<String>, String)>,
     clock: ManualClock,
     console: Arc<ConsolePlatform>,
     bot: Arc<Bot>,
@@ -35,7 +37,7 @@ impl Session {
         let clock = ManualClock::new(options.start);
         let console = Arc::new(ConsolePlatform::new(options.out.clone(), Arc::new(clock.clone()), options.tz));
         let (bot, scheduler) = Self::connect(&options, &clock, &console).await?;
-        let session = Session { options, clock, console, bot, scheduler };
+        let session = Session { options, speaker: None, clock, console, bot, scheduler };
         // Whatever came due while the bot was down is caught up at once.
         session.run_due().await?;
         Ok(session)
@@ -59,6 +61,17 @@ impl Session {
 
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()
+    }
+
+    /// Who lines without `as` speak for, as the prompt shows it.
+    pub fn speaker(&self) -> Option<String> {
+        self.speaker.as_ref().map(|(user, _, channel)| format!("{user} in #{channel}"))
+    }
+
+    /// When the bot next posts, in the session's zone (for a person waiting at the prompt).
+    pub async fn next_post(&self) -> Option<String> {
+        let next = self.scheduler.next_due(self.now()).await.ok()??;
+        Some(crate::posts::local_moment(next, self.options.tz, "%a %-d %b %H:%M"))
     }
 
     /// Runs a whole script; the first bad line stops it with its line number.
@@ -86,6 +99,18 @@ impl Session {
                 self.run_due().await?;
             }
             Line::Act { user, roles, channel, action } => self.act(number, user, roles, channel, action).await?,
+            Line::Speaker { user, roles, channel } => {
+                self.console.note(&format!("--- you are {user} in #{channel}"));
+                self.speaker = Some((user, roles, channel));
+            }
+            Line::ActAsSpeaker(action) => {
+                let Some((user, roles, channel)) = self.speaker.clone() else {
+                    let message =
+                        "say who you are first, e.g. `as alice in #support` (or `as bob (manager) in #support`)";
+                    return Err(ScriptError { line: number, message: message.into() }.into());
+                };
+                self.act(number, user, roles, channel, action).await?
+            }
         }
         Ok(())
     }
