@@ -21,7 +21,8 @@ pub enum CalendarError {
 
 fn suggest(suggestions: &[String]) -> String {
     if suggestions.is_empty() {
-        "run `meridian calendars list` to see the known regions".to_string()
+        // Said in chat as well as on the command line, so it names no command.
+        "regions are ISO codes such as IN, PH, GB or US, subdivisions such as AU-NSW, or their names".to_string()
     } else {
         format!("did you mean {}?", suggestions.join(", "))
     }
