@@ -502,3 +502,35 @@ fn whosoff_reads_coverage_in_the_channels_time_and_hour_by_hour_for_round_the_cl
     );
     assert!(!answers[1].contains("Nobody covers"), "every hour has someone: {}", answers[1]);
 }
+
+#[test]
+fn a_second_bot_process_on_one_sqlite_file_is_refused_while_the_first_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("m.db").display());
+    // The first holds the file while it waits for its script on standard input.
+    let mut first = std::process::Command::new(env!("CARGO_BIN_EXE_meridian"))
+        .args(["console", "--script", "-", "--clock", "2026-11-02T08:00Z", "--database", &db])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let lock = dir.path().join("m.db.lock");
+    for _ in 0..200 {
+        if lock.exists() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(25));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let second = common::run(&["console", "--script", "-", "--clock", "2026-11-02T08:00Z", "--database", &db], "");
+    let err = String::from_utf8_lossy(&second.stderr);
+    assert!(!second.status.success(), "{err}");
+    assert!(err.contains("m.db is in use: another meridian process holds"), "{err}");
+    assert!(err.contains("run one bot per SQLite file"), "{err}");
+    drop(first.stdin.take());
+    assert!(first.wait().unwrap().success());
+    // Once the first has ended, the file is free.
+    common::stdout(&["console", "--script", "-", "--clock", "2026-11-02T08:00Z", "--database", &db], "");
+}

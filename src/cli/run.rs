@@ -35,6 +35,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 
 async fn serve(parts: crate::bot::Parts, clock: Arc<dyn Clock>) -> anyhow::Result<()> {
     let config = parts.config.clone();
+    let _sole_use = crate::store::SoleUse::claim(config.database.expose())?;
     let store = Store::connect(config.database.expose())
         .await
         .context("cannot open the database")?

@@ -17,6 +17,7 @@
 //! the results.
 
 mod backend;
+mod sole_use;
 mod votes;
 
 use std::collections::{HashMap, HashSet};
@@ -30,6 +31,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use backend::Backend;
 pub use backend::BackendKind;
+pub use sole_use::SoleUse;
 use votes::VoteRequest;
 
 /// What can go wrong in the store. `NotFound`, `PulseClosed` and `NoSuchChoice` are answers
@@ -61,6 +63,9 @@ pub enum StoreError {
     /// [`Store::connect_existing`] was given a SQLite file that does not exist.
     #[error("no database at {}; run `meridian run` or `meridian migrate` first", .path.display())]
     NoDatabase { path: PathBuf },
+    /// Another bot process uses this SQLite file (see [`SoleUse`]).
+    #[error("{} is in use: {reason}", .path.display())]
+    InUse { path: PathBuf, reason: String },
 }
 
 macro_rules! ids {

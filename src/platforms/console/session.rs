@@ -22,6 +22,8 @@ pub struct SessionOptions {
 
 pub struct Session {
     options: SessionOptions,
+    /// This process's claim on a SQLite file, for the session's life (restarts included).
+    _sole_use: crate::store::SoleUse,
     /// Who lines without `as` speak for (`as alice in #support` alone sets it).
     speaker: Option<(String, Vec<String>, String)>,
     clock: ManualClock,
@@ -34,10 +36,11 @@ const WORKSPACE: &str = "console";
 
 impl Session {
     pub async fn start(options: SessionOptions) -> anyhow::Result<Session> {
+        let sole_use = crate::store::SoleUse::claim(options.parts.config.database.expose())?;
         let clock = ManualClock::new(options.start);
         let console = Arc::new(ConsolePlatform::new(options.out.clone(), Arc::new(clock.clone()), options.tz));
         let (bot, scheduler) = Self::connect(&options, &clock, &console).await?;
-        let session = Session { options, speaker: None, clock, console, bot, scheduler };
+        let session = Session { options, _sole_use: sole_use, speaker: None, clock, console, bot, scheduler };
         // Whatever came due while the bot was down is caught up at once.
         session.run_due().await?;
         Ok(session)
