@@ -204,20 +204,34 @@ impl Bot {
         }
         let mut replied = false;
         let mut unposted = false;
-        for outgoing in &effects.deliveries {
-            match self.delivery.send(outgoing).await {
-                Ok(_) => replied |= matches!(outgoing, Outgoing::Reply { .. }),
-                Err(e) => {
-                    tracing::warn!(error = %e, "a command's answer could not be delivered");
-                    unposted |= matches!(outgoing, Outgoing::Post { .. });
+        for outgoing in effects.deliveries {
+            // A post to the channel goes through the ledger, so a failed one is sent later.
+            if let Outgoing::Post { channel, .. } = &outgoing {
+                let sent = match self.channel_ids(channel).await {
+                    Ok((_, id)) => self.services.announce(id, outgoing.clone(), self.clock.now()).await,
+                    Err(e) => Err(e),
+                };
+                match sent {
+                    Ok(once) if !once.owed() => {}
+                    Ok(_) => unposted = true,
+                    Err(e) => {
+                        tracing::error!(error = %e, "a command's announcement could not be recorded");
+                        unposted = true;
+                    }
                 }
+                continue;
+            }
+            match self.delivery.send(&outgoing).await {
+                Ok(_) => replied |= matches!(outgoing, Outgoing::Reply { .. }),
+                Err(e) => tracing::warn!(error = %e, "a command's answer could not be delivered"),
             }
         }
         if let Some(to) = &reply_target {
             if unposted {
+                self.schedule_changed.notify_one();
                 let note = Message::text(
-                    "Done, but meridian could not post the announcement in this channel just now \
-                     (the platform refused or was unreachable).",
+                    "Done, but meridian could not post the announcement in this channel just now; \
+                     it will post it again within a minute or two.",
                 );
                 let sent = self.delivery.send(&Outgoing::Reply { to: to.clone(), message: note }).await;
                 replied |= sent.is_ok();

@@ -92,6 +92,16 @@ impl Scheduler {
                 tracing::error!(channel = %channel.name, error = %e, "{what} failed; will retry");
                 Posted { channel: channel.name.clone(), key: what.to_string(), at: now, delivered: false }
             };
+            match self.services.resend_owed(channel.id, now).await {
+                Ok(outcomes) if outcomes.iter().any(Once::owed) => posted.push(Posted {
+                    channel: channel.name.clone(),
+                    key: "announcement".into(),
+                    at: now,
+                    delivered: false,
+                }),
+                Ok(_) => {}
+                Err(e) => posted.push(failed("announcements", e)),
+            }
             match self.channel_reminders(&channel, &channel_ref, now).await {
                 Ok(p) => posted.extend(p),
                 Err(e) => posted.push(failed("reminders", e)),

@@ -534,3 +534,35 @@ fn a_second_bot_process_on_one_sqlite_file_is_refused_while_the_first_runs() {
     // Once the first has ended, the file is free.
     common::stdout(&["console", "--script", "-", "--clock", "2026-11-02T08:00Z", "--database", &db], "");
 }
+
+#[test]
+fn a_failed_announcement_does_not_stop_the_script_and_is_posted_once_later() {
+    let db = tempfile::tempdir().unwrap();
+    let out = console(
+        &db.path().join("m.db"),
+        "2026-11-02T02:00Z",
+        "Asia/Kolkata",
+        "fail next post\n\
+         as priya (manager) in #support: /meridian follow IN\n\
+         fail next post\n\
+         as priya (manager) in #support: /milestone add \"Go-live\" 2027-02-01\n\
+         fail next post\n\
+         as priya (manager) in #support: /meridian settings tz:Asia/Kolkata\n\
+         fail next post\n\
+         as priya (manager) in #support: /pulse schedule \"0 10 * * FRI\"\n\
+         as priya (manager) in #support: /meridian regions\n\
+         advance 2m\n\
+         advance 1d\n",
+    );
+    // Each person is told, the script goes on to the end, and each announcement appears once.
+    assert_eq!(out.matches("it will post it again within a minute or two").count(), 4, "{out}");
+    assert!(out.contains("This channel follows: India (IN)."), "the rest of the script ran: {out}");
+    for announcement in [
+        "priya set this channel to follow India (IN)",
+        "priya added the milestone *Go-live*",
+        "priya changed this channel's settings",
+        "priya scheduled a recurring pulse",
+    ] {
+        assert_eq!(out.matches(announcement).count(), 1, "{announcement}: {out}");
+    }
+}

@@ -480,6 +480,8 @@ type PulseRow = (
 const POST_COLUMNS: &str = "id, channel_id, purpose, occurrence_key, instance_id, claimed_at, \
      delivered_at, message_ref";
 type PostRow = (i64, i64, String, String, String, DateTime<Utc>, Option<DateTime<Utc>>, Option<String>);
+/// A [`PostRow`] and the payload kept with it.
+type OwedRow = (i64, i64, String, String, String, DateTime<Utc>, Option<DateTime<Utc>>, Option<String>, String);
 
 const FOLLOWED: &str = "followed";
 const CUSTOMER: &str = "customer";
@@ -1468,6 +1470,28 @@ impl Store {
         let sql = format!("SELECT {POST_COLUMNS} FROM posts WHERE id = $1");
         let row: Option<PostRow> = on_pool!(self, |pool| sqlx::query_as(&sql).bind(id.0).fetch_optional(pool).await?);
         Ok(row.map(post_from_row))
+    }
+
+    /// Keeps what a claimed post says until it has gone out (see [`Store::owed_payloads`]).
+    pub async fn set_post_payload(&self, post: PostId, payload: &str) -> Result<(), StoreError> {
+        let sql = "UPDATE posts SET payload = $2 WHERE id = $1";
+        on_pool!(self, |pool| sqlx::query(sql).bind(post.0).bind(payload).execute(pool).await.map(|_| ())?);
+        Ok(())
+    }
+
+    /// A channel's posts of `purpose` that were claimed with a payload and never delivered,
+    /// oldest first: what a failed send left to send again.
+    pub async fn owed_payloads(&self, channel: ChannelId, purpose: &str) -> Result<Vec<(Post, String)>, StoreError> {
+        let sql = format!(
+            "SELECT {POST_COLUMNS}, payload FROM posts WHERE channel_id = $1 AND purpose = $2 \
+             AND delivered_at IS NULL AND payload IS NOT NULL ORDER BY claimed_at, id"
+        );
+        let rows: Vec<OwedRow> =
+            on_pool!(self, |pool| sqlx::query_as(&sql).bind(channel.0).bind(purpose).fetch_all(pool).await?);
+        Ok(rows
+            .into_iter()
+            .map(|(a, b, c, d, e, f, g, h, payload)| (post_from_row((a, b, c, d, e, f, g, h)), payload))
+            .collect())
     }
 
     /// The bot's posts behind a platform message in a channel (a reaction names both): one,
