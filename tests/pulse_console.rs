@@ -271,6 +271,8 @@ fn results_that_failed_to_post_are_posted_once_a_minute_later() {
     let results: Vec<&str> = out.split("=== ").filter(|s| s.contains("# Pulse #1 results")).collect();
     assert_eq!(results.len(), 1, "{out}");
     assert!(results[0].starts_with("#ops · post 2 · Mon 2026-11-23 02:01 UTC"), "{out}");
+    // The question is marked closed once, not again with each retry of the results.
+    assert_eq!(out.matches("post 1 updated").count(), 1, "{out}");
 }
 
 #[test]
@@ -312,4 +314,48 @@ fn two_schedules_that_would_have_pulses_open_at_once_are_refused() {
     let list = out.split("=== ").last().unwrap();
     assert!(list.contains("Schedule 1: `0 10 * * *`") && list.contains("Schedule 2: `0 14 * * FRI`"), "{list}");
     assert!(!list.contains("MON-FRI") && !list.contains("0 11"), "{list}");
+}
+
+#[test]
+fn a_crash_while_a_scheduled_pulse_opens_is_repaired_without_a_second_pulse() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("m.db").display());
+    let args =
+        |clock: &'static str| ["console", "--script", "-", "--clock", clock, "--database", &db].map(str::to_string);
+    let first = common::run(
+        &args("2026-11-23T01:00Z").iter().map(String::as_str).collect::<Vec<_>>(),
+        "as maria (manager) in #ops: /pulse schedule \"0 10 * * FRI\" for:4h\n\
+         crash before next post\n\
+         advance 5d\n",
+    );
+    assert_eq!(first.status.code(), Some(70), "died while posting the scheduled pulse");
+    let second = meridian(&args("2026-11-27T10:30Z").iter().map(String::as_str).collect::<Vec<_>>(), "advance 1h\n");
+    assert_eq!(second.matches("# Pulse #1").count(), 1, "the question is posted once: {second}");
+    assert!(!second.contains("# Pulse #2"), "no second pulse: {second}");
+    let unfinished = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let pool = sqlx::SqlitePool::connect(&db).await.unwrap();
+        let row: (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM posts WHERE delivered_at IS NULL").fetch_one(&pool).await.unwrap();
+        row.0
+    });
+    assert_eq!(unfinished, 0, "every ledger row of the firing is finished");
+}
+
+#[test]
+fn a_broken_database_is_reported_not_passed_over_in_silence() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("m.db").display());
+    meridian(
+        &["console", "--script", "-", "--clock", "2026-11-23T01:00Z", "--database", &db],
+        "as maria (manager) in #ops: /pulse \"Quick check?\" options:\"Yes,No\" for:1h\n",
+    );
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let pool = sqlx::SqlitePool::connect(&db).await.unwrap();
+        sqlx::query("DROP TABLE votes").execute(&pool).await.unwrap();
+    });
+    let out =
+        common::run(&["console", "--script", "-", "--clock", "2026-11-23T03:00Z", "--database", &db], "advance 5m\n");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("ERROR") && err.contains("pulses failed; will retry"), "{err}");
+    assert!(err.contains("no such table: votes"), "the cause is named: {err}");
 }

@@ -226,13 +226,19 @@ pub async fn report(
             .collect();
         s.store.seal_votes(pulse.id, &disclosed).await?;
         if let Some(message_ref) = &closed.message_ref {
+            // Once, through the ledger: a retry of the results must not edit it again.
             let done = Message::text(format!("Pulse #{} has closed: \"{}\". Results below.", pulse.id, pulse.question));
             let update = Outgoing::Update {
                 channel: channel_ref.clone(),
                 message_ref: MessageRef(message_ref.clone()),
                 message: done,
             };
-            if let Err(e) = s.delivery.send(&update).await {
+            let key = PostKey {
+                channel: channel.id,
+                purpose: "pulse-closed".into(),
+                occurrence_key: format!("pulse-{}", pulse.id),
+            };
+            if let Once::Failed(e) = s.deliver_once(&key, now, async || Ok(Some(update))).await? {
                 tracing::warn!(pulse = %pulse.id, error = %e, "could not mark the pulse message closed");
             }
         }
@@ -446,9 +452,36 @@ pub async fn fire_schedule(
             purpose: "pulse-schedule".into(),
             occurrence_key: format!("{}:{}", schedule.id, at.to_rfc3339()),
         };
-        // Won only, never taken over: a firing whose process died after creating the pulse
-        // must not create a second one (the question itself is re-sent by `repost`).
-        if let Claim::Won(post) = s.store.claim_post(&key, &s.instance, now).await? {
+        let post = match s.store.claim_post(&key, &s.instance, now).await? {
+            Claim::Won(post) => Some(post),
+            Claim::Taken { delivered: true, .. } => None,
+            // A firing whose process died between its claim and its mark: repaired, never
+            // fired twice. A pulse it opened is adopted (its question is re-sent by `repost`);
+            // if it opened none, it opens one now while the slot's pulse would still be open.
+            Claim::Taken { post, delivered: false } => {
+                let claimed = s.store.post(post).await?.map(|p| p.claimed_at).unwrap_or(at);
+                let opened_then = s
+                    .store
+                    .pulses_in_channel(channel.id)
+                    .await?
+                    .into_iter()
+                    .find(|p| p.created_by == schedule.created_by && p.opens_at >= claimed.min(at));
+                match opened_then {
+                    Some(pulse) => {
+                        tracing::warn!(schedule = %schedule.id, pulse = %pulse.id, "a scheduled pulse's firing was left unfinished; adopting its pulse");
+                        s.store.mark_delivered(post, &format!("pulse-{}", pulse.id), now).await?;
+                        None
+                    }
+                    None if now < at + schedule.duration => Some(post),
+                    None => {
+                        tracing::warn!(schedule = %schedule.id, slot = %at, "a scheduled pulse was missed; too late to open it");
+                        s.store.mark_delivered(post, "missed", now).await?;
+                        None
+                    }
+                }
+            }
+        };
+        if let Some(post) = post {
             let theme = schedule.theme.as_deref().and_then(|t| t.parse::<Theme>().ok());
             if let Some(asked) = pick(s, channel, theme, now).await? {
                 let (by, duration) = (&schedule.created_by, schedule.duration);
