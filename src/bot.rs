@@ -143,6 +143,14 @@ impl Bot {
         let reply = |message: Message| Accepted { ack: Ack::Reply(message), work: None };
         let deferred = |event: Event, task: Task| Accepted { ack: Ack::Deferred, work: Some(Work { event, task }) };
         let silent = |event: Event, task: Task| Accepted { ack: Ack::Silent, work: Some(Work { event, task }) };
+        if let Event::Command { command, args, .. } = &event {
+            if let Some(problem) = unreadable(args) {
+                return reply(Message::text(format!(
+                    "/{}: {problem}. Nothing was changed.",
+                    command.trim_start_matches('/')
+                )));
+            }
+        }
         match &event {
             Event::Command { command, args, actor, .. } if command.trim_start_matches('/') == "pulse" => {
                 match PulseCommand::parse(args) {
@@ -333,8 +341,9 @@ impl Bot {
         if let Some(ids) = self.seen.channels.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
             return Ok(*ids);
         }
-        let workspace = self.store.upsert_workspace(channel.platform, &channel.workspace, &channel.workspace).await?;
-        let channel_id = self.store.upsert_channel(workspace, &channel.id, &channel.name).await?;
+        let (workspace_name, channel_name) = (clean_name(&channel.workspace), clean_name(&channel.name));
+        let workspace = self.store.upsert_workspace(channel.platform, &channel.workspace, &workspace_name).await?;
+        let channel_id = self.store.upsert_channel(workspace, &channel.id, &channel_name).await?;
         self.seen.channels.lock().unwrap_or_else(|e| e.into_inner()).insert(key, (workspace, channel_id));
         Ok((workspace, channel_id))
     }
@@ -348,7 +357,8 @@ impl Bot {
         let member_id = match known {
             Some(id) => id,
             None => {
-                let member_id = self.store.upsert_member(workspace, &actor.user_id, &actor.display_name).await?;
+                let member_id =
+                    self.store.upsert_member(workspace, &actor.user_id, &clean_name(&actor.display_name)).await?;
                 if !matches!(event, Event::MemberLeft { .. }) {
                     self.store.join_channel(channel_id, member_id).await?;
                     self.seen.members.lock().unwrap_or_else(|e| e.into_inner()).insert(member_key, member_id);
@@ -369,6 +379,33 @@ impl Bot {
             member,
             now: self.clock.now(),
         })
+    }
+}
+
+/// The most characters a command's arguments may have: a pulse question with five options
+/// fits many times over, and a paste of a whole document is refused before it is echoed.
+pub const MAX_ARGUMENTS: usize = 2000;
+
+/// Why a command's arguments cannot be taken as they are, if so: too long, or holding a
+/// control character (a NUL byte, which PostgreSQL refuses to store, and the like).
+fn unreadable(args: &str) -> Option<String> {
+    let length = args.chars().count();
+    if length > MAX_ARGUMENTS {
+        return Some(format!("the arguments are {length} characters long; the most is {MAX_ARGUMENTS}"));
+    }
+    let (at, c) = args.chars().enumerate().find(|(_, c)| c.is_control() && !matches!(c, '\n' | '\t'))?;
+    Some(format!("character {} is a control character (U+{:04X}), which meridian does not accept", at + 1, c as u32))
+}
+
+/// A name as a platform gave it, fit to store and show: control characters dropped (a NUL
+/// byte is refused by PostgreSQL), surrounding space trimmed, at most 80 characters.
+pub fn clean_name(name: &str) -> String {
+    let cleaned: String = name.chars().filter(|c| !c.is_control()).take(80).collect();
+    let cleaned = cleaned.trim();
+    if cleaned.is_empty() {
+        "unnamed".to_string()
+    } else {
+        cleaned.to_string()
     }
 }
 

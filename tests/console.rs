@@ -566,3 +566,47 @@ fn a_failed_announcement_does_not_stop_the_script_and_is_posted_once_later() {
         assert_eq!(out.matches(announcement).count(), 1, "{announcement}: {out}");
     }
 }
+
+#[test]
+fn dates_at_the_ends_of_time_and_overlong_arguments_are_refused_with_the_reason() {
+    for (args, stdin, expected) in [
+        (
+            &["console", "--script", "-", "--database", "sqlite::memory:"][..],
+            "advance 99999999d\n",
+            "is not a duration of up to ten years",
+        ),
+        (
+            &["console", "--script", "-", "--clock", "+262142-12-30T08:00Z", "--database", "sqlite::memory:"][..],
+            "advance 2d\n",
+            "--clock: '+262142-12-30T08:00Z' is not a time from 1900 to 2200",
+        ),
+        (
+            &["holidays", "--region", "IN", "--from", "+262142-01-01", "--to", "+262142-01-02"][..],
+            "",
+            "is not a date from 1900 to 2200",
+        ),
+        (&["holidays", "--region", "IN", "--year", "99999"][..], "", "'99999' is not a year from 1900 to 2200"),
+        (
+            &["console", "--script", "-", "--clock", "2200-12-30T00:00Z", "--database", "sqlite::memory:"][..],
+            "advance 3d\n",
+            "the clock cannot go past 2200",
+        ),
+    ] {
+        let out = common::run(args, stdin);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success() && err.contains(expected), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+    let long = format!(
+        "as lee (manager) in #ops: /milestone add \"{}\" 2027-01-01\nas lee (manager) in #ops: /milestone list\n",
+        "x".repeat(100_000)
+    );
+    let out = common::stdout(&["console", "--script", "-", "--database", "sqlite::memory:"], &long);
+    assert!(
+        out.contains("the arguments are 100017 characters long; the most is 2000"),
+        "answered privately: {}",
+        &out[..out.len().min(2000)]
+    );
+    assert!(out.len() < 2000, "the 100 KB are not echoed back: {} bytes", out.len());
+    assert!(out.contains("No milestones yet."), "{out}");
+}

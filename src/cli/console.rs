@@ -47,13 +47,13 @@ pub fn run(args: Args, from_run: bool) -> anyhow::Result<ExitCode> {
         eprintln!("meridian: no SLACK_BOT_TOKEN or DISCORD_TOKEN set; running the console");
     }
     let tz: Tz = args.tz.parse().map_err(|_| anyhow::anyhow!("--tz: '{}' is not an IANA time zone", args.tz))?;
-    let simulated = match &args.clock {
-        Some(text) => Some(
-            crate::platforms::console::parse_instant(text, tz)
-                .with_context(|| format!("--clock: '{text}' is not a time such as 2026-11-05T08:00Z"))?,
-        ),
-        None => None,
-    };
+    let simulated =
+        match &args.clock {
+            Some(text) => Some(crate::platforms::console::parse_instant(text, tz).with_context(|| {
+                format!("--clock: '{text}' is not a time from 1900 to 2200 such as 2026-11-05T08:00Z")
+            })?),
+            None => None,
+        };
     let parts = load_parts(config)?;
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     runtime.block_on(async move {

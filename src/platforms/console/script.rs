@@ -84,15 +84,23 @@ pub fn parse_line(number: usize, text: &str, tz: Tz) -> Result<Line, ScriptError
     if text.is_empty() || text.starts_with('#') {
         return Ok(Line::Nothing);
     }
+    // A name is the console's to check; what follows the colon is the bot's (as in chat).
+    let names = text.split_once(':').map_or(text, |(names, _)| names);
+    if let Some((at, c)) = names.chars().enumerate().find(|(_, c)| c.is_control() && *c != '\t') {
+        return Err(fail(format!("character {} is a control character (U+{:04X}); remove it", at + 1, c as u32)));
+    }
     if let Some(rest) = text.strip_prefix("at ") {
         return parse_instant(rest.trim(), tz).map(Line::At).ok_or_else(|| {
-            fail(format!("'{}' is not a time; expected 2026-11-05T08:00Z or 2026-11-05T08:00 (in {tz})", rest.trim()))
+            fail(format!(
+                "'{}' is not a time from 1900 to 2200; expected 2026-11-05T08:00Z or 2026-11-05T08:00 (in {tz})",
+                rest.trim()
+            ))
         });
     }
     if let Some(rest) = text.strip_prefix("advance ") {
-        return parse_duration(rest.trim())
-            .map(Line::Advance)
-            .ok_or_else(|| fail(format!("'{}' is not a duration; expected e.g. 1d, 2h, 30m, 1w", rest.trim())));
+        return parse_duration(rest.trim()).map(Line::Advance).ok_or_else(|| {
+            fail(format!("'{}' is not a duration of up to ten years; expected e.g. 1d, 2h, 30m, 1w", rest.trim()))
+        });
     }
     if text == "restart" {
         return Ok(Line::Restart);
@@ -179,8 +187,10 @@ fn post_ref(text: &str) -> Result<PostRef, String> {
 }
 
 pub fn parse_instant(text: &str, tz: Tz) -> Option<DateTime<Utc>> {
+    // Only years a team can plan in (see `chat::YEARS`): date sums near the ends of time panic.
+    let within = |t: DateTime<Utc>| crate::chat::YEARS.contains(&chrono::Datelike::year(&t)).then_some(t);
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
-        return Some(t.with_timezone(&Utc));
+        return within(t.with_timezone(&Utc));
     }
     let naive = text.trim_end_matches('Z');
     let parsed = NaiveDateTime::parse_from_str(naive, "%Y-%m-%dT%H:%M")
@@ -188,9 +198,9 @@ pub fn parse_instant(text: &str, tz: Tz) -> Option<DateTime<Utc>> {
         .or_else(|_| NaiveDateTime::parse_from_str(naive, "%Y-%m-%d %H:%M"))
         .ok()?;
     if text.ends_with('Z') {
-        Some(parsed.and_utc())
+        within(parsed.and_utc())
     } else {
-        tz.from_local_datetime(&parsed).earliest().map(|t| t.with_timezone(&Utc))
+        tz.from_local_datetime(&parsed).earliest().map(|t| t.with_timezone(&Utc)).and_then(within)
     }
 }
 
@@ -206,17 +216,19 @@ pub fn parse_duration(text: &str) -> Option<Duration> {
         let n: i64 = rest[..digits].parse().ok()?;
         let after = &rest[digits..];
         let unit_len = after.find(|c: char| c.is_ascii_digit()).unwrap_or(after.len());
-        total += match after[..unit_len].trim() {
-            "w" | "week" | "weeks" => Duration::weeks(n),
-            "d" | "day" | "days" => Duration::days(n),
-            "h" | "hour" | "hours" => Duration::hours(n),
-            "m" | "min" | "minutes" => Duration::minutes(n),
-            "s" => Duration::seconds(n),
+        let step = match after[..unit_len].trim() {
+            "w" | "week" | "weeks" => Duration::try_weeks(n),
+            "d" | "day" | "days" => Duration::try_days(n),
+            "h" | "hour" | "hours" => Duration::try_hours(n),
+            "m" | "min" | "minutes" => Duration::try_minutes(n),
+            "s" => Duration::try_seconds(n),
             _ => return None,
         };
+        total = total.checked_add(&step?)?;
         rest = &after[unit_len..];
     }
-    Some(total)
+    // Ten years is more than any script needs, and far from where date sums overflow.
+    (total <= Duration::days(3660)).then_some(total)
 }
 
 #[cfg(test)]

@@ -90,7 +90,17 @@ impl Session {
         match parse_line(number, text, self.options.tz)? {
             Line::Nothing => {}
             Line::At(at) => self.advance_to(at, number).await?,
-            Line::Advance(by) => self.advance_to(self.now() + by, number).await?,
+            Line::Advance(by) => {
+                let target = self
+                    .now()
+                    .checked_add_signed(by)
+                    .filter(|t| chrono::Datelike::year(t) <= *crate::chat::YEARS.end());
+                let target = target.ok_or_else(|| ScriptError {
+                    line: number,
+                    message: format!("the clock cannot go past {}", crate::chat::YEARS.end()),
+                })?;
+                self.advance_to(target, number).await?
+            }
             Line::FailNextPost => self.console.fail_next_post(),
             Line::CrashBeforeNextPost => self.console.crash_before_next_post(),
             Line::Restart => {
