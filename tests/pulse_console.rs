@@ -359,3 +359,21 @@ fn a_broken_database_is_reported_not_passed_over_in_silence() {
     assert!(err.contains("ERROR") && err.contains("pulses failed; will retry"), "{err}");
     assert!(err.contains("no such table: votes"), "the cause is named: {err}");
 }
+
+#[test]
+fn answers_about_the_wrong_pulse_say_which_ones_there_are() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("m.db").display());
+    let out = meridian(
+        &["console", "--script", "-", "--clock", "2026-11-23T01:00Z", "--database", &db],
+        "as maria (manager) in #ops: /pulse \"Quick check?\" options:\"Yes,No\" for:1d\n\
+         as maria (manager) in #ops: /pulse close 999\n\
+         as maria (manager) in #ops: /pulse results 999\n\
+         as ana in #sales: click 1 1\n\
+         as maria (manager) in #ops: /meridian follow IN IN in\n",
+    );
+    assert!(out.contains("There is no open pulse #999 in this channel; open now: #1."), "{out}");
+    assert!(out.contains("There is no pulse #999 in this channel; `/pulse list` shows them."), "{out}");
+    assert!(out.contains("That pulse belongs to another channel; answer it there."), "{out}");
+    assert!(out.contains("maria set this channel to follow India (IN). It now posts"), "India once: {out}");
+}

@@ -127,8 +127,22 @@ pub async fn run(ctx: &Context<'_>, command: PulseCommand) -> Result<Effects, Se
         }
         PulseCommand::Close { id } => {
             let Some(pulse) = find(ctx, id.map(|i| i.0 as i64), true).await? else {
-                let none = Message::text("There is no open pulse in this channel to close.");
-                return Ok(vec![ctx.ephemeral(none)].into());
+                let open: Vec<String> = ctx
+                    .bot
+                    .store
+                    .pulses_in_channel(ctx.channel.id)
+                    .await?
+                    .iter()
+                    .filter(|p| p.is_open())
+                    .map(|p| format!("#{}", p.id))
+                    .collect();
+                let none = match id {
+                    Some(id) if !open.is_empty() => {
+                        format!("There is no open pulse {id} in this channel; open now: {}.", open.join(", "))
+                    }
+                    _ => "There is no open pulse in this channel to close.".to_string(),
+                };
+                return Ok(vec![ctx.ephemeral(Message::text(none))].into());
             };
             match pulses::report(s, &ctx.channel, ctx.channel_ref, &pulse, ctx.now).await? {
                 Reported::NotDelivered => Ok(Effects::rescheduling(vec![ctx.ephemeral(Message::text(format!(
@@ -141,7 +155,11 @@ pub async fn run(ctx: &Context<'_>, command: PulseCommand) -> Result<Effects, Se
         }
         PulseCommand::Results { id } => {
             let Some(pulse) = find(ctx, id.map(|i| i.0 as i64), false).await? else {
-                return Ok(vec![ctx.ephemeral(Message::text("No pulse has run in this channel yet."))].into());
+                let none = match id {
+                    Some(id) => format!("There is no pulse {id} in this channel; `/pulse list` shows them."),
+                    None => "No pulse has run in this channel yet.".to_string(),
+                };
+                return Ok(vec![ctx.ephemeral(Message::text(none))].into());
             };
             let message = pulses::results_message(s, &ctx.channel, ctx.channel_ref, &pulse, false).await?;
             Ok(vec![ctx.ephemeral(message)].into())

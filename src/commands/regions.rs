@@ -10,13 +10,16 @@ pub async fn follow(ctx: &Context<'_>, regions: Vec<String>, follow: bool) -> Re
     // that are no region each may be one name together ("United Kingdom" unquoted).
     let library = &ctx.bot.library;
     let resolved: Result<Vec<_>, _> = regions.iter().map(|r| library.find(r)).collect();
-    let known = match resolved {
+    let mut known = match resolved {
         Ok(known) => known,
         Err(e) => match library.find(&regions.join(" ")) {
             Ok(calendar) if regions.len() > 1 => vec![calendar],
             _ => return Ok(vec![ctx.ephemeral(super::unchanged(format!("{e}")))].into()),
         },
     };
+    // `follow IN IN in` is India once.
+    let mut seen = std::collections::HashSet::new();
+    known.retain(|c| seen.insert(c.code.clone()));
     if !follow {
         // Unfollowing what the channel does not follow changes nothing: say so privately.
         let missing: Vec<String> = known

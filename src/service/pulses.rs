@@ -166,8 +166,11 @@ pub async fn vote(
     let Some((pulse_id, choice)) = parsed else { return Ok(Message::text("That button is not one meridian knows.")) };
     let now = s.clock.now();
     let pulse = s.store.pulse(PulseId(pulse_id)).await?;
+    if pulse.as_ref().is_some_and(|p| p.channel != channel) {
+        return Ok(Message::text("That pulse belongs to another channel; answer it there."));
+    }
     // A pulse past its closing time refuses votes even before the scheduler has closed it.
-    let Some(pulse) = pulse.filter(|p| p.is_open() && now < p.closes_at && p.channel == channel) else {
+    let Some(pulse) = pulse.filter(|p| p.is_open() && now < p.closes_at) else {
         return Ok(Message::text(PULSE_CLOSED));
     };
     if choice as usize >= pulse.options.len() {
