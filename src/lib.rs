@@ -10,12 +10,15 @@
 //! - [`cli`] — the command line (`meridian holidays`, `meridian calendars check`, ...).
 //! - [`team`] — members, their zones and working hours, who is off, when everyone overlaps.
 //! - [`reminders`] — which holiday reminders a channel owes between two instants, and when.
+//! - [`brief`] — the daily brief on the customers' regions: holidays, business hours, clock
+//!   changes and headlines for a date.
 //! - [`service`] — the workflows commands and the scheduler share: delivery (retries, rate
 //!   limits, exactly once through the ledger), a channel's calendar, a pulse's life.
 //! - [`bot`] — the handler: acknowledge every event at once, then do its work.
 //! - [`commands`] and [`scheduler`] — people acting, and time passing; both stand on `service`.
 //! - [`platforms`] — the adapters (console; Slack and Discord).
 pub mod bot;
+pub mod brief;
 pub mod calendar;
 pub mod chat;
 pub mod cli;

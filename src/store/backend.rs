@@ -141,12 +141,14 @@ const SQLITE_MIGRATIONS: &[EmbeddedMigration] = &[
     (1, "initial", include_str!("../../migrations/sqlite/0001_initial.sql")),
     (2, "posts by channel message", include_str!("../../migrations/sqlite/0002_posts_by_channel_message.sql")),
     (3, "post payloads", include_str!("../../migrations/sqlite/0003_post_payloads.sql")),
+    (4, "briefs", include_str!("../../migrations/sqlite/0004_briefs.sql")),
 ];
 
 const POSTGRES_MIGRATIONS: &[EmbeddedMigration] = &[
     (1, "initial", include_str!("../../migrations/postgres/0001_initial.sql")),
     (2, "posts by channel message", include_str!("../../migrations/postgres/0002_posts_by_channel_message.sql")),
     (3, "post payloads", include_str!("../../migrations/postgres/0003_post_payloads.sql")),
+    (4, "briefs", include_str!("../../migrations/postgres/0004_briefs.sql")),
 ];
 
 /// The migrations folder compiled in by hand rather than with `sqlx::migrate!`: the macro

@@ -436,6 +436,10 @@ macro_rules! in_transaction {
     };
 }
 
+// Declared after the macros above, which it uses.
+mod briefs;
+pub use briefs::{BriefEvent, NewBriefEvent};
+
 /// The handle the rest of meridian holds. Cheap to clone; clones share one pool and one vote
 /// writer.
 #[derive(Clone, Debug)]
