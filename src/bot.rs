@@ -4,6 +4,7 @@
 //! refusal, help), or "received, the answer follows". [`Bot::follow_up`] then does the work
 //! (store, core, charts, posts) and answers through the event's reply target.
 
+use crate::brief::BriefCommand;
 use crate::calendar::Library;
 use crate::chat::{parse_command, Actor, ChannelRef, Command, Event, Message, MessageRef, Outgoing, Platforms};
 use crate::clock::Clock;
@@ -72,6 +73,7 @@ impl Parts {
             clock,
             // Claims name their instance, for the operator reading the ledger.
             instance: format!("meridian-{:08x}", rand::random::<u32>()),
+            headlines: Arc::new(crate::service::headlines::Headlines::new(&self.config.brief)),
         };
         Bot { services: Arc::new(services), schedule_changed: Arc::new(Notify::new()), seen: Seen::default() }
     }
@@ -106,6 +108,7 @@ enum Task {
     Meridian(Command),
     // Boxed: a pulse command (its question and options) is several times larger than the rest.
     Pulse(Box<PulseCommand>),
+    Brief(BriefCommand),
     Vote(String),
     Reaction { message: MessageRef, emoji: String, added: bool },
     Joined,
@@ -160,6 +163,16 @@ impl Bot {
                     }
                     Ok(PulseCommand::Help) => reply(Message::text(USAGE)),
                     Ok(c) => deferred(event, Task::Pulse(Box::new(c))),
+                }
+            }
+            Event::Command { command, args, actor, .. } if command.trim_start_matches('/') == "brief" => {
+                match BriefCommand::parse(args) {
+                    Err(usage) => reply(Message::text(usage.to_string())),
+                    Ok(c) if c.needs_manager() && !actor.capabilities.may_configure() => {
+                        reply(Message::text(self.refusal(&event, "change or post this channel's daily brief")))
+                    }
+                    Ok(BriefCommand::Help) => reply(Message::text(crate::brief::command::USAGE)),
+                    Ok(c) => deferred(event, Task::Brief(c)),
                 }
             }
             Event::Command { command, args, actor, .. } => match parse_command(command, args) {
@@ -313,6 +326,7 @@ impl Bot {
         match &work.task {
             Task::Meridian(command) => commands::run(&ctx, command.clone()).await,
             Task::Pulse(command) => commands::pulse::run(&ctx, (**command).clone()).await,
+            Task::Brief(command) => commands::brief(&ctx, command.clone()).await,
             Task::Vote(_) => Ok(Effects::default()),
             Task::Reaction { message, emoji, added } => {
                 // A digest carries several events: the reaction says its reader saw each.

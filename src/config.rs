@@ -125,6 +125,8 @@ pub struct Config {
     pub slack: SlackConfig,
     pub discord: DiscordConfig,
     pub http: HttpConfig,
+    /// `[brief]`: customers' business hours and headline feeds (see `brief::config`).
+    pub brief: crate::brief::BriefConfig,
 }
 
 /// A person on a platform, written `platform:user-id` in the file (`slack:U024BE7LH`).
@@ -292,6 +294,7 @@ impl Default for Config {
             slack: SlackConfig::default(),
             discord: DiscordConfig::default(),
             http: HttpConfig::default(),
+            brief: crate::brief::BriefConfig::default(),
         }
     }
 }
@@ -307,6 +310,7 @@ const KNOWN: &[(&str, &[&str])] = &[
     ("slack", &["api_base"]),
     ("discord", &["application_id", "public_key", "api_base"]),
     ("http", &["listen"]),
+    ("brief", crate::brief::config::KEYS),
 ];
 
 /// Keys that would hold a secret, and the variable to use instead.
@@ -456,6 +460,7 @@ impl Config {
             config.discord.public_key = Some(key.to_ascii_lowercase());
         }
 
+        config.brief = crate::brief::BriefConfig::from_toml(file, table.get("brief"))?;
         if let Some(listen) = reader.string("http", "listen")? {
             config.http.listen = listen.parse().map_err(|_| {
                 reader.invalid(

@@ -13,6 +13,9 @@ use serde::Serialize;
 use std::path::Path;
 
 const SHIPPED: &[(&str, &str)] = &[
+    ("brief", include_str!("../prompts/messages/brief.j2")),
+    ("brief_events", include_str!("../prompts/messages/brief_events.j2")),
+    ("brief_settings", include_str!("../prompts/messages/brief_settings.j2")),
     ("digest", include_str!("../prompts/messages/digest.j2")),
     ("help", include_str!("../prompts/messages/help.j2")),
     ("milestones", include_str!("../prompts/messages/milestones.j2")),
@@ -28,6 +31,23 @@ pub enum RenderError {
     Template { name: String, source: minijinja::Error },
     #[error("cannot read template {path}: {source}")]
     Read { path: String, source: std::io::Error },
+    /// A template that does not parse, or fails when rendered with a sample: found at start,
+    /// named by its file and line, rather than when a post is due.
+    #[error("{file}:{line}: {message}")]
+    Broken { file: String, line: usize, message: String },
+}
+
+/// Where a template came from, for errors: `prompts/messages/NAME.j2`, or the override's path.
+fn origin(name: &str) -> String {
+    format!("prompts/messages/{name}.j2")
+}
+
+fn broken(file: &str, e: &minijinja::Error) -> RenderError {
+    let message = match e.detail() {
+        Some(detail) => format!("{}: {detail}", e.kind()),
+        None => e.kind().to_string(),
+    };
+    RenderError::Broken { file: file.to_string(), line: e.line().unwrap_or(1), message }
 }
 
 /// The message templates, ready to render.
@@ -38,30 +58,45 @@ pub struct Templates {
 impl Templates {
     /// The templates shipped in `prompts/messages/`.
     pub fn shipped() -> Result<Templates, RenderError> {
-        Templates::build(SHIPPED.iter().map(|(n, t)| (n.to_string(), t.to_string())))
+        Templates::build(SHIPPED.iter().map(|(n, t)| (n.to_string(), t.to_string(), origin(n))))
     }
 
     /// The shipped templates, with any `NAME.j2` in `dir` replacing the shipped one.
     pub fn with_overrides(dir: &Path) -> Result<Templates, RenderError> {
-        let mut all: Vec<(String, String)> = SHIPPED.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect();
-        for (name, text) in &mut all {
+        let mut all: Vec<(String, String, String)> =
+            SHIPPED.iter().map(|(n, t)| (n.to_string(), t.to_string(), origin(n))).collect();
+        for (name, text, from) in &mut all {
             let path = dir.join(format!("{name}.j2"));
             if path.is_file() {
                 *text = std::fs::read_to_string(&path)
                     .map_err(|source| RenderError::Read { path: path.display().to_string(), source })?;
+                *from = path.display().to_string();
             }
         }
         Templates::build(all)
     }
 
-    fn build(templates: impl IntoIterator<Item = (String, String)>) -> Result<Templates, RenderError> {
+    /// Parses every template, then renders each once with an empty context and those with a
+    /// sample with it (the brief), so that a mistake is reported now, with its file and line,
+    /// and not at 08:30 when the first brief is due.
+    fn build(templates: impl IntoIterator<Item = (String, String, String)>) -> Result<Templates, RenderError> {
         let mut env = Environment::new();
         env.set_trim_blocks(true);
         env.set_lstrip_blocks(true);
         // A missing field renders as nothing rather than failing a post: HR edits these.
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
-        for (name, text) in templates {
-            env.add_template_owned(name.clone(), text).map_err(|source| RenderError::Template { name, source })?;
+        let mut origins = Vec::new();
+        for (name, text, from) in templates {
+            env.add_template_owned(name.clone(), text).map_err(|e| broken(&from, &e))?;
+            origins.push((name, from));
+        }
+        let samples = [("brief", crate::brief::message::sample_context())];
+        for (name, from) in &origins {
+            let template = env.get_template(name).map_err(|e| broken(from, &e))?;
+            template.render(serde_json::json!({})).map_err(|e| broken(from, &e))?;
+            for (_, sample) in samples.iter().filter(|(n, _)| n == name) {
+                template.render(sample).map_err(|e| broken(from, &e))?;
+            }
         }
         Ok(Templates { env })
     }
@@ -128,6 +163,19 @@ mod tests {
             ]
         );
         assert_eq!(m.text, "Title\nfirst line\nsecond line\nnext paragraph\nsmall · print");
+    }
+
+    #[test]
+    fn a_broken_template_is_reported_at_start_with_its_file_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("brief.j2"), "# Brief\n{% if quiet %}\nquiet\n{% endfor %}\n").unwrap();
+        let e = Templates::with_overrides(dir.path()).err().expect("refused").to_string();
+        let file = dir.path().join("brief.j2").display().to_string();
+        assert!(e.starts_with(&format!("{file}:4: syntax error")), "{e}");
+        // One that parses but fails when it runs (an unknown filter) is found too.
+        std::fs::write(dir.path().join("brief.j2"), "# Brief\n\n{{ date | shout }}\n").unwrap();
+        let e = Templates::with_overrides(dir.path()).err().expect("refused").to_string();
+        assert!(e.starts_with(&format!("{file}:3: ")) && e.contains("shout"), "{e}");
     }
 
     #[test]

@@ -106,6 +106,7 @@ impl Scheduler {
                 Ok(p) => posted.extend(p),
                 Err(e) => posted.push(failed("reminders", e)),
             }
+            posted.extend(self.channel_brief(&channel, &channel_ref, now).await);
             let own: Vec<&PulseSchedule> = schedules.iter().filter(|s| s.channel == channel.id).collect();
             if let Err(e) = self.channel_pulses(&channel, &channel_ref, &own, now).await {
                 posted.push(failed("pulses", e));
@@ -188,6 +189,21 @@ impl Scheduler {
         };
         s.store.set_last_run(&job, next_since).await?;
         Ok(posted)
+    }
+
+    /// A channel's daily brief at `now` (its workflow is `service::briefs`): headline feeds
+    /// fetched ahead of it, and today's brief once it is due, exactly once.
+    async fn channel_brief(&self, channel: &Channel, channel_ref: &ChannelRef, now: DateTime<Utc>) -> Option<Posted> {
+        let posted = |delivered: bool| Posted { channel: channel.name.clone(), key: "brief".into(), at: now, delivered };
+        match crate::service::briefs::run_due(&self.services, channel, channel_ref, now).await {
+            Ok(Some(Once::Sent(_))) => Some(posted(true)),
+            Ok(Some(once)) if once.owed() => Some(posted(false)),
+            Ok(_) => None,
+            Err(e) => {
+                tracing::error!(channel = %channel.name, error = %e, "brief failed; will retry");
+                Some(posted(false))
+            }
+        }
     }
 
     /// A channel's pulse duties at `now`: recurring pulses to start, nudges to send, pulses to
@@ -281,6 +297,9 @@ impl Scheduler {
                     }
                 }
             }
+            if let Some(t) = crate::service::briefs::next_due(&self.services, &channel, after).await? {
+                consider(t);
+            }
             let plan = plan_for(&channel);
             let planned = self.reminders_between(&channel, &plan, after + Duration::seconds(1), horizon, false).await?;
             if let Some(first) = planned.first() {
@@ -298,6 +317,16 @@ impl Scheduler {
         to: DateTime<Utc>,
     ) -> Result<Vec<Reminder>, ServiceError> {
         self.reminders_between(channel, &plan_for(channel), from, to, false).await
+    }
+
+    /// The daily briefs a channel would post between two instants.
+    pub async fn preview_briefs(
+        &self,
+        channel: &Channel,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<(DateTime<Utc>, String)>, ServiceError> {
+        crate::service::briefs::planned(&self.services, channel, from, to).await
     }
 
     /// The pulse posts a channel would see between two instants: scheduled pulses opening,

@@ -224,3 +224,53 @@ fn change_context(k: &ClockChange, brief: &Brief, library: &Library) -> Value {
         "overlap_changes": k.overlap_before != k.overlap_after,
     })
 }
+
+/// A context that takes every branch of `brief.j2`, to try an edited template at start.
+pub fn sample_context() -> Value {
+    let clock = |open_now: bool, closed: Vec<&str>| {
+        json!({
+            "code": "GB", "name": "United Kingdom", "place": "London", "local_time": "00:30",
+            "local_day": "Thu 24 Dec", "open_now": open_now, "opens": "Tue 29 Dec", "hours": "09:00-17:00",
+            "hours_here": "17:00-01:00+1", "closed": closed, "weekend_first": true, "overlap": "3h",
+            "overlap_spans": "17:00-20:00",
+        })
+    };
+    let change = |own_zone: bool, changing: &str, already: bool| {
+        json!({
+            "region": "GB", "region_name": "the United Kingdom", "changing": changing, "own_zone": own_zone,
+            "place": "London", "region_place": "London", "channel_place": "Manila", "direction": "back",
+            "amount": 60, "on": "Sunday 25 Oct", "already": already, "from": "Monday 26 Oct", "opening": "09:00",
+            "opening_before": "16:00", "opening_after": "17:00", "opening_after_day": "Tue", "moves": "later",
+            "moves_amount": 30, "overlap_before": "2h", "overlap_after": "1h", "overlap_changes": true,
+        })
+    };
+    let entry = |kind: &str, day_off: bool, milestone: bool, custom: bool, observed: Option<&str>| {
+        json!({
+            "name": "Christmas Day", "emoji": "🎄", "kind": kind, "kind_text": "public holiday", "day_off": day_off,
+            "milestone": milestone, "custom": custom, "regions": "AU, GB and US",
+            "region_names": "Australia, the United Kingdom and the United States", "observed_for": observed,
+            "about": "About.", "greeting": "Merry Christmas!",
+            "expects": [{"regions": "AU", "text": "Closed."}, {"regions": "GB", "text": "Closed too."}],
+        })
+    };
+    json!({
+        "date": "Thursday 24 Dec 2026", "channel_zone": "Manila time, UTC+8", "channel_place": "Manila",
+        "regions": "AU, GB and US", "region_names": "Australia, the United Kingdom and the United States",
+        "quiet": false,
+        "clocks": [clock(true, vec![]), clock(false, vec!["Fri 25 Dec (Christmas Day)"]), clock(false, vec![])],
+        "clock_changes": [change(false, "region", false), change(true, "channel", true), change(false, "both", false)],
+        "long_weekends": [
+            {"regions": "AU and GB", "first": "Fri 25 Dec", "last": "Mon 28 Dec", "days": 4, "holidays": "Christmas Day", "now": false},
+            {"regions": "US", "first": "Thu 24 Dec", "last": "Sun 27 Dec", "days": 4, "holidays": "Christmas Day", "now": true},
+        ],
+        "days": [
+            {"label": "Today · Thursday 24 Dec", "today": true, "entries": [
+                entry("public", true, false, false, None), entry("bank", true, false, false, Some("Saturday 26 Dec")),
+                entry("festival", false, false, false, None), entry("milestone", false, true, false, None),
+                entry("observance", false, false, true, None),
+            ]},
+            {"label": "Friday 25 Dec", "today": false, "entries": [entry("public", true, false, false, None)]},
+        ],
+        "headlines": [{"region": "AU", "items": [{"title": "A story", "link": "https://news.example/a"}, {"title": "Another", "link": null}]}],
+    })
+}

@@ -62,11 +62,13 @@ pub struct SettingsUpdate {
     /// Validated by the reminders module, which owns posting schedules.
     pub schedule: Option<String>,
     pub lead_days: Option<Vec<u32>>,
+    /// `brief:08:30` sets the daily brief's time, `brief:off` turns it off.
+    pub brief_time: Option<Option<chrono::NaiveTime>>,
 }
 
 impl SettingsUpdate {
     pub fn is_empty(&self) -> bool {
-        self.timezone.is_none() && self.schedule.is_none() && self.lead_days.is_none()
+        self.timezone.is_none() && self.schedule.is_none() && self.lead_days.is_none() && self.brief_time.is_none()
     }
 }
 
@@ -102,7 +104,8 @@ const ME: &str = "/meridian me region:IN-KA tz:Asia/Kolkata hours:09:00-18:00 [o
 const UPCOMING: &str = "/meridian upcoming [days]";
 const WHOSOFF: &str = "/meridian whosoff [YYYY-MM-DD|today|tomorrow]";
 const ENGAGEMENT: &str = "/meridian engagement [days]";
-const SETTINGS: &str = "/meridian settings [tz:Asia/Manila] [schedule:\"0 9 * * MON-FRI\"] [leads:7,1,0]";
+const SETTINGS: &str =
+    "/meridian settings [tz:Asia/Manila] [schedule:\"0 9 * * MON-FRI\"] [leads:7,1,0] [brief:08:30|off]";
 const MILESTONE: &str =
     "/milestone add \"Pune team go-live\" 2027-02-01 [yearly] | /milestone list | /milestone remove ID";
 
@@ -272,11 +275,19 @@ fn parse_settings(words: &[String]) -> Result<Command, UsageError> {
                     }
                 }
             }
+            "brief" => {
+                update.brief_time = Some(match value.to_ascii_lowercase().as_str() {
+                    "off" | "none" | "no" => None,
+                    _ => Some(crate::config::parse_time_of_day(&value).map_err(|_| {
+                        bad("settings", SETTINGS, format!("brief: '{value}' is not a time of day such as 08:30, or off"))
+                    })?),
+                })
+            }
             _ => {
                 return Err(bad(
                     "settings",
                     SETTINGS,
-                    format!("unknown setting '{key}'; expected tz, schedule or leads"),
+                    format!("unknown setting '{key}'; expected tz, schedule, leads or brief"),
                 ))
             }
         }
@@ -406,6 +417,17 @@ mod tests {
         assert!(Command::Settings(s).needs_manager());
         assert!(!parse("meridian", "settings").unwrap().needs_manager());
         assert!(parse("meridian", "settings leads:7,x").is_err());
+    }
+
+    #[test]
+    fn settings_take_the_brief_time_or_off() {
+        let Ok(Command::Settings(s)) = parse("meridian", "settings brief:08:30") else { panic!() };
+        assert_eq!(s.brief_time, Some(chrono::NaiveTime::from_hms_opt(8, 30, 0)));
+        assert!(Command::Settings(s).needs_manager());
+        let Ok(Command::Settings(s)) = parse("meridian", "settings brief:off") else { panic!() };
+        assert_eq!(s.brief_time, Some(None));
+        let e = parse("meridian", "settings brief:8h30").unwrap_err().to_string();
+        assert!(e.starts_with("settings: brief: '8h30' is not a time of day such as 08:30, or off."), "{e}");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! `anyhow` here, printed once, and turned into an exit code.
 
 mod app;
+mod brief;
 mod calendars;
 mod console;
 mod holidays;
@@ -28,6 +29,8 @@ enum Command {
     Console(console::Args),
     /// Show what a channel would post and when, without posting.
     Preview(preview::Args),
+    /// Print a channel's daily brief for a date, without posting it.
+    Brief(brief::Args),
     /// Pulse results: `meridian pulse export --channel NAME --csv`.
     #[command(subcommand)]
     Pulse(pulse::Command),
@@ -56,6 +59,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run::run(args),
         Command::Console(args) => console::run(args, false),
         Command::Preview(args) => preview::run(args),
+        Command::Brief(args) => brief::run(args),
         Command::Pulse(command) => pulse::run(command),
         Command::Migrate { database } => migrate(database),
         Command::Holidays(args) => holidays::run(args),

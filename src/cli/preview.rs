@@ -1,5 +1,5 @@
-//! `meridian preview --channel NAME --days 14`: what a channel would post and when, in its
-//! own time zone, without posting anything.
+//! `meridian preview --channel NAME --days 14`: what a channel would post and when (reminders,
+//! pulses, daily briefs), in its own time zone, without posting anything.
 
 use super::app::{find_channel, load_parts};
 use super::console::load_config;
@@ -62,6 +62,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             })
             .collect();
         lines.extend(scheduler.preview_pulses(channel, from, to).await?);
+        lines.extend(scheduler.preview_briefs(channel, from, to).await?);
         lines.sort();
         let mut out = format!(
             "#{} would post {} time(s) in the next {} days (times in {}):\n",

@@ -1,11 +1,13 @@
 //! One file per command: parse (done by `chat::command`), apply, reply. Each gets a
 //! [`Context`] with the channel, the person and the bot's parts.
 
+mod brief;
 mod engagement;
 mod help;
 mod me;
 mod milestone;
 pub mod pulse;
+pub use brief::run as brief;
 mod regions;
 mod settings;
 mod upcoming;

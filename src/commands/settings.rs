@@ -1,4 +1,4 @@
-//! `/meridian settings`: a channel's time zone, reminder schedule and lead times.
+//! `/meridian settings`: a channel's time zone, reminder schedule, lead times and brief time.
 
 use super::{Context, Effects};
 use crate::chat::{Message, Outgoing, SettingsUpdate};
@@ -28,7 +28,14 @@ pub async fn run(ctx: &Context<'_>, update: SettingsUpdate) -> Result<Effects, S
         }
         settings.lead_days = leads;
     }
+    if let Some(time) = update.brief_time {
+        settings.brief_time = time;
+    }
     ctx.bot.store.update_channel_settings(ctx.channel.id, &settings).await?;
+    if settings.brief_time.is_some() && ctx.channel.settings.brief_time.is_none() {
+        // A brief turned on now starts now: no brief for a morning already over.
+        crate::service::briefs::start(ctx.bot, ctx.channel.id, ctx.now).await?;
+    }
     let changed = format!("{} changed this channel's settings.", ctx.actor.display_name);
     Ok(Effects::rescheduling(vec![ctx.post(message(ctx, &settings, Some(changed))?)]))
 }

@@ -1,9 +1,12 @@
 //! The workflows that commands and the scheduler share, each in one place: delivering posts
-//! (with retries, and exactly once through the ledger), a channel's calendar, a pulse's life.
+//! (with retries, and exactly once through the ledger), a channel's calendar, a pulse's life,
+//! a channel's daily brief and its headline feeds.
 //! Commands and the scheduler both stand on this layer and never call each other.
 
+pub mod briefs;
 pub mod calendar;
 pub mod delivery;
+pub mod headlines;
 pub mod pulses;
 
 use crate::calendar::Library;
@@ -50,6 +53,8 @@ pub struct Services {
     pub clock: Arc<dyn Clock>,
     /// This process's name on its ledger claims.
     pub instance: String,
+    /// The briefs' headline feeds, fetched ahead and shared.
+    pub headlines: Arc<headlines::Headlines>,
 }
 
 /// What [`Services::deliver_once`] did.
