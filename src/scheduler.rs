@@ -194,7 +194,8 @@ impl Scheduler {
     /// A channel's daily brief at `now` (its workflow is `service::briefs`): headline feeds
     /// fetched ahead of it, and today's brief once it is due, exactly once.
     async fn channel_brief(&self, channel: &Channel, channel_ref: &ChannelRef, now: DateTime<Utc>) -> Option<Posted> {
-        let posted = |delivered: bool| Posted { channel: channel.name.clone(), key: "brief".into(), at: now, delivered };
+        let posted =
+            |delivered: bool| Posted { channel: channel.name.clone(), key: "brief".into(), at: now, delivered };
         match crate::service::briefs::run_due(&self.services, channel, channel_ref, now).await {
             Ok(Some(Once::Sent(_))) => Some(posted(true)),
             Ok(Some(once)) if once.owed() => Some(posted(false)),

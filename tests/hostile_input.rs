@@ -7,6 +7,7 @@ mod common;
 
 use common::recorder::Recorder;
 use meridian::bot::{Ack, Bot, Parts};
+use meridian::brief::BriefCommand;
 use meridian::chat::{parse_command, Actor, Capabilities, ChannelRef, Event, PlatformKind, Platforms, ReplyTarget};
 use meridian::clock::ManualClock;
 use meridian::config::Config;
@@ -51,6 +52,19 @@ const WORDS: &[&str] = &[
     "for:2h",
     "for:99999d",
     "theme:trust",
+    "regions",
+    "time",
+    "08:30",
+    "25:99",
+    "off",
+    "event",
+    "days",
+    "every",
+    "quiet",
+    "silent",
+    "preview",
+    "brief:08:30",
+    "brief:7",
     "\"",
     "'",
     "“",
@@ -83,6 +97,7 @@ proptest! {
             let _ = parse_command(command, &args);
         }
         let _ = PulseCommand::parse(&args);
+        let _ = BriefCommand::parse(&args);
     }
 
     #[test]
@@ -97,9 +112,14 @@ async fn snapshot(bot: &Bot) -> String {
     for channel in bot.store.channels().await.unwrap() {
         let events = bot.store.custom_events(EventScope::Channel(channel.id)).await.unwrap();
         let pulses = bot.store.pulses_in_channel(channel.id).await.unwrap();
+        let brief = bot.store.brief_settings(channel.id).await.unwrap();
+        let brief_events = bot.store.brief_events(channel.id).await.unwrap();
         out += &format!(
-            "{:?} {:?} {:?} {} {}\n",
+            "{:?} {:?} {:?} {:?} {:?} {:?} {} {}\n",
             channel.followed_regions,
+            channel.customer_regions,
+            brief,
+            brief_events.iter().map(|e| (&e.region, e.date, &e.name)).collect::<Vec<_>>(),
             channel.settings,
             events.iter().map(|e| (&e.name, e.date, e.yearly)).collect::<Vec<_>>(),
             pulses.len(),
@@ -139,7 +159,7 @@ fn a_refused_command_changes_nothing_stored() {
         .await;
     });
     let words = prop::collection::vec(prop::sample::select(WORDS), 0..6).prop_map(|w| w.join(" "));
-    let commands = (prop::sample::select(vec!["meridian", "milestone", "pulse"]), words);
+    let commands = (prop::sample::select(vec!["meridian", "milestone", "pulse", "brief"]), words);
     let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig::with_cases(96));
     runner
         .run(&commands, |(command, args)| {

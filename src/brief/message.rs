@@ -129,10 +129,11 @@ fn clock_context(c: &RegionClock, brief: &Brief) -> Value {
         hours = Some(open.local(c.tz));
         let day = (start_here != start_there).then(|| format!("{} ", start_here.format("%a")));
         hours_here = Some(format!("{}{}", day.unwrap_or_default(), open.local(channel_tz)));
-        opens = Some(match (start_there - region_today).num_days() {
-            0 => "today".to_string(),
-            1 => "tomorrow".to_string(),
-            _ => start_there.format("%a %-d %b").to_string(),
+        // "tomorrow" would be read as the channel's tomorrow; a date is read one way only.
+        opens = Some(if start_there == region_today {
+            "today".to_string()
+        } else {
+            start_there.format("%a %-d %b").to_string()
         });
     }
     let closed: Vec<String> =

@@ -279,7 +279,11 @@ fn parse_settings(words: &[String]) -> Result<Command, UsageError> {
                 update.brief_time = Some(match value.to_ascii_lowercase().as_str() {
                     "off" | "none" | "no" => None,
                     _ => Some(crate::config::parse_time_of_day(&value).map_err(|_| {
-                        bad("settings", SETTINGS, format!("brief: '{value}' is not a time of day such as 08:30, or off"))
+                        bad(
+                            "settings",
+                            SETTINGS,
+                            format!("brief: '{value}' is not a time of day such as 08:30, or off"),
+                        )
                     })?),
                 })
             }

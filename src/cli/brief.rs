@@ -29,7 +29,8 @@ pub struct Args {
 }
 
 fn parse_date(text: &str) -> Result<NaiveDate, String> {
-    crate::chat::calendar_date(text).ok_or_else(|| format!("'{text}' is not a date from 1900 to 2200 such as 2026-12-24"))
+    crate::chat::calendar_date(text)
+        .ok_or_else(|| format!("'{text}' is not a date from 1900 to 2200 such as 2026-12-24"))
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {

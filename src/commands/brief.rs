@@ -71,14 +71,20 @@ pub async fn run(ctx: &Context<'_>, command: BriefCommand) -> Result<Effects, Se
             if date < ctx.today() {
                 return refuse(
                     ctx,
-                    format!("brief event add: {} is in the past; give a date from today on", date.format("%a %-d %b %Y")),
+                    format!(
+                        "brief event add: {} is in the past; give a date from today on",
+                        date.format("%a %-d %b %Y")
+                    ),
                 );
             }
             let existing = store.brief_events(channel.id).await?;
             if let Some(twin) = existing.iter().find(|e| {
                 e.region == calendar.code.as_str() && e.date == date && e.name.to_lowercase() == name.to_lowercase()
             }) {
-                return refuse(ctx, format!("brief event add: '{}' on {} is already there (id {})", twin.name, twin.date, twin.id));
+                return refuse(
+                    ctx,
+                    format!("brief event add: '{}' on {} is already there (id {})", twin.name, twin.date, twin.id),
+                );
             }
             let event = NewBriefEvent {
                 channel: channel.id,
@@ -116,10 +122,16 @@ pub async fn run(ctx: &Context<'_>, command: BriefCommand) -> Result<Effects, Se
         BriefCommand::EventRemove { id } => {
             let events = store.brief_events(channel.id).await?;
             let Some(event) = events.into_iter().find(|e| e.id == id) else {
-                return refuse(ctx, format!("brief event remove: there is no brief event {id} in this channel; see `/brief event list`"));
+                return refuse(
+                    ctx,
+                    format!(
+                        "brief event remove: there is no brief event {id} in this channel; see `/brief event list`"
+                    ),
+                );
             };
             store.remove_brief_event(channel.id, id).await?;
-            let text = format!("{who} removed **{}** ({}, {}) from the daily brief.", event.name, event.region, event.date);
+            let text =
+                format!("{who} removed **{}** ({}, {}) from the daily brief.", event.name, event.region, event.date);
             Ok(Effects::rescheduling(vec![ctx.post(crate::render::to_message(&text))]))
         }
         BriefCommand::Now => {
@@ -132,7 +144,8 @@ pub async fn run(ctx: &Context<'_>, command: BriefCommand) -> Result<Effects, Se
             let answer = match once {
                 Once::Sent(_) => return Ok(Effects::default()),
                 Once::AlreadyDelivered => {
-                    "Today's brief is already in this channel (one a day); `/brief preview` shows it to you again.".to_string()
+                    "Today's brief is already in this channel (one a day); `/brief preview` shows it to you again."
+                        .to_string()
                 }
                 Once::Nothing => "A quiet day, and this channel's brief says nothing on quiet days.".to_string(),
                 Once::Held | Once::Failed(_) => {
@@ -181,7 +194,11 @@ async fn changed_settings(ctx: &Context<'_>, changed: String) -> Result<Effects,
     Ok(Effects::rescheduling(vec![ctx.post(settings_message(ctx, &channel, Some(changed)).await?)]))
 }
 
-async fn settings_message(ctx: &Context<'_>, channel: &Channel, changed: Option<String>) -> Result<Message, ServiceError> {
+async fn settings_message(
+    ctx: &Context<'_>,
+    channel: &Channel,
+    changed: Option<String>,
+) -> Result<Message, ServiceError> {
     let s = &ctx.bot.services;
     let settings = s.store.brief_settings(channel.id).await?;
     let tz = channel.settings.timezone;
@@ -189,7 +206,8 @@ async fn settings_message(ctx: &Context<'_>, channel: &Channel, changed: Option<
     let next = plan.and_then(|p| p.next_after(ctx.now)).map(|t| local_moment(t, tz, "%a %-d %b %H:%M"));
     let weekend = briefs::team_weekend(s, channel).iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", ");
     let regions = (!channel.customer_regions.is_empty()).then(|| channel.customer_regions.join(", "));
-    let codes: Vec<crate::calendar::RegionCode> = channel.customer_regions.iter().filter_map(|r| r.parse().ok()).collect();
+    let codes: Vec<crate::calendar::RegionCode> =
+        channel.customer_regions.iter().filter_map(|r| r.parse().ok()).collect();
     ctx.render(
         "brief_settings",
         json!({

@@ -152,11 +152,8 @@ pub async fn brief_for(
         .filter_map(|e| Some(CustomerEvent { id: e.id, region: e.region.parse().ok()?, date: e.date, name: e.name }))
         .collect();
     let stored = s.store.custom_events(EventScope::Channel(channel.id)).await?;
-    let milestones: Vec<_> = stored
-        .into_iter()
-        .filter(|e| e.kind == EventKind::Milestone)
-        .map(super::calendar::milestone)
-        .collect();
+    let milestones: Vec<_> =
+        stored.into_iter().filter(|e| e.kind == EventKind::Milestone).map(super::calendar::milestone).collect();
     let milestones = milestone_occurrences(&milestones, date, last);
     let today = at.with_timezone(&channel.settings.timezone).date_naive();
     let headlines = if with_headlines && date == today { headlines(s, channel, date).await? } else { Vec::new() };
@@ -206,7 +203,12 @@ pub fn posting_instant(channel: &Channel, date: NaiveDate) -> DateTime<Utc> {
 /// The brief of `date` as it would be posted, for `/brief preview` and `meridian brief`: a
 /// quiet day shows its line even where the channel posts nothing. Headlines only for today,
 /// and they are not remembered as shown.
-pub async fn preview(s: &Services, channel: &Channel, date: NaiveDate, now: DateTime<Utc>) -> Result<Message, ServiceError> {
+pub async fn preview(
+    s: &Services,
+    channel: &Channel,
+    date: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<Message, ServiceError> {
     let today = now.with_timezone(&channel.settings.timezone).date_naive();
     let at = if date == today { now } else { posting_instant(channel, date) };
     let brief = brief_for(s, channel, date, at, date == today).await?;
@@ -216,7 +218,11 @@ pub async fn preview(s: &Services, channel: &Channel, date: NaiveDate, now: Date
 
 /// The next instant after `after` the scheduler must wake for a channel's brief: its headline
 /// fetch, or the brief itself.
-pub async fn next_due(s: &Services, channel: &Channel, after: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, ServiceError> {
+pub async fn next_due(
+    s: &Services,
+    channel: &Channel,
+    after: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>, ServiceError> {
     let Some(plan) = plan(s, channel).await? else { return Ok(None) };
     let Some(next) = plan.next_after(after) else { return Ok(None) };
     let fetch = next - PREFETCH;

@@ -142,7 +142,10 @@ async fn fetch_feed(
     let work = async {
         let mut response = client
             .get(url)
-            .header(reqwest::header::ACCEPT, "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.5")
+            .header(
+                reqwest::header::ACCEPT,
+                "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.5",
+            )
             .send()
             .await
             .map_err(|e| format!("request failed: {e}"))?;
