@@ -216,8 +216,22 @@ pub struct SlackConfig {
     pub app_token: Option<Secret>,
     /// `SLACK_SIGNING_SECRET`: verifies requests to the HTTP endpoints.
     pub signing_secret: Option<Secret>,
-    /// Web API base; tests point it at a fake server.
+    /// Web API base; tests point it at a fake server. Never ends in `/`.
     pub api_base: String,
+    /// How Slack reaches meridian: a Socket Mode connection, or requests to `[http] listen`.
+    pub mode: SlackMode,
+    /// How long to wait before opening Socket Mode again when Slack refused to open it.
+    pub reconnect_delay: Duration,
+}
+
+/// How Slack delivers events to meridian.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SlackMode {
+    /// meridian opens a WebSocket to Slack (`SLACK_APP_TOKEN`): no public URL needed.
+    #[default]
+    Socket,
+    /// Slack POSTs to meridian's HTTP server, signed with `SLACK_SIGNING_SECRET`.
+    Http,
 }
 
 impl Default for SlackConfig {
@@ -227,6 +241,8 @@ impl Default for SlackConfig {
             app_token: None,
             signing_secret: None,
             api_base: "https://slack.com/api".to_string(),
+            mode: SlackMode::Socket,
+            reconnect_delay: Duration::from_secs(30),
         }
     }
 }
@@ -304,7 +320,7 @@ const KNOWN: &[(&str, &[&str])] = &[
     ("roles", &["managers", "hr"]),
     ("defaults", &["timezone", "reminder_cron", "lead_days", "brief_time"]),
     ("pulse", &["min_group", "default_duration"]),
-    ("slack", &["api_base"]),
+    ("slack", &["api_base", "mode", "reconnect_delay"]),
     ("discord", &["application_id", "public_key", "api_base"]),
     ("http", &["listen"]),
 ];
@@ -430,6 +446,27 @@ impl Config {
 
         if let Some(base) = reader.string("slack", "api_base")? {
             config.slack.api_base = parse_http_base(&base).map_err(|r| reader.invalid("slack", "api_base", r))?;
+        }
+        if let Some(mode) = reader.string("slack", "mode")? {
+            config.slack.mode =
+                match mode.as_str() {
+                    "socket" => SlackMode::Socket,
+                    "http" => SlackMode::Http,
+                    other => return Err(reader.invalid(
+                        "slack",
+                        "mode",
+                        format!(
+                            "'{other}' is not a mode; write \"socket\" (Socket Mode) or \"http\" (Events API requests)"
+                        ),
+                    )),
+                };
+        }
+        if let Some(text) = reader.string("slack", "reconnect_delay")? {
+            let delay = parse_duration(&text).map_err(|reason| reader.invalid("slack", "reconnect_delay", reason))?;
+            if delay > Duration::from_secs(600) {
+                return Err(reader.invalid("slack", "reconnect_delay", format!("'{text}' is longer than 10m")));
+            }
+            config.slack.reconnect_delay = delay;
         }
         if let Some(base) = reader.string("discord", "api_base")? {
             config.discord.api_base = parse_http_base(&base).map_err(|r| reader.invalid("discord", "api_base", r))?;
@@ -747,6 +784,10 @@ mod tests {
             [pulse]
             min_group = 7
             default_duration = "2d"
+            [slack]
+            api_base = "http://127.0.0.1:9/api/"
+            mode = "http"
+            reconnect_delay = "2s"
             [discord]
             application_id = "1234567890"
             public_key = "ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef0123456789"
@@ -764,6 +805,9 @@ mod tests {
         assert_eq!(config.pulse.default_duration, Duration::from_secs(2 * 86_400));
         assert_eq!(config.discord.public_key.as_deref().map(str::len), Some(64));
         assert_eq!(config.http.listen.port(), 9000);
+        assert_eq!(config.slack.api_base, "http://127.0.0.1:9/api", "no trailing slash");
+        assert_eq!(config.slack.mode, SlackMode::Http);
+        assert_eq!(config.slack.reconnect_delay, Duration::from_secs(2));
     }
 
     #[test]
@@ -789,6 +833,9 @@ mod tests {
             ("[roles]\nhr = [\"teams:U1\"]", "roles.hr", "not a platform"),
             ("[http]\nlisten = \"localhost\"", "http.listen", "address and port"),
             ("[discord]\npublic_key = \"abc\"", "discord.public_key", "64 hex"),
+            ("[slack]\nmode = \"websocket\"", "slack.mode", "\"socket\" (Socket Mode) or \"http\""),
+            ("[slack]\nreconnect_delay = \"2h\"", "slack.reconnect_delay", "longer than 10m"),
+            ("[slack]\nreconnect_delay = \"0s\"", "slack.reconnect_delay", "duration"),
             ("[defaults]\ntimezon = \"UTC\"", "defaults.timezon", "unknown key"),
             ("[remindrs]\nx = 1", "remindrs", "unknown section"),
         ];
