@@ -448,18 +448,19 @@ impl Config {
             config.slack.api_base = parse_http_base(&base).map_err(|r| reader.invalid("slack", "api_base", r))?;
         }
         if let Some(mode) = reader.string("slack", "mode")? {
-            config.slack.mode =
-                match mode.as_str() {
-                    "socket" => SlackMode::Socket,
-                    "http" => SlackMode::Http,
-                    other => return Err(reader.invalid(
+            config.slack.mode = match mode.as_str() {
+                "socket" => SlackMode::Socket,
+                "http" => SlackMode::Http,
+                other => {
+                    return Err(reader.invalid(
                         "slack",
                         "mode",
                         format!(
                             "'{other}' is not a mode; write \"socket\" (Socket Mode) or \"http\" (Events API requests)"
                         ),
-                    )),
-                };
+                    ))
+                }
+            };
         }
         if let Some(text) = reader.string("slack", "reconnect_delay")? {
             let delay = parse_duration(&text).map_err(|reason| reader.invalid("slack", "reconnect_delay", reason))?;

@@ -73,9 +73,10 @@ fn seven_people(slack: &FakeSlack) {
     for (id, name) in [("U0004", "dave"), ("U0005", "erin"), ("U0006", "frank"), ("U0007", "grace")] {
         slack.add_user(User::new(id, name));
     }
-    slack.add_channel(Channel::new("C0001", "general").members([
-        "U0001", "U0002", "U0003", "U0004", "U0005", "U0006", "U0007", "U0BOT",
-    ]));
+    slack.add_channel(
+        Channel::new("C0001", "general")
+            .members(["U0001", "U0002", "U0003", "U0004", "U0005", "U0006", "U0007", "U0BOT"]),
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -147,7 +148,10 @@ async fn a_manager_runs_a_pulse_that_six_members_answer_and_the_results_show_the
     };
     let results = slack.wait_for("chat.postMessage", shows_chart, WAIT).await.unwrap();
     assert!(text(&results).contains("6 responses"), "{results}");
-    assert!(text(&results).contains("(6 of 7 members)"), "members from conversations.members, bots left out: {results}");
+    assert!(
+        text(&results).contains("(6 of 7 members)"),
+        "members from conversations.members, bots left out: {results}"
+    );
     // Six voters, one vote each: bob's change replaced his first vote.
     let stored = slack.message("C0001", &pulse.ts).unwrap();
     assert!(text(&stored).contains("has closed"));
@@ -272,10 +276,14 @@ async fn in_http_mode_only_requests_slack_signed_recently_are_heard() {
     let bot = start(&slack, "mode = \"http\"", &env, &[]).await;
     let http = bot.http;
 
-    let challenge = SignedRequest::url_verification(SIGNING_SECRET, "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P");
+    let challenge =
+        SignedRequest::url_verification(SIGNING_SECRET, "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P");
     let (status, body) = deliver(http, "/slack/events", &challenge, true).await;
     assert_eq!(status, 200);
-    assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["challenge"], "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P");
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap()["challenge"],
+        "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"
+    );
 
     // A forged, a stale and an unsigned request to follow a region: 401, and nothing changes.
     let follow = slack.slash_command_payload(&SlashCommand::new("/meridian", "follow PH"));
@@ -292,13 +300,15 @@ async fn in_http_mode_only_requests_slack_signed_recently_are_heard() {
 
     // Signed ones are heard: a refusal is the response itself, a command's work follows.
     let pulse = slack.slash_command_payload(&SlashCommand::new("/pulse", "\"Q?\" scale:1-5").by("U0002"));
-    let (status, body) = deliver(http, "/slack/commands", &SignedRequest::slash_command(SIGNING_SECRET, &pulse), true).await;
+    let (status, body) =
+        deliver(http, "/slack/commands", &SignedRequest::slash_command(SIGNING_SECRET, &pulse), true).await;
     assert_eq!(status, 200);
     let refusal: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(refusal["response_type"], "ephemeral");
     assert!(text(&refusal).contains("Only managers"), "{refusal}");
     let follow = slack.slash_command_payload(&SlashCommand::new("/meridian", "follow IN"));
-    let (status, body) = deliver(http, "/slack/commands", &SignedRequest::slash_command(SIGNING_SECRET, &follow), true).await;
+    let (status, body) =
+        deliver(http, "/slack/commands", &SignedRequest::slash_command(SIGNING_SECRET, &follow), true).await;
     assert_eq!((status, body.as_str()), (200, ""), "acknowledged bare");
     slack.wait_for("chat.postMessage", |p| text(p).contains("India"), WAIT).await.unwrap();
 
@@ -415,7 +425,10 @@ async fn the_adapter_answers_privately_directly_and_with_an_uploaded_file() {
     };
     platform.reply(&to, &Message::text("only for you")).await.unwrap();
     let answer = slack.wait_for_response(|b| text(b) == "only for you", WAIT).await.unwrap();
-    assert_eq!((answer.body["response_type"].clone(), answer.body["replace_original"].clone()), (json!("ephemeral"), json!(false)));
+    assert_eq!(
+        (answer.body["response_type"].clone(), answer.body["replace_original"].clone()),
+        (json!("ephemeral"), json!(false))
+    );
     let expired = ReplyTarget { handle: format!("{}/response/expired", slack.base_url()), ..to.clone() };
     assert!(matches!(platform.reply(&expired, &Message::text("late")).await, Err(PlatformError::NotFound { .. })));
 

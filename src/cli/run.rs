@@ -56,7 +56,11 @@ async fn serve(parts: crate::bot::Parts, clock: Arc<dyn Clock>) -> anyhow::Resul
     let bot = Arc::new(parts.bot(store, clock, platforms));
     if let Some(slack) = &slack {
         slack.start(bot.clone()).await?;
-        eprintln!("meridian: slack workspace {} connected ({:?} mode)", slack.team_id(), config.slack.mode);
+        let mode = match config.slack.mode {
+            crate::config::SlackMode::Socket => "Socket Mode",
+            crate::config::SlackMode::Http => "HTTP mode",
+        };
+        eprintln!("meridian: slack workspace {} connected ({mode})", slack.team_id());
     }
     let (address, http) = crate::http::serve(config.http.listen, routes, until_stopped(stopped.clone()))
         .await

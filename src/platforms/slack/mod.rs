@@ -41,7 +41,11 @@ enum Listening {
 pub struct Slack {
     platform: Arc<SlackPlatform>,
     listening: Listening,
+    dispatcher: std::sync::OnceLock<Arc<Dispatcher>>,
 }
+
+/// How long stopping waits for work already acknowledged to finish.
+const DRAIN_WITHIN: Duration = Duration::from_secs(10);
 
 impl Slack {
     /// Checks the configuration for the chosen mode, then the bot token (`auth.test`).
@@ -68,7 +72,7 @@ impl Slack {
         })?;
         let identity = platform.identity();
         tracing::info!(team = %identity.team_id, name = %identity.team_name, bot = %identity.bot_user_id, "slack: connected");
-        Ok(Slack { platform: Arc::new(platform), listening })
+        Ok(Slack { platform: Arc::new(platform), listening, dispatcher: std::sync::OnceLock::new() })
     }
 
     pub fn team_id(&self) -> &str {
@@ -90,6 +94,9 @@ impl Slack {
     /// Starts handing Slack's events to `bot`.
     pub async fn start(&self, bot: Arc<Bot>) -> anyhow::Result<()> {
         let dispatcher = Dispatcher::new(bot, self.platform.clone());
+        if self.dispatcher.set(dispatcher.clone()).is_err() {
+            anyhow::bail!("the Slack listener is already running");
+        }
         match &self.listening {
             Listening::Http(state) => {
                 state.serve(dispatcher);
@@ -110,12 +117,15 @@ impl Slack {
         Ok(())
     }
 
-    /// Closes the Socket Mode connection.
+    /// Closes the Socket Mode connection, then lets the work already acknowledged finish.
     pub async fn stop(&self) {
         if let Listening::Socket { running, .. } = &self.listening {
             if let Some(socket) = running.lock().await.take() {
                 socket.stop().await;
             }
+        }
+        if let Some(dispatcher) = self.dispatcher.get() {
+            dispatcher.drain(DRAIN_WITHIN).await;
         }
     }
 }
