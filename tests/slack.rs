@@ -241,6 +241,14 @@ async fn an_event_slack_delivers_again_is_handled_once_and_a_refresh_loses_nothi
     slack.wait_connected(3).await.expect("reconnects after a disconnect envelope");
     command(&slack, "U0001", "/meridian", "regions").await;
     slack.wait_for_response(|b| text(b).contains("follows no regions"), WAIT).await.unwrap();
+    // dave never set a time zone: meridian took Slack's.
+    let store = meridian::store::Store::connect(&format!("sqlite://{}", bot.dir.path().join("meridian.db").display()))
+        .await
+        .unwrap();
+    let channel = store.channels().await.unwrap().remove(0);
+    let dave = store.member_by_platform_id(channel.workspace, "U0004").await.unwrap().unwrap();
+    assert_eq!(dave.profile.timezone, Some(chrono_tz::Asia::Manila));
+    store.close().await;
     in_time(slack.send_event(slack.leave_channel("U0004", "C0001")).await.unwrap());
     assert_eq!(slack.open_connections(), 1, "one connection");
     stop(bot, &slack).await;
