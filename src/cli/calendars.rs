@@ -8,10 +8,11 @@ use std::process::ExitCode;
 #[derive(clap::Subcommand)]
 pub enum Command {
     /// Validate calendar files (a folder or one file); errors name the file and line.
+    /// Without a path: the calendars meridian would load (the shipped ones, and ./calendars
+    /// when there is such a folder).
     Check {
         /// A calendar file or a folder of them.
-        #[arg(default_value = "calendars")]
-        path: PathBuf,
+        path: Option<PathBuf>,
     },
     /// List the known regions with their time zone and number of events.
     List {
@@ -23,17 +24,54 @@ pub enum Command {
 
 pub fn run(command: Command) -> anyhow::Result<ExitCode> {
     match command {
-        Command::Check { path } => check(&path),
+        Command::Check { path: Some(path) } => check(&path),
+        Command::Check { path: None } => {
+            let folder = Path::new("calendars");
+            if folder.is_dir() {
+                check(folder)
+            } else {
+                // The shipped calendars alone: the library refuses them if anything is wrong.
+                let count = crate::calendar::shipped_files().count();
+                Library::shipped().context("the shipped calendars have errors")?;
+                println!("ok: the {count} shipped calendar file(s) are valid");
+                Ok(ExitCode::SUCCESS)
+            }
+        }
         Command::List { calendars } => {
             let library = load(calendars.as_deref())?;
-            let mut out = format!("{:<8} {:<28} {:<22} {:>6}\n", "CODE", "NAME", "TIME ZONE", "EVENTS");
-            for c in library.regions() {
-                out += &format!("{:<8} {:<28} {:<22} {:>6}\n", c.code, c.name, c.timezone.name(), c.event_count());
-            }
-            super::print_out(&out)?;
+            let rows: Vec<[String; 4]> = library
+                .regions()
+                .map(|c| {
+                    [c.code.to_string(), c.name.clone(), c.timezone.name().to_string(), c.event_count().to_string()]
+                })
+                .collect();
+            super::print_out(&table(["CODE", "NAME", "TIME ZONE", "EVENTS"], &rows))?;
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Columns as wide as their widest cell (in characters), the last one right-aligned.
+fn table<const N: usize>(header: [&str; N], rows: &[[String; N]]) -> String {
+    let width = |i: usize| rows.iter().map(|r| r[i].chars().count()).chain([header[i].len()]).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..N).map(width).collect();
+    let line = |cells: [&str; N]| {
+        let mut out = String::new();
+        for (i, cell) in cells.iter().enumerate() {
+            let pad = widths[i] - cell.chars().count();
+            if i + 1 == N {
+                out += &format!("{}{cell}", " ".repeat(pad));
+            } else {
+                out += &format!("{cell}{}  ", " ".repeat(pad));
+            }
+        }
+        out + "\n"
+    };
+    let mut out = line(header);
+    for row in rows {
+        out += &line(std::array::from_fn(|i| row[i].as_str()));
+    }
+    out
 }
 
 fn check(path: &Path) -> anyhow::Result<ExitCode> {

@@ -114,11 +114,13 @@ type EmbeddedMigration = (i64, &'static str, &'static str);
 const SQLITE_MIGRATIONS: &[EmbeddedMigration] = &[
     (1, "initial", include_str!("../../migrations/sqlite/0001_initial.sql")),
     (2, "posts by channel message", include_str!("../../migrations/sqlite/0002_posts_by_channel_message.sql")),
+    (3, "post payloads", include_str!("../../migrations/sqlite/0003_post_payloads.sql")),
 ];
 
 const POSTGRES_MIGRATIONS: &[EmbeddedMigration] = &[
     (1, "initial", include_str!("../../migrations/postgres/0001_initial.sql")),
     (2, "posts by channel message", include_str!("../../migrations/postgres/0002_posts_by_channel_message.sql")),
+    (3, "post payloads", include_str!("../../migrations/postgres/0003_post_payloads.sql")),
 ];
 
 /// The migrations folder compiled in by hand rather than with `sqlx::migrate!`: the macro
