@@ -103,8 +103,6 @@ pub struct Work {
     task: Task,
 }
 
-// One per event and short-lived: boxing the parsed pulse command would buy nothing.
-#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 enum Task {
     Meridian(Command),

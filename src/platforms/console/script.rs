@@ -293,7 +293,7 @@ mod tests {
     fn mistakes_name_the_line() {
         assert_eq!(
             parse_line(7, "advance 3 fortnights", Kolkata).unwrap_err().to_string(),
-            "line 7: '3 fortnights' is not a duration; expected e.g. 1d, 2h, 30m, 1w"
+            "line 7: '3 fortnights' is not a duration of up to ten years; expected e.g. 1d, 2h, 30m, 1w"
         );
         assert!(parse_line(3, "as alice in #support: dance", Kolkata)
             .unwrap_err()
