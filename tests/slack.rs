@@ -320,6 +320,13 @@ async fn in_http_mode_only_requests_slack_signed_recently_are_heard() {
     assert_eq!((status, body.as_str()), (200, ""), "acknowledged bare");
     slack.wait_for("chat.postMessage", |p| text(p).contains("India"), WAIT).await.unwrap();
 
+    // A click comes as an interactive payload; its answer goes through its response_url.
+    let click = slack.block_actions_payload(&BlockAction::button("poll#0", "yes").by("U0002"));
+    let (status, body) =
+        deliver(http, "/slack/interactions", &SignedRequest::interactive(SIGNING_SECRET, &click), true).await;
+    assert_eq!((status, body.as_str()), (200, ""));
+    slack.wait_for_response(|b| text(b).contains("not one meridian knows"), WAIT).await.unwrap();
+
     // An event Slack retries over HTTP is handled once.
     let join = slack.event_callback(slack.join_channel("U0003", "C0001"));
     let first = SignedRequest::event(SIGNING_SECRET, &join);

@@ -128,3 +128,34 @@ fn on_error(error: BoxError, _client: Arc<Client>, _states: SlackClientEventsUse
     }
     HttpStatusCode::OK
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chat::{Block, Button, ButtonStyle, Rich};
+
+    #[test]
+    fn a_private_answer_in_the_acknowledgement_keeps_its_blocks() {
+        let message = Message::of(vec![
+            Block::Header { text: "meridian".into() },
+            Block::Section { text: Rich::parse("**Only managers** can do that & more") },
+            Block::Context { items: vec![Rich::plain("see /meridian help")] },
+            Block::Divider,
+            Block::Buttons {
+                buttons: vec![Button {
+                    action: "pulse".into(),
+                    label: "Yes".into(),
+                    value: "1:0".into(),
+                    style: ButtonStyle::Primary,
+                }],
+            },
+        ]);
+        let payload = serde_json::to_value(ephemeral(&message)).unwrap();
+        assert_eq!(payload["response_type"], "ephemeral");
+        assert!(payload["text"].as_str().unwrap().contains("can do that &amp; more"));
+        let blocks = payload["blocks"].as_array().expect("blocks kept");
+        assert_eq!(blocks.len(), 5, "{payload}");
+        assert_eq!(blocks[1]["text"]["text"], "*Only managers* can do that &amp; more");
+        assert_eq!(blocks[4]["elements"][0]["action_id"], "pulse#0");
+    }
+}
