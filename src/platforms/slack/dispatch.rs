@@ -7,7 +7,7 @@
 //! envelope at a time per connection: only a slash command waits for anything (its answer
 //! can be the acknowledgement itself), and then for at most [`LOOKUP_BUDGET`].
 
-use super::events::{self, Incoming};
+use super::events::{self, Incoming, What};
 use super::platform::SlackPlatform;
 use crate::bot::{Ack, Bot};
 use crate::chat::{Capabilities, Event, Message, PlatformKind};
@@ -109,9 +109,17 @@ impl Dispatcher {
         if incoming.is_membership() {
             self.slack.membership_changed(&incoming.channel_id);
         }
+        let bot_user = &self.slack.identity().bot_user_id;
         // The bot's own joins and reactions are not people's.
-        if incoming.user_id == self.slack.identity().bot_user_id {
+        if &incoming.user_id == bot_user {
             return;
+        }
+        // Only reactions to meridian's own posts count; Slack reports every reaction in the
+        // channel, and the rest need no lookup or store visit.
+        if let What::Reaction { author: Some(author), .. } = &incoming.what {
+            if author != bot_user {
+                return;
+            }
         }
         self.spawn(incoming);
     }

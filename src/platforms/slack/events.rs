@@ -38,6 +38,8 @@ pub enum What {
         message_ts: String,
         emoji: String,
         added: bool,
+        /// Who wrote the message (Slack's `item_user`), when Slack says.
+        author: Option<String>,
     },
     Joined,
     Left,
@@ -62,7 +64,7 @@ impl Incoming {
                 let reply = reply(response_url);
                 Event::Click { channel, actor, message: MessageRef(message_ts), action, value, reply }
             }
-            What::Reaction { message_ts, emoji, added } => {
+            What::Reaction { message_ts, emoji, added, .. } => {
                 Event::Reaction { channel, actor, message: MessageRef(message_ts), emoji, added }
             }
             What::Joined => Event::MemberJoined { channel, actor },
@@ -115,8 +117,8 @@ pub fn from_interaction(event: &SlackInteractionEvent) -> Option<Incoming> {
 /// An Events API event meridian acts on; reactions to files and other events are not.
 pub fn from_push(callback: &SlackPushEventCallback) -> Option<Incoming> {
     match &callback.event {
-        SlackEventCallbackBody::ReactionAdded(r) => reaction(&r.user, &r.reaction, &r.item, true),
-        SlackEventCallbackBody::ReactionRemoved(r) => reaction(&r.user, &r.reaction, &r.item, false),
+        SlackEventCallbackBody::ReactionAdded(r) => reaction(&r.user, &r.reaction, &r.item, &r.item_user, true),
+        SlackEventCallbackBody::ReactionRemoved(r) => reaction(&r.user, &r.reaction, &r.item, &r.item_user, false),
         SlackEventCallbackBody::MemberJoinedChannel(m) => membership(&m.user.0, &m.channel.0, What::Joined),
         SlackEventCallbackBody::MemberLeftChannel(m) => membership(&m.user.0, &m.channel.0, What::Left),
         // slack-morphism types a membership event only when it carries `team` and
@@ -133,13 +135,24 @@ pub fn from_push(callback: &SlackPushEventCallback) -> Option<Incoming> {
     }
 }
 
-fn reaction(user: &SlackUserId, emoji: &SlackReactionName, item: &SlackReactionsItem, added: bool) -> Option<Incoming> {
+fn reaction(
+    user: &SlackUserId,
+    emoji: &SlackReactionName,
+    item: &SlackReactionsItem,
+    author: &Option<SlackUserId>,
+    added: bool,
+) -> Option<Incoming> {
     let SlackReactionsItem::Message(message) = item else { return None };
     Some(Incoming {
         channel_id: message.origin.channel.as_ref()?.0.clone(),
         channel_name: None,
         user_id: user.0.clone(),
-        what: What::Reaction { message_ts: message.origin.ts.0.clone(), emoji: emoji.0.clone(), added },
+        what: What::Reaction {
+            message_ts: message.origin.ts.0.clone(),
+            emoji: emoji.0.clone(),
+            added,
+            author: author.as_ref().map(|a| a.0.clone()),
+        },
     })
 }
 
@@ -222,12 +235,17 @@ mod tests {
     #[test]
     fn reactions_to_messages_and_membership_changes_are_read_even_without_optional_fields() {
         let added = callback(json!({
-            "type": "reaction_added", "user": "U3", "reaction": "tada",
+            "type": "reaction_added", "user": "U3", "reaction": "tada", "item_user": "UBOT",
             "item": {"type": "message", "channel": "C1", "ts": "1700000000.000100"}, "event_ts": "1.2",
         }));
         assert_eq!(
             from_push(&added).unwrap().what,
-            What::Reaction { message_ts: "1700000000.000100".into(), emoji: "tada".into(), added: true }
+            What::Reaction {
+                message_ts: "1700000000.000100".into(),
+                emoji: "tada".into(),
+                added: true,
+                author: Some("UBOT".into())
+            }
         );
         let on_file = callback(json!({
             "type": "reaction_added", "user": "U3", "reaction": "tada",
