@@ -410,6 +410,26 @@ async fn each_workspace_is_served_by_its_own_connection_and_the_rest_by_the_gene
     assert_eq!(unknown, Err(PlatformError::NotConnected { platform: SLACK, workspace: "T-OTHER".into() }));
 }
 
+#[tokio::test]
+async fn an_announcement_waiting_out_a_rate_limit_is_not_sent_again_by_a_scheduler_run_meanwhile() {
+    let dir = tempfile::tempdir().unwrap();
+    let platform = Recorder::new(SLACK);
+    let (bot, clock) = bot_on(platform.clone(), &dir).await;
+    let maria = person("maria", Capabilities::MANAGER);
+    platform.fault("post", rate_limited(1));
+    let accepted = bot.accept(command(SLACK, &maria, "meridian", "follow IN", "h"));
+    let working = {
+        let bot = bot.clone();
+        tokio::spawn(async move { bot.follow_up(accepted.work.unwrap()).await })
+    };
+    // The command's change wakes the scheduler while its announcement waits for Retry-After.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    bot.scheduler().run_due(clock.now()).await.unwrap();
+    working.await.unwrap();
+    let announced = platform.posts().into_iter().filter(|m| m.text.contains("follow India")).count();
+    assert_eq!(announced, 1, "{:?}", platform.posts());
+}
+
 // ---- the Slack adapter, against the fake Slack ----------------------------------------------
 
 #[tokio::test]
