@@ -288,7 +288,12 @@ impl ChatPlatform for SlackPlatform {
             // Nothing to answer through (an event no one waits on): say it in the channel.
             return self.ephemeral(&to.channel, &to.user_id, message).await;
         }
-        self.respond(&to.handle, message).await
+        match self.respond(&to.handle, message).await {
+            // Slack keeps a response_url for 30 minutes and five answers; a later answer
+            // still reaches the person, privately, in the channel.
+            Err(PlatformError::NotFound { .. }) => self.ephemeral(&to.channel, &to.user_id, message).await,
+            answered => answered,
+        }
     }
 
     async fn ephemeral(&self, channel: &ChannelRef, user_id: &str, message: &Message) -> Result<(), PlatformError> {
