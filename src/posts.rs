@@ -48,6 +48,7 @@ pub fn reminder_message(
             "date": o.date.format("%-d %b %Y").to_string(),
             "weekday": o.date.format("%A").to_string(),
             "kind": o.kind.as_str(),
+            "given": o.given().map(|g| g.as_str()),
             "region": o.region.to_string(),
             "region_name": region_name,
             "emoji": culture.emoji,

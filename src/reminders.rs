@@ -19,7 +19,8 @@
 //!   notice would be noise.
 //! - **Substitute days** get no reminder of their own; the reminder of the holiday they
 //!   replace carries `observed_on`. A multi-day event (Chinese New Year for 2 days) is
-//!   reminded of on its first day only.
+//!   reminded of on its first day only. A day its calendar keeps as a staffing fact only
+//!   (`announce = false`) gets no reminder at all.
 //! - **Daylight saving.** Slots are wall-clock times: a 09:00 slot is 09:00 local on both
 //!   sides of a change. A slot inside a spring-forward gap (02:30) posts at the first instant
 //!   after the gap; a slot repeated by a fall-back posts once, on its first pass.
@@ -510,7 +511,7 @@ fn planned(plan: &ReminderPlan, occurrences: &[Occurrence], window: impl RangeBo
     for occurrence in occurrences {
         let continues =
             occurrence.date.pred_opt().is_some_and(|d| actual.contains(&(&occurrence.region, &occurrence.id, d)));
-        if occurrence.observed || continues || !seen.insert(occurrence.key()) {
+        if occurrence.observed || continues || !occurrence.announced() || !seen.insert(occurrence.key()) {
             continue;
         }
         let observed_on = substitutes.get(&(&occurrence.region, occurrence.id.as_str(), occurrence.date)).copied();

@@ -16,6 +16,6 @@ pub use dir::read_calendar_files;
 pub use file::{parse_region_file, FileError};
 pub use library::{shipped_files, CalendarError, Library, RegionCalendar};
 pub use milestone::{milestone_occurrences, Milestone};
-pub use model::{Culture, Event, Kind, Observed, Region, RegionCode, RegionCodeError, Shift};
+pub use model::{Culture, Event, Given, Kind, NoteLines, Observed, Region, RegionCode, RegionCodeError, Shift, Tone};
 pub use occurrence::{Occurrence, TableGap};
 pub use rule::{Rule, RuleError};
