@@ -1,13 +1,15 @@
 //! `meridian calendars check|list`: validate calendar files, list the known regions.
 
-use crate::calendar::{read_calendar_files, CalendarError, Library};
+use crate::calendar::{read_calendar_files, review, CalendarError, Library, SharedText};
 use anyhow::Context;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(clap::Subcommand)]
 pub enum Command {
-    /// Validate calendar files (a folder or one file); errors name the file and line.
+    /// Validate calendar files (a folder or one file) and review their culture notes (wrong
+    /// language, copies across countries, solemn days, refused emoji); every problem names
+    /// the file and line, and any problem makes the exit code 1.
     Check {
         /// A calendar file or a folder of them.
         #[arg(default_value = "calendars")]
@@ -43,22 +45,29 @@ fn check(path: &Path) -> anyhow::Result<ExitCode> {
         anyhow::bail!("no calendar files (*.toml) at {}", path.display());
     }
     let count = files.len();
-    // Shipped files go first so a subdivision checked alone still finds its nation.
-    let shipped = crate::calendar::shipped_files();
-    match Library::from_files(shipped.chain(files)) {
-        Ok(_) => {
-            println!("ok: {count} calendar file(s) at {} are valid", path.display());
-            Ok(ExitCode::SUCCESS)
-        }
-        Err(CalendarError::Files(errors)) => {
-            for e in &errors {
-                eprintln!("{e}");
-            }
-            eprintln!("{} error(s) in calendar files at {}", errors.len(), path.display());
-            Ok(ExitCode::FAILURE)
-        }
-        Err(e) => Err(e.into()),
+    // Shipped files go first so a subdivision checked alone still finds its nation, and so
+    // that a copy of a shipped note in a local file is seen.
+    let all: Vec<(String, String)> = crate::calendar::shipped_files().chain(files).collect();
+    let errors = match Library::from_files(all.clone()) {
+        Ok(_) => Vec::new(),
+        Err(CalendarError::Files(errors)) => errors,
+        Err(e) => return Err(e.into()),
+    };
+    let findings = review(all, &SharedText::shipped());
+    if errors.is_empty() && findings.is_empty() {
+        println!("ok: {count} calendar file(s) at {} are valid and pass the culture review", path.display());
+        return Ok(ExitCode::SUCCESS);
     }
+    for e in errors.iter().chain(&findings) {
+        eprintln!("{e}");
+    }
+    eprintln!(
+        "{} error(s) and {} culture-review finding(s) in calendar files at {} (calendars/README.md says how to fix each)",
+        errors.len(),
+        findings.len(),
+        path.display()
+    );
+    Ok(ExitCode::FAILURE)
 }
 
 /// The shipped calendars, overlaid with the files of `dir` when given (or when `./calendars`
