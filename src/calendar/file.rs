@@ -282,8 +282,12 @@ fn parse_event(lines: &Lines, line: usize, e: RawEvent, errors: &mut Vec<FileErr
         ));
     }
     let line_of = |field: &Option<Spanned<String>>| field.as_ref().map(|f| lines.line_of(f.span().start));
-    let note_lines =
-        NoteLines { about: line_of(&e.about), greeting: line_of(&e.greeting), expect: line_of(&e.expect), emoji: line_of(&e.emoji) };
+    let note_lines = NoteLines {
+        about: line_of(&e.about),
+        greeting: line_of(&e.greeting),
+        expect: line_of(&e.expect),
+        emoji: line_of(&e.emoji),
+    };
     let text = |field: Option<Spanned<String>>| field.map(Spanned::into_inner);
     let culture = Culture {
         about: text(e.about),

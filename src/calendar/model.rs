@@ -247,7 +247,15 @@ fn is_true(value: &bool) -> bool {
 
 impl Default for Culture {
     fn default() -> Self {
-        Culture { about: None, greeting: None, expect: None, emoji: None, tone: Tone::Normal, given: None, announce: true }
+        Culture {
+            about: None,
+            greeting: None,
+            expect: None,
+            emoji: None,
+            tone: Tone::Normal,
+            given: None,
+            announce: true,
+        }
     }
 }
 

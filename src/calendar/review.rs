@@ -98,7 +98,8 @@ const SOLEMN_NAMES: &[&str] = &[
 const SOLEMN_IDS: &[&str] = &["muharram"];
 
 /// Refused in any emoji field: 🏳 reads as surrender, 🚩 as "red flag" in chat.
-const DENIED_EMOJI: &[(char, &str)] = &[('\u{1F3F3}', "🏳️ reads as surrender"), ('\u{1F6A9}', "🚩 reads as \"red flag\" in chat")];
+const DENIED_EMOJI: &[(char, &str)] =
+    &[('\u{1F3F3}', "🏳️ reads as surrender"), ('\u{1F6A9}', "🚩 reads as \"red flag\" in chat")];
 /// Also refused on a solemn day.
 const DENIED_ON_SOLEMN_DAYS: &[char] = &[
     '\u{1F480}', // 💀
@@ -165,7 +166,11 @@ fn review_event(region: &Region, event: &Event, findings: &mut Vec<FileError>) {
         return;
     };
     let lines = &event.note_lines;
-    let fields = [("about", &culture.about, lines.about), ("greeting", &culture.greeting, lines.greeting), ("expect", &culture.expect, lines.expect)];
+    let fields = [
+        ("about", &culture.about, lines.about),
+        ("greeting", &culture.greeting, lines.greeting),
+        ("expect", &culture.expect, lines.expect),
+    ];
     for (field, text, line) in fields {
         let Some(text) = text else { continue };
         for problem in language_problems(&region.code, text) {
@@ -260,7 +265,8 @@ fn emoji_problems(emoji: &str, tone: Tone) -> Vec<String> {
     let joined = |i: usize| {
         let next = chars.get(i + 1).copied();
         let previous = i.checked_sub(1).and_then(|p| chars.get(p)).copied();
-        next.is_some_and(|c| c == '\u{200D}' || ('\u{E0020}'..='\u{E007F}').contains(&c)) || previous == Some('\u{200D}')
+        next.is_some_and(|c| c == '\u{200D}' || ('\u{E0020}'..='\u{E007F}').contains(&c))
+            || previous == Some('\u{200D}')
     };
     let mut out = Vec::new();
     for (i, c) in chars.iter().enumerate() {
@@ -276,11 +282,14 @@ fn emoji_problems(emoji: &str, tone: Tone) -> Vec<String> {
     out
 }
 
+/// Where a text is written: the nation of the file's region, the file, the line.
+type Place<'a> = (RegionCode, &'a str, usize);
+
 /// The same greeting or expect text in more than one country, once per text, at its first
 /// place, naming the others.
 fn copies(regions: &[Region], shared: &SharedText, findings: &mut Vec<FileError>) {
-    // text -> (field, nation, file, line), in file order.
-    let mut seen: BTreeMap<(&str, &str), Vec<(RegionCode, &str, usize)>> = BTreeMap::new();
+    // (field, text) -> where it is written, in file order.
+    let mut seen: BTreeMap<(&str, &str), Vec<Place>> = BTreeMap::new();
     for region in regions {
         let nation = region.code.nation().unwrap_or_else(|| region.code.clone());
         for event in &region.events {
@@ -305,15 +314,14 @@ fn copies(regions: &[Region], shared: &SharedText, findings: &mut Vec<FileError>
         }
         let (_, file, line) = &places[0];
         let others: Vec<String> = places[1..].iter().map(|(_, f, l)| format!("{}:{l}", short(f))).collect();
-        let mut nations: Vec<&str> = places.iter().map(|(n, _, _)| n.as_str()).collect();
-        nations.dedup();
+        let nations: Vec<&str> = places.iter().map(|(n, _, _)| n.as_str()).collect();
         findings.push(FileError {
             file: file.to_string(),
             line: *line,
             message: format!(
                 "the same {field} is in {} countries ({}), also at {}: \"{text}\". Write it for each \
                  country, or, if the words are right everywhere, add the line to calendars/shared-text.txt",
-                count_distinct(&nations),
+                distinct(&nations).len(),
                 distinct(&nations).join(", "),
                 others.join(", "),
             ),
@@ -326,10 +334,6 @@ fn distinct<'a>(items: &[&'a str]) -> Vec<&'a str> {
     out.sort_unstable();
     out.dedup();
     out
-}
-
-fn count_distinct(items: &[&str]) -> usize {
-    distinct(items).len()
 }
 
 /// The file name without its folder, to keep messages short.
