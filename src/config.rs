@@ -629,7 +629,7 @@ fn parse_user_ref(text: &str) -> Result<UserRef, String> {
     Ok(UserRef { platform, user_id: user_id.to_string() })
 }
 
-fn parse_database_url(url: &str) -> Result<DatabaseUrl, String> {
+pub fn parse_database_url(url: &str) -> Result<DatabaseUrl, String> {
     if url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://") {
         Ok(DatabaseUrl(url.to_string()))
     } else {

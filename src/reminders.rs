@@ -17,10 +17,11 @@
 //!   leave, releases and cover around them. Observances and optional holidays get only the
 //!   plan's shortest lead (the day itself by default): they are not days off, so a week's
 //!   notice would be noise.
-//! - **Substitute days** get no reminder of their own; the reminder of the holiday they
-//!   replace carries `observed_on`. A multi-day event (Chinese New Year for 2 days) is
-//!   reminded of on its first day only. A day its calendar keeps as a staffing fact only
-//!   (`announce = false`) gets no reminder at all.
+//! - **Substitute days** get one reminder of their own, on the day itself when the schedule
+//!   has a slot that day ("today: Boxing Day (substitute)"); the holiday's own reminders carry
+//!   `observed_on`. A multi-day event (Chinese New Year for 2 days) is reminded of on its
+//!   first day only. A day its calendar keeps as a staffing fact only (`announce = false`)
+//!   gets no reminder at all.
 //! - **Daylight saving.** Slots are wall-clock times: a 09:00 slot is 09:00 local on both
 //!   sides of a change. A slot inside a spring-forward gap (02:30) posts at the first instant
 //!   after the gap; a slot repeated by a fall-back posts once, on its first pass.
@@ -511,7 +512,23 @@ fn planned(plan: &ReminderPlan, occurrences: &[Occurrence], window: impl RangeBo
     for occurrence in occurrences {
         let continues =
             occurrence.date.pred_opt().is_some_and(|d| actual.contains(&(&occurrence.region, &occurrence.id, d)));
-        if occurrence.observed || continues || !occurrence.announced() || !seen.insert(occurrence.key()) {
+        if continues || !occurrence.announced() || !seen.insert(occurrence.key()) {
+            continue;
+        }
+        if occurrence.observed {
+            // Only on the day: stepping back to an earlier slot would call it "today" wrongly.
+            let Some(wall) = plan.schedule.first_wall_slot_on(occurrence.date) else { continue };
+            let post_at = local_to_utc(plan.timezone, wall, Fold::Earlier);
+            if window.contains(&post_at) {
+                out.push(Reminder {
+                    occurrence: occurrence.clone(),
+                    lead_days: 0,
+                    days_before: 0,
+                    post_at,
+                    key: format!("{}:lead0", occurrence.key()),
+                    observed_on: None,
+                });
+            }
             continue;
         }
         let observed_on = substitutes.get(&(&occurrence.region, occurrence.id.as_str(), occurrence.date)).copied();
@@ -534,6 +551,21 @@ fn planned(plan: &ReminderPlan, occurrences: &[Occurrence], window: impl RangeBo
             });
         }
     }
+    // A substitute day announced in the same slot as its holiday's own reminder (which names
+    // the day off already) would say the same thing twice.
+    let announced: HashSet<(RegionCode, String, NaiveDate, DateTime<Utc>)> = out
+        .iter()
+        .filter_map(|r| Some((r.occurrence.region.clone(), r.occurrence.id.clone(), r.observed_on?, r.post_at)))
+        .collect();
+    out.retain(|r| {
+        !r.occurrence.observed
+            || !announced.contains(&(
+                r.occurrence.region.clone(),
+                r.occurrence.id.clone(),
+                r.occurrence.date,
+                r.post_at,
+            ))
+    });
     sort(&mut out);
     out
 }

@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use meridian::calendar::{parse_region_file, review, shipped_files, Library, SharedText};
-use meridian::posts::reminder_message;
+use meridian::posts::digest_message;
 use meridian::reminders::{plan_posts, Reminder, ReminderPlan};
 use meridian::render::Templates;
 use meridian::team::{whos_off, MemberProfile};
@@ -258,12 +258,14 @@ fn a_day_off_kept_as_a_staffing_fact_is_not_announced_but_counts_in_whos_off() {
 
 // --- How widely a day off is given, in the reminder ------------------------------------
 
-/// The text of the first reminder of event `id` in the window.
+/// The text of the digest that carries the first reminder of event `id` in the window.
 fn reminder_text(library: &Library, region: &str, id: &str, from: &str, to: &str) -> String {
     let all = reminders(library, &[region], from, to);
     let reminder = all.iter().find(|r| r.occurrence.id == id).unwrap_or_else(|| panic!("no {id} in {all:?}"));
-    let message = reminder_message(&Templates::shipped().unwrap(), library, reminder, chrono_tz::UTC, &[]).unwrap();
-    message.text
+    let slot: Vec<Reminder> = all.iter().filter(|r| r.post_at == reminder.post_at).cloned().collect();
+    let templates = Templates::shipped().unwrap();
+    let message = digest_message(&templates, library, &slot, chrono_tz::UTC, &[], reminder.post_at).unwrap();
+    message.expect("a digest").text
 }
 
 #[test]
@@ -272,11 +274,32 @@ fn a_government_only_holiday_says_private_employers_stay_open() {
     let text = reminder_text(&library, "IN", "buddha-purnima", "2026-04-20T00:00:00Z", "2026-05-02T00:00:00Z");
     assert!(
         text.contains("Buddha Purnima is a public holiday for government offices in India")
-            && text.contains("; many private employers stay open."),
+            && text.contains(". Many private employers stay open."),
         "{text}"
     );
     assert!(!text.contains("Colleagues there will be off"), "{text}");
     assert!(text.contains("How to greet: Happy Buddha Purnima!"), "{text}");
+}
+
+#[test]
+fn one_entry_for_several_regions_says_how_widely_each_gives_the_day() {
+    let library = Library::shipped().unwrap();
+    let plan = ReminderPlan::in_zone(chrono_tz::America::Chicago);
+    let (from, to) = (utc("2026-03-30T00:00:00Z"), utc("2026-04-04T00:00:00Z"));
+    let (first, last) = plan.dates_to_fetch(from, to);
+    let occurrences: Vec<_> =
+        ["IN", "PH"].iter().flat_map(|r| library.find(r).unwrap().occurrences(first, last).0).collect();
+    let all = plan_posts(&plan, &occurrences, from, to);
+    let at = all.iter().find(|r| r.occurrence.id == "good-friday").unwrap().post_at;
+    let slot: Vec<Reminder> = all.iter().filter(|r| r.post_at == at).cloned().collect();
+    let templates = Templates::shipped().unwrap();
+    let text = digest_message(&templates, &library, &slot, chrono_tz::UTC, &[], at).unwrap().unwrap().text;
+    assert!(
+        text.contains("a public holiday for government offices in India and a public holiday in the Philippines"),
+        "{text}"
+    );
+    assert!(text.contains("Many colleagues there will be off; not every employer gives the day."), "{text}");
+    assert!(!text.contains("How to greet"), "Good Friday is solemn: {text}");
 }
 
 #[test]

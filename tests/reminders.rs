@@ -106,7 +106,21 @@ fn a_saturday_holiday_is_announced_on_friday_and_names_its_substitute_day() {
     let independence: Vec<&Reminder> = reminders.iter().filter(|r| r.occurrence.id == "independence-day").collect();
     assert!(independence.iter().all(|r| r.occurrence.date == date(2026, 7, 4) && !r.occurrence.observed));
     assert!(independence.iter().all(|r| r.observed_on == Some(date(2026, 7, 3))));
-    assert!(reminders.iter().all(|r| !r.occurrence.observed), "a substitute day gets no reminder of its own");
+    // The substitute day, Friday 3 July, shares its slot with the holiday's "tomorrow", which
+    // names the day off already: one reminder, not two saying the same.
+    assert!(reminders.iter().all(|r| !r.occurrence.observed), "{reminders:#?}");
+}
+
+#[test]
+fn a_substitute_day_gets_its_own_reminder_on_the_day() {
+    // Boxing Day 2026 is a Saturday; GB gives Monday 28 December off. Friday's post is
+    // about Christmas and Boxing Day; Monday's says the substitute day is today.
+    let plan = ReminderPlan::in_zone(London);
+    let reminders = plan_for(&plan, &["GB"], "2026-12-20T00:00:00Z", "2026-12-31T00:00:00Z");
+    let substitute: Vec<&Reminder> = reminders.iter().filter(|r| r.occurrence.observed).collect();
+    assert_eq!(substitute.len(), 1, "{substitute:#?}");
+    assert_eq!(substitute[0].key, "GB:boxing-day:2026-12-28:observed:lead0");
+    assert_eq!((substitute[0].post_at, substitute[0].days_before), (utc("2026-12-28T09:00:00Z"), 0));
 }
 
 #[test]

@@ -21,7 +21,8 @@ pub enum CalendarError {
 
 fn suggest(suggestions: &[String]) -> String {
     if suggestions.is_empty() {
-        "run `meridian calendars list` to see the known regions".to_string()
+        // Said in chat as well as on the command line, so it names no command.
+        "regions are ISO codes such as IN, PH, GB or US, subdivisions such as AU-NSW, or their names".to_string()
     } else {
         format!("did you mean {}?", suggestions.join(", "))
     }
@@ -62,6 +63,26 @@ impl RegionCalendar {
         Week { weekend: &self.weekend, observed: &self.observed }
     }
 }
+
+/// What people call a country that is neither its code nor its name in the file.
+const ALIASES: &[(&str, &str)] = &[
+    ("uk", "GB"),
+    ("britain", "GB"),
+    ("great britain", "GB"),
+    ("england", "GB"),
+    ("usa", "US"),
+    ("america", "US"),
+    ("united states of america", "US"),
+    ("us of a", "US"),
+    ("uae", "AE"),
+    ("holland", "NL"),
+    ("deutschland", "DE"),
+    ("brasil", "BR"),
+    ("méxico", "MX"),
+    ("nippon", "JP"),
+    ("bharat", "IN"),
+    ("pilipinas", "PH"),
+];
 
 /// Every region meridian knows, resolved and checked.
 #[derive(Debug, Clone, Default)]
@@ -112,12 +133,19 @@ impl Library {
         self.calendars.get(code).cloned()
     }
 
-    /// Finds a region by code or by name as a person types it (`in`, `AU-NSW`, `India`).
+    /// Finds a region by code or by name as a person types it (`in`, `AU-NSW`, `India`,
+    /// `the Philippines`), or by a common alias (`UK`, `USA`).
     pub fn find(&self, given: &str) -> Result<Arc<RegionCalendar>, CalendarError> {
         if let Some(found) = given.parse::<RegionCode>().ok().and_then(|c| self.get(&c)) {
             return Ok(found);
         }
         let wanted = given.trim().to_lowercase();
+        let wanted = wanted.strip_prefix("the ").unwrap_or(&wanted).to_string();
+        if let Some(code) = ALIASES.iter().find(|(alias, _)| *alias == wanted).map(|(_, code)| *code) {
+            if let Some(found) = code.parse::<RegionCode>().ok().and_then(|c| self.get(&c)) {
+                return Ok(found);
+            }
+        }
         if let Some(found) = self.calendars.values().find(|c| c.name.to_lowercase() == wanted) {
             return Ok(found.clone());
         }
