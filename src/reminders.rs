@@ -61,6 +61,9 @@ const SUBSTITUTE_REACH_DAYS: u64 = 15;
 pub enum ReminderError {
     #[error("'{expression}' is not a posting schedule: {reason}")]
     Schedule { expression: String, reason: String },
+    /// Slots closer than an hour: one rule for every posting schedule, reminders and pulses.
+    #[error("'{expression}' posts more than once an hour; a posting schedule posts at most hourly, e.g. \"0 9 * * MON-FRI\"")]
+    TooFrequent { expression: String },
     #[error("a reminder {given} days ahead is too far; the most is {MAX_LEAD_DAYS}")]
     LeadTooLong { given: u32 },
     #[error("no lead days given; use 0 for the day itself, 1 for the day before, and so on")]
@@ -97,10 +100,23 @@ impl PostingSchedule {
                 ),
             });
         }
+        if !schedule.posts_at_most_hourly() {
+            return Err(ReminderError::TooFrequent { expression: schedule.expression.clone() });
+        }
         schedule
             .check_posts_weekly()
             .map_err(|reason| ReminderError::Schedule { expression: expression.trim().to_string(), reason })?;
         Ok(schedule)
+    }
+
+    /// Whether its slots are at least an hour apart (looking at its first 48 from a fixed
+    /// Monday, so the answer never changes): the one frequency rule for reminders and
+    /// pulses. A reminder posts at the first slot of its day anyway; a pulse needs time.
+    pub fn posts_at_most_hourly(&self) -> bool {
+        let reference = Utc.with_ymd_and_hms(2025, 1, 6, 0, 0, 0).single().unwrap_or_default();
+        let runs: Vec<DateTime<Utc>> =
+            self.slots_between(Tz::UTC, reference, reference + Duration::days(3660)).take(48).collect();
+        runs.windows(2).all(|w| w[1] - w[0] >= Duration::hours(1))
     }
 
     /// Any recurring schedule (a monthly pulse), read the same way: crontab weekday numbers,
