@@ -4,8 +4,8 @@ use std::fmt::Write;
 use std::{env, fs, path::Path};
 
 fn main() {
-    // Read at run time, not baked in with env!: a build script compiled for one checkout and
-    // copied with its target folder to another would otherwise embed the first one's files.
+    // Read at run time, not compiled in with env!(): a build script compiled in one checkout
+    // (a copied target/ directory, a git worktree) must still read this checkout's calendars.
     let dir = Path::new(&env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR")).join("calendars");
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut names: Vec<String> = fs::read_dir(&dir)

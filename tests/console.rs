@@ -610,3 +610,16 @@ fn dates_at_the_ends_of_time_and_overlong_arguments_are_refused_with_the_reason(
     assert!(out.len() < 2000, "the 100 KB are not echoed back: {} bytes", out.len());
     assert!(out.contains("No milestones yet."), "{out}");
 }
+
+#[test]
+fn a_database_that_cannot_be_used_is_named_quickly() {
+    let started = std::time::Instant::now();
+    let out = common::run(&["migrate", "--database", "postgres://x@127.0.0.1:1/x"], "");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("cannot reach PostgreSQL at 127.0.0.1:1"), "{err}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10), "not 31 s of silence");
+    let out = common::run(&["migrate", "--database", "sqlite://"], "");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("the SQLite URL names no file"), "{err}");
+}

@@ -63,6 +63,12 @@ pub enum StoreError {
     /// [`Store::connect_existing`] was given a SQLite file that does not exist.
     #[error("no database at {}; run `meridian run` or `meridian migrate` first", .path.display())]
     NoDatabase { path: PathBuf },
+    /// PostgreSQL did not answer at start.
+    #[error("cannot reach PostgreSQL at {host}:{port}: {reason}")]
+    Unreachable { host: String, port: u16, reason: String },
+    /// A SQLite URL without a file name (`sqlite://`).
+    #[error("the SQLite URL names no file; write one such as sqlite://meridian.db (or sqlite::memory:)")]
+    NoPath,
     /// Another bot process uses this SQLite file (see [`SoleUse`]).
     #[error("{} is in use: {reason}", .path.display())]
     InUse { path: PathBuf, reason: String },
