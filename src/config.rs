@@ -815,7 +815,7 @@ mod tests {
             ("[discord]\npublic_key = \"abc\"", "discord.public_key", "64 hex"),
             ("[slack]\nmode = \"websocket\"", "slack.mode", "\"socket\" (Socket Mode) or \"http\""),
             ("[slack]\nreconnect_delay = \"2h\"", "slack.reconnect_delay", "longer than 10m"),
-            ("[slack]\nreconnect_delay = \"0s\"", "slack.reconnect_delay", "duration"),
+            ("[slack]\nreconnect_delay = \"0s\"", "slack.reconnect_delay", "length of time"),
             ("[defaults]\ntimezon = \"UTC\"", "defaults.timezon", "unknown key"),
             ("[remindrs]\nx = 1", "remindrs", "unknown section"),
         ];
