@@ -37,6 +37,9 @@ pub enum ConfigError {
     Invalid { file: String, key: String, reason: String },
     #[error("environment variable {var}: {reason}")]
     Env { var: &'static str, reason: String },
+    /// Several problems, all reported at once (unknown keys, misplaced secrets).
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    Several(Vec<ConfigError>),
 }
 
 /// A token or signing secret. Prints as `***`; [`Secret::expose`] is the one way to read it.
@@ -351,6 +354,16 @@ impl Config {
                 let path = PathBuf::from(DEFAULT_FILE);
                 match std::fs::read_to_string(&path) {
                     Ok(text) => (path, Some(text)),
+                    // A link to nowhere is a mistake to report, not "no file": it would
+                    // silently run on defaults.
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound && path.symlink_metadata().is_ok() => {
+                        let target = std::fs::read_link(&path).map(|t| t.display().to_string()).unwrap_or_default();
+                        let source = std::io::Error::new(
+                            std::io::ErrorKind::NotFound,
+                            format!("it is a link to '{target}', which does not exist"),
+                        );
+                        return Err(ConfigError::Read { path, source });
+                    }
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => (path, None),
                     Err(source) => return Err(ConfigError::Read { path, source }),
                 }
@@ -413,6 +426,13 @@ impl Config {
             d.reminder_cron = cron;
         }
         if let Some(days) = reader.integers("defaults", "lead_days")? {
+            if days.is_empty() {
+                return Err(reader.invalid(
+                    "defaults",
+                    "lead_days",
+                    "an empty list would never remind of anything; use [0] for the day itself",
+                ));
+            }
             d.lead_days = days
                 .into_iter()
                 .map(|n| {
@@ -440,8 +460,18 @@ impl Config {
             })?;
         }
         if let Some(text) = reader.string("pulse", "default_duration")? {
-            config.pulse.default_duration =
+            let duration =
                 parse_duration(&text).map_err(|reason| reader.invalid("pulse", "default_duration", reason))?;
+            // The same bounds as `/pulse ... for:`: a default no command could ask for is a mistake.
+            let (min, max) = (crate::pulse::command::MIN_DURATION, crate::pulse::command::MAX_DURATION);
+            if duration < min.to_std().unwrap_or_default() || duration > max.to_std().unwrap_or_default() {
+                return Err(reader.invalid(
+                    "pulse",
+                    "default_duration",
+                    format!("'{text}' is outside what a pulse may stay open: from 5m to 14d"),
+                ));
+            }
+            config.pulse.default_duration = duration;
         }
 
         if let Some(base) = reader.string("slack", "api_base")? {
@@ -559,22 +589,27 @@ impl Reader<'_> {
         }
     }
 
+    /// Every unknown section or key and every secret written in the file, all at once: a
+    /// person fixing typos should not need a run per typo.
     fn check_keys(&self) -> Result<(), ConfigError> {
+        let mut problems = Vec::new();
         for (section, value) in self.table {
             let Some((_, keys)) = KNOWN.iter().find(|(name, _)| name == section) else {
                 let sections: Vec<_> = KNOWN.iter().map(|(name, _)| *name).collect();
-                return Err(self.invalid(
+                problems.push(self.invalid(
                     section,
                     "",
                     format!("unknown section; the sections are {}", sections.join(", ")),
                 ));
+                continue;
             };
             let Value::Table(table) = value else {
-                return Err(self.invalid(section, "", "expected a [section] of keys"));
+                problems.push(self.invalid(section, "", "expected a [section] of keys"));
+                continue;
             };
             for key in table.keys() {
                 if let Some((_, _, var)) = SECRET_KEYS.iter().find(|(s, k, _)| s == section && k == key) {
-                    return Err(self.invalid(
+                    problems.push(self.invalid(
                         section,
                         key,
                         format!(
@@ -582,9 +617,8 @@ impl Reader<'_> {
                              set {var} instead"
                         ),
                     ));
-                }
-                if !keys.contains(&key.as_str()) {
-                    return Err(self.invalid(
+                } else if !keys.contains(&key.as_str()) {
+                    problems.push(self.invalid(
                         section,
                         key,
                         format!("unknown key; [{section}] takes {}", keys.join(", ")),
@@ -592,7 +626,11 @@ impl Reader<'_> {
                 }
             }
         }
-        Ok(())
+        match problems.len() {
+            0 => Ok(()),
+            1 => Err(problems.remove(0)),
+            _ => Err(ConfigError::Several(problems)),
+        }
     }
 
     fn value(&self, section: &str, key: &str) -> Option<&Value> {
@@ -818,12 +856,29 @@ mod tests {
             ("[slack]\nreconnect_delay = \"0s\"", "slack.reconnect_delay", "length of time"),
             ("[defaults]\ntimezon = \"UTC\"", "defaults.timezon", "unknown key"),
             ("[remindrs]\nx = 1", "remindrs", "unknown section"),
+            ("[pulse]\ndefault_duration = \"400d\"", "pulse.default_duration", "from 5m to 14d"),
+            ("[defaults]\nlead_days = []", "defaults.lead_days", "never remind"),
         ];
         for (text, key, reason) in cases {
             let message = error(text);
             assert!(message.starts_with(&format!("meridian.toml: key '{key}': ")), "{text}: {message}");
             assert!(message.contains(reason), "{text}: {message}");
         }
+    }
+
+    #[test]
+    fn every_unknown_key_is_reported_at_once() {
+        let message =
+            error("[defaults]\ntimezon = \"UTC\"\nleads = [1]\n[remindrs]\nx = 1\n[slack]\nbot_token = \"xoxb-1\"");
+        for part in [
+            "'defaults.timezon': unknown key",
+            "'defaults.leads': unknown key",
+            "'remindrs': unknown section",
+            "set SLACK_BOT_TOKEN",
+        ] {
+            assert!(message.contains(part), "{part}: {message}");
+        }
+        assert_eq!(message.lines().count(), 4, "{message}");
     }
 
     #[test]
