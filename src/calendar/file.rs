@@ -344,12 +344,13 @@ fn parse_event(lines: &Lines, line: usize, e: RawEvent, errors: &mut Vec<FileErr
 fn parse_table(lines: &Lines, dates: &[Spanned<String>], errors: &mut Vec<FileError>) -> Option<Rule> {
     let mut parsed = Vec::with_capacity(dates.len());
     for date in dates {
-        match NaiveDate::parse_from_str(date.get_ref().trim(), "%Y-%m-%d") {
-            Ok(d) if parsed.contains(&d) => errors.push(lines.error(date, format!("date {d} is listed twice"))),
-            Ok(d) => parsed.push(d),
-            Err(_) => {
-                errors.push(lines.error(date, format!("'{}' is not a date; expected YYYY-MM-DD", date.get_ref())))
-            }
+        // The bounded reading every date in meridian gets: sums near the ends of time panic.
+        match crate::chat::calendar_date(date.get_ref().trim()) {
+            Some(d) if parsed.contains(&d) => errors.push(lines.error(date, format!("date {d} is listed twice"))),
+            Some(d) => parsed.push(d),
+            None => errors.push(
+                lines.error(date, format!("'{}' is not a date; expected YYYY-MM-DD from 1900 to 2200", date.get_ref())),
+            ),
         }
     }
     if dates.is_empty() {
