@@ -3,7 +3,7 @@
 
 use super::model::{Culture, Event, Given, Kind, NoteLines, Observed, Region, RegionCode, Shift, Tone};
 use super::rule::{parse_month_day, parse_weekday, Rule};
-use chrono::{NaiveDate, Weekday};
+use chrono::Weekday;
 use chrono_tz::Tz;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashSet};
