@@ -6,7 +6,9 @@
 
 use crate::brief::BriefCommand;
 use crate::calendar::Library;
-use crate::chat::{parse_command, Actor, ChannelRef, Command, Event, Message, MessageRef, Outgoing, Platforms};
+use crate::chat::{
+    parse_command, Actor, ChannelRef, Command, Event, Message, MessageRef, Outgoing, Platforms, UserInfo, UserRef,
+};
 use crate::clock::Clock;
 use crate::commands::{self, Context, Effects};
 use crate::config::Config;
@@ -74,6 +76,7 @@ impl Parts {
             // Claims name their instance, for the operator reading the ledger.
             instance: format!("meridian-{:08x}", rand::random::<u32>()),
             headlines: Arc::new(crate::service::headlines::Headlines::new(&self.config.brief)),
+            sending: Default::default(),
         };
         Bot { services: Arc::new(services), schedule_changed: Arc::new(Notify::new()), seen: Seen::default() }
     }
@@ -362,6 +365,31 @@ impl Bot {
         Ok((workspace, channel_id))
     }
 
+    /// A member who has not set a time zone gets the one their platform profile shows
+    /// (Slack's `tz`), once per process; `/meridian me tz:...` still wins.
+    async fn adopt_platform_timezone(
+        &self,
+        member_id: MemberId,
+        channel: &ChannelRef,
+        user_id: &str,
+    ) -> Result<(), ServiceError> {
+        let Some(member) = self.store.member(member_id).await? else { return Ok(()) };
+        if member.profile.timezone.is_some() {
+            return Ok(());
+        }
+        let user =
+            UserRef { platform: channel.platform, workspace: channel.workspace.clone(), user_id: user_id.into() };
+        match self.delivery.user(&user).await {
+            Ok(Some(UserInfo { timezone: Some(tz), .. })) => {
+                let profile = crate::store::MemberProfile { timezone: Some(tz), ..member.profile };
+                self.store.set_member_profile(member_id, &profile).await?;
+            }
+            Ok(_) => {}
+            Err(e) => tracing::debug!(user = user_id, error = %e, "no time zone from the platform"),
+        }
+        Ok(())
+    }
+
     /// Makes sure the workspace, channel and member exist, and gathers who is asking.
     async fn context<'a>(&'a self, event: &'a Event) -> Result<Context<'a>, ServiceError> {
         let (channel, actor) = (event.channel(), event.actor());
@@ -376,6 +404,7 @@ impl Bot {
                 if !matches!(event, Event::MemberLeft { .. }) {
                     self.store.join_channel(channel_id, member_id).await?;
                     self.seen.members.lock().unwrap_or_else(|e| e.into_inner()).insert(member_key, member_id);
+                    self.adopt_platform_timezone(member_id, channel, &actor.user_id).await?;
                 }
                 member_id
             }

@@ -37,6 +37,9 @@ pub enum ConfigError {
     Invalid { file: String, key: String, reason: String },
     #[error("environment variable {var}: {reason}")]
     Env { var: &'static str, reason: String },
+    /// Several problems, all reported at once (unknown keys, misplaced secrets).
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    Several(Vec<ConfigError>),
 }
 
 /// A token or signing secret. Prints as `***`; [`Secret::expose`] is the one way to read it.
@@ -218,8 +221,22 @@ pub struct SlackConfig {
     pub app_token: Option<Secret>,
     /// `SLACK_SIGNING_SECRET`: verifies requests to the HTTP endpoints.
     pub signing_secret: Option<Secret>,
-    /// Web API base; tests point it at a fake server.
+    /// Web API base; tests point it at a fake server. Never ends in `/`.
     pub api_base: String,
+    /// How Slack reaches meridian: a Socket Mode connection, or requests to `[http] listen`.
+    pub mode: SlackMode,
+    /// How long to wait before opening Socket Mode again when Slack refused to open it.
+    pub reconnect_delay: Duration,
+}
+
+/// How Slack delivers events to meridian.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SlackMode {
+    /// meridian opens a WebSocket to Slack (`SLACK_APP_TOKEN`): no public URL needed.
+    #[default]
+    Socket,
+    /// Slack POSTs to meridian's HTTP server, signed with `SLACK_SIGNING_SECRET`.
+    Http,
 }
 
 impl Default for SlackConfig {
@@ -229,6 +246,8 @@ impl Default for SlackConfig {
             app_token: None,
             signing_secret: None,
             api_base: "https://slack.com/api".to_string(),
+            mode: SlackMode::Socket,
+            reconnect_delay: Duration::from_secs(30),
         }
     }
 }
@@ -307,7 +326,7 @@ const KNOWN: &[(&str, &[&str])] = &[
     ("roles", &["managers", "hr"]),
     ("defaults", &["timezone", "reminder_cron", "lead_days", "brief_time"]),
     ("pulse", &["min_group", "default_duration"]),
-    ("slack", &["api_base"]),
+    ("slack", &["api_base", "mode", "reconnect_delay"]),
     ("discord", &["application_id", "public_key", "api_base"]),
     ("http", &["listen"]),
     ("brief", crate::brief::config::KEYS),
@@ -339,6 +358,16 @@ impl Config {
                 let path = PathBuf::from(DEFAULT_FILE);
                 match std::fs::read_to_string(&path) {
                     Ok(text) => (path, Some(text)),
+                    // A link to nowhere is a mistake to report, not "no file": it would
+                    // silently run on defaults.
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound && path.symlink_metadata().is_ok() => {
+                        let target = std::fs::read_link(&path).map(|t| t.display().to_string()).unwrap_or_default();
+                        let source = std::io::Error::new(
+                            std::io::ErrorKind::NotFound,
+                            format!("it is a link to '{target}', which does not exist"),
+                        );
+                        return Err(ConfigError::Read { path, source });
+                    }
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => (path, None),
                     Err(source) => return Err(ConfigError::Read { path, source }),
                 }
@@ -401,6 +430,13 @@ impl Config {
             d.reminder_cron = cron;
         }
         if let Some(days) = reader.integers("defaults", "lead_days")? {
+            if days.is_empty() {
+                return Err(reader.invalid(
+                    "defaults",
+                    "lead_days",
+                    "an empty list would never remind of anything; use [0] for the day itself",
+                ));
+            }
             d.lead_days = days
                 .into_iter()
                 .map(|n| {
@@ -428,12 +464,44 @@ impl Config {
             })?;
         }
         if let Some(text) = reader.string("pulse", "default_duration")? {
-            config.pulse.default_duration =
+            let duration =
                 parse_duration(&text).map_err(|reason| reader.invalid("pulse", "default_duration", reason))?;
+            // The same bounds as `/pulse ... for:`: a default no command could ask for is a mistake.
+            let (min, max) = (crate::pulse::command::MIN_DURATION, crate::pulse::command::MAX_DURATION);
+            if duration < min.to_std().unwrap_or_default() || duration > max.to_std().unwrap_or_default() {
+                return Err(reader.invalid(
+                    "pulse",
+                    "default_duration",
+                    format!("'{text}' is outside what a pulse may stay open: from 5m to 14d"),
+                ));
+            }
+            config.pulse.default_duration = duration;
         }
 
         if let Some(base) = reader.string("slack", "api_base")? {
             config.slack.api_base = parse_http_base(&base).map_err(|r| reader.invalid("slack", "api_base", r))?;
+        }
+        if let Some(mode) = reader.string("slack", "mode")? {
+            config.slack.mode = match mode.as_str() {
+                "socket" => SlackMode::Socket,
+                "http" => SlackMode::Http,
+                other => {
+                    return Err(reader.invalid(
+                        "slack",
+                        "mode",
+                        format!(
+                            "'{other}' is not a mode; write \"socket\" (Socket Mode) or \"http\" (Events API requests)"
+                        ),
+                    ))
+                }
+            };
+        }
+        if let Some(text) = reader.string("slack", "reconnect_delay")? {
+            let delay = parse_duration(&text).map_err(|reason| reader.invalid("slack", "reconnect_delay", reason))?;
+            if delay > Duration::from_secs(600) {
+                return Err(reader.invalid("slack", "reconnect_delay", format!("'{text}' is longer than 10m")));
+            }
+            config.slack.reconnect_delay = delay;
         }
         if let Some(base) = reader.string("discord", "api_base")? {
             config.discord.api_base = parse_http_base(&base).map_err(|r| reader.invalid("discord", "api_base", r))?;
@@ -526,22 +594,27 @@ impl Reader<'_> {
         }
     }
 
+    /// Every unknown section or key and every secret written in the file, all at once: a
+    /// person fixing typos should not need a run per typo.
     fn check_keys(&self) -> Result<(), ConfigError> {
+        let mut problems = Vec::new();
         for (section, value) in self.table {
             let Some((_, keys)) = KNOWN.iter().find(|(name, _)| name == section) else {
                 let sections: Vec<_> = KNOWN.iter().map(|(name, _)| *name).collect();
-                return Err(self.invalid(
+                problems.push(self.invalid(
                     section,
                     "",
                     format!("unknown section; the sections are {}", sections.join(", ")),
                 ));
+                continue;
             };
             let Value::Table(table) = value else {
-                return Err(self.invalid(section, "", "expected a [section] of keys"));
+                problems.push(self.invalid(section, "", "expected a [section] of keys"));
+                continue;
             };
             for key in table.keys() {
                 if let Some((_, _, var)) = SECRET_KEYS.iter().find(|(s, k, _)| s == section && k == key) {
-                    return Err(self.invalid(
+                    problems.push(self.invalid(
                         section,
                         key,
                         format!(
@@ -549,9 +622,8 @@ impl Reader<'_> {
                              set {var} instead"
                         ),
                     ));
-                }
-                if !keys.contains(&key.as_str()) {
-                    return Err(self.invalid(
+                } else if !keys.contains(&key.as_str()) {
+                    problems.push(self.invalid(
                         section,
                         key,
                         format!("unknown key; [{section}] takes {}", keys.join(", ")),
@@ -559,7 +631,11 @@ impl Reader<'_> {
                 }
             }
         }
-        Ok(())
+        match problems.len() {
+            0 => Ok(()),
+            1 => Err(problems.remove(0)),
+            _ => Err(ConfigError::Several(problems)),
+        }
     }
 
     fn value(&self, section: &str, key: &str) -> Option<&Value> {
@@ -669,30 +745,9 @@ pub fn parse_time_of_day(text: &str) -> Result<NaiveTime, String> {
 }
 
 /// A duration such as `24h`, `90m`, `2d` or `1h30m`; must be more than zero.
+/// A length of time in the bot's one grammar (see `crate::period`).
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let bad = || format!("'{text}' is not a duration such as 24h, 90m, 2d or 1h30m");
-    let mut total: u64 = 0;
-    let mut number = String::new();
-    for c in text.chars() {
-        if c.is_ascii_digit() {
-            number.push(c);
-            continue;
-        }
-        let unit = match c {
-            'd' => 86_400,
-            'h' => 3_600,
-            'm' => 60,
-            's' => 1,
-            _ => return Err(bad()),
-        };
-        let n: u64 = number.parse().map_err(|_| bad())?;
-        total = n.checked_mul(unit).and_then(|secs| total.checked_add(secs)).ok_or_else(bad)?;
-        number.clear();
-    }
-    if !number.is_empty() || total == 0 {
-        return Err(bad());
-    }
-    Ok(Duration::from_secs(total))
+    text.parse::<crate::period::Period>().map(crate::period::Period::as_std).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
@@ -752,6 +807,10 @@ mod tests {
             [pulse]
             min_group = 7
             default_duration = "2d"
+            [slack]
+            api_base = "http://127.0.0.1:9/api/"
+            mode = "http"
+            reconnect_delay = "2s"
             [discord]
             application_id = "1234567890"
             public_key = "ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef0123456789"
@@ -769,6 +828,9 @@ mod tests {
         assert_eq!(config.pulse.default_duration, Duration::from_secs(2 * 86_400));
         assert_eq!(config.discord.public_key.as_deref().map(str::len), Some(64));
         assert_eq!(config.http.listen.port(), 9000);
+        assert_eq!(config.slack.api_base, "http://127.0.0.1:9/api", "no trailing slash");
+        assert_eq!(config.slack.mode, SlackMode::Http);
+        assert_eq!(config.slack.reconnect_delay, Duration::from_secs(2));
     }
 
     #[test]
@@ -794,14 +856,34 @@ mod tests {
             ("[roles]\nhr = [\"teams:U1\"]", "roles.hr", "not a platform"),
             ("[http]\nlisten = \"localhost\"", "http.listen", "address and port"),
             ("[discord]\npublic_key = \"abc\"", "discord.public_key", "64 hex"),
+            ("[slack]\nmode = \"websocket\"", "slack.mode", "\"socket\" (Socket Mode) or \"http\""),
+            ("[slack]\nreconnect_delay = \"2h\"", "slack.reconnect_delay", "longer than 10m"),
+            ("[slack]\nreconnect_delay = \"0s\"", "slack.reconnect_delay", "length of time"),
             ("[defaults]\ntimezon = \"UTC\"", "defaults.timezon", "unknown key"),
             ("[remindrs]\nx = 1", "remindrs", "unknown section"),
+            ("[pulse]\ndefault_duration = \"400d\"", "pulse.default_duration", "from 5m to 14d"),
+            ("[defaults]\nlead_days = []", "defaults.lead_days", "never remind"),
         ];
         for (text, key, reason) in cases {
             let message = error(text);
             assert!(message.starts_with(&format!("meridian.toml: key '{key}': ")), "{text}: {message}");
             assert!(message.contains(reason), "{text}: {message}");
         }
+    }
+
+    #[test]
+    fn every_unknown_key_is_reported_at_once() {
+        let message =
+            error("[defaults]\ntimezon = \"UTC\"\nleads = [1]\n[remindrs]\nx = 1\n[slack]\nbot_token = \"xoxb-1\"");
+        for part in [
+            "'defaults.timezon': unknown key",
+            "'defaults.leads': unknown key",
+            "'remindrs': unknown section",
+            "set SLACK_BOT_TOKEN",
+        ] {
+            assert!(message.contains(part), "{part}: {message}");
+        }
+        assert_eq!(message.lines().count(), 4, "{message}");
     }
 
     #[test]

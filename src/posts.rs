@@ -4,7 +4,7 @@
 //! PH"), its culture note once, and who in the channel will be off, per region, naming only
 //! the people whose region has that day off.
 
-use crate::calendar::{Kind, Library, RegionCode};
+use crate::calendar::{Given, Kind, Library, RegionCode};
 use crate::reminders::Reminder;
 use crate::render::{RenderError, Templates};
 use crate::team::{whos_off, MemberProfile};
@@ -165,9 +165,14 @@ fn entry_context(entry: &Entry, library: &Library, members: &[MemberProfile]) ->
     let regions: Vec<&RegionCode> = entry.reminders.iter().map(|r| &r.occurrence.region).collect();
     let names: Vec<String> = regions.iter().map(|code| region_name(library, code)).collect();
     // "a public holiday in Australia and India and a bank holiday in the United Kingdom"
-    let mut by_kind: Vec<(&'static str, Vec<String>)> = Vec::new();
+    let mut by_kind: Vec<(String, Vec<String>)> = Vec::new();
     for (r, name) in entry.reminders.iter().zip(&names) {
-        let text = kind_text(r.occurrence.kind, r.occurrence.region.as_str().starts_with("PH"));
+        let kind = kind_text(r.occurrence.kind, r.occurrence.region.as_str().starts_with("PH"));
+        // "a public holiday for government offices in India": how widely it is given.
+        let text = match r.occurrence.given() {
+            Some(Given::Government) => format!("{kind} for government offices"),
+            _ => kind.to_string(),
+        };
         match by_kind.iter_mut().find(|(k, _)| *k == text) {
             Some((_, list)) => list.push(name.clone()),
             None => by_kind.push((text, vec![name.clone()])),
@@ -195,11 +200,25 @@ fn entry_context(entry: &Entry, library: &Library, members: &[MemberProfile]) ->
     }
     let expects: Vec<_> =
         expects.into_iter().map(|(regions, text)| json!({ "regions": regions, "text": text })).collect();
+    // One word for the whole entry: "government" or "most" when every region says so,
+    // "mixed" when some region gives it narrowly and others do not, none as before.
+    let given: Vec<Option<Given>> = entry.reminders.iter().map(|r| r.occurrence.given()).collect();
+    let narrow = |g: &Option<Given>| matches!(g, Some(Given::Government | Given::Most));
+    let given = if given.iter().all(|g| *g == Some(Given::Government)) {
+        Some("government")
+    } else if given.iter().all(|g| *g == Some(Given::Most)) {
+        Some("most")
+    } else if given.iter().any(narrow) {
+        Some("mixed")
+    } else {
+        None
+    };
     let (off, anyone_off) = if o.kind.is_day_off() { who_is_off(entry, library, members) } else { (Vec::new(), false) };
     json!({
         "name": o.name,
         "emoji": culture.and_then(|c| c.emoji.clone()),
         "kind": o.kind.as_str(),
+        "given": given,
         "kind_text": kind_text(o.kind, regions.iter().any(|r| r.as_str().starts_with("PH"))),
         "date": o.date.format("%-d %b %Y").to_string(),
         "weekday": o.date.format("%A").to_string(),

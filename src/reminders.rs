@@ -20,7 +20,8 @@
 //! - **Substitute days** get one reminder of their own, on the day itself when the schedule
 //!   has a slot that day ("today: Boxing Day (substitute)"); the holiday's own reminders carry
 //!   `observed_on`. A multi-day event (Chinese New Year for 2 days) is reminded of on its
-//!   first day only.
+//!   first day only. A day its calendar keeps as a staffing fact only (`announce = false`)
+//!   gets no reminder at all.
 //! - **Daylight saving.** Slots are wall-clock times: a 09:00 slot is 09:00 local on both
 //!   sides of a change. A slot inside a spring-forward gap (02:30) posts at the first instant
 //!   after the gap; a slot repeated by a fall-back posts once, on its first pass.
@@ -527,7 +528,7 @@ fn planned(plan: &ReminderPlan, occurrences: &[Occurrence], window: impl RangeBo
     for occurrence in occurrences {
         let continues =
             occurrence.date.pred_opt().is_some_and(|d| actual.contains(&(&occurrence.region, &occurrence.id, d)));
-        if continues || !seen.insert(occurrence.key()) {
+        if continues || !occurrence.announced() || !seen.insert(occurrence.key()) {
             continue;
         }
         if occurrence.observed {

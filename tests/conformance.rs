@@ -5,6 +5,7 @@
 //! permanent failures and bursts (on tokio's paused clock, so nothing really waits).
 
 mod common;
+mod fakes;
 
 use common::recorder::{CallKind, Fault, Recorder};
 use common::utc;
@@ -56,7 +57,8 @@ async fn bot_on(platform: Arc<dyn ChatPlatform>, dir: &tempfile::TempDir) -> (Ar
 }
 
 /// The platforms the contract is checked against: the in-memory recorder, and the console
-/// adapter wrapped in one. (Slack and Discord join this list with their adapters.)
+/// adapter wrapped in one. (The Slack adapter is checked against the fake Slack below, with
+/// reply targets that are real `response_url`s; Discord joins this list with its adapter.)
 fn platforms() -> Vec<(&'static str, Arc<Recorder>)> {
     let clock = Arc::new(ManualClock::new(utc("2026-11-23T03:00:00Z")));
     let out = Arc::new(Mutex::new(Vec::<u8>::new()));
@@ -406,4 +408,78 @@ async fn each_workspace_is_served_by_its_own_connection_and_the_rest_by_the_gene
     assert!(matches!(acme.calls()[0].kind, CallKind::Direct { .. }), "the DM names its workspace");
     let unknown = delivery.send(&to(SLACK, "T-OTHER")).await;
     assert_eq!(unknown, Err(PlatformError::NotConnected { platform: SLACK, workspace: "T-OTHER".into() }));
+}
+
+#[tokio::test]
+async fn an_announcement_waiting_out_a_rate_limit_is_not_sent_again_by_a_scheduler_run_meanwhile() {
+    let dir = tempfile::tempdir().unwrap();
+    let platform = Recorder::new(SLACK);
+    let (bot, clock) = bot_on(platform.clone(), &dir).await;
+    let maria = person("maria", Capabilities::MANAGER);
+    platform.fault("post", rate_limited(1));
+    let accepted = bot.accept(command(SLACK, &maria, "meridian", "follow IN", "h"));
+    let working = {
+        let bot = bot.clone();
+        tokio::spawn(async move { bot.follow_up(accepted.work.unwrap()).await })
+    };
+    // The command's change wakes the scheduler while its announcement waits for Retry-After.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    bot.scheduler().run_due(clock.now()).await.unwrap();
+    working.await.unwrap();
+    let announced = platform.posts().into_iter().filter(|m| m.text.contains("follow India")).count();
+    assert_eq!(announced, 1, "{:?}", platform.posts());
+}
+
+// ---- the Slack adapter, against the fake Slack ----------------------------------------------
+
+#[tokio::test]
+async fn the_slack_adapter_keeps_the_contract_against_a_fake_slack() {
+    use fakes::slack::{Channel, FakeSlack, SlashCommand};
+    let slack = FakeSlack::start().await;
+    slack.add_channel(Channel::new("C1", "support").members(["U0001", "U0002", "U0BOT"]));
+    let client = Arc::new(meridian::platforms::slack::client(&slack.api_base()).unwrap());
+    let token = meridian::config::Secret::new(slack.bot_token());
+    let adapter = meridian::platforms::slack::SlackPlatform::connect(client, &token).await.unwrap();
+    let platform = Recorder::wrapping(Arc::new(adapter));
+    let dir = tempfile::tempdir().unwrap();
+    let (bot, _) = bot_on(platform.clone(), &dir).await;
+    // A reply target is the response_url Slack sent with the command or click.
+    let response_url = || {
+        let payload = slack.slash_command_payload(&SlashCommand::new("/meridian", ""));
+        payload["response_url"].as_str().unwrap().to_string()
+    };
+
+    let maria = person("U0001", Capabilities::MANAGER);
+    platform.fault("post", Fault::Delay(Duration::from_millis(300)));
+    let accepted =
+        bot.accept(command(SLACK, &maria, "pulse", "\"How clear were handoffs?\" scale:1-5", &response_url()));
+    assert_eq!(accepted.ack, Ack::Deferred);
+    assert!(platform.calls().is_empty(), "nothing is sent before the acknowledgement");
+    bot.follow_up(accepted.work.unwrap()).await;
+    assert_eq!(platform.posts().len(), 1);
+    let question = slack.messages().into_iter().find(|m| m.channel == "C1").expect("posted in the channel");
+
+    let upcoming = response_url();
+    let accepted = bot.accept(command(SLACK, &maria, "meridian", "upcoming 30", &upcoming));
+    bot.follow_up(accepted.work.unwrap()).await;
+    assert_eq!(platform.replies().last().map(|(h, _)| h.clone()), Some(upcoming));
+    let answered = slack.responses();
+    assert!(answered.last().unwrap().body["text"].as_str().unwrap().contains("Coming up"), "{answered:?}");
+
+    let asha = person("U0002", Capabilities::NONE);
+    let vote = response_url();
+    let reply = ReplyTarget { channel: channel(SLACK), user_id: "U0002".into(), handle: vote.clone() };
+    let click = Event::Click {
+        channel: channel(SLACK),
+        actor: asha,
+        message: MessageRef(question.ts.clone()),
+        action: "pulse".into(),
+        value: "1:4".into(),
+        reply,
+    };
+    let accepted = bot.accept(click);
+    assert_eq!(accepted.ack, Ack::Deferred);
+    bot.follow_up(accepted.work.unwrap()).await;
+    assert_eq!(platform.replies().last().map(|(h, m)| (h.clone(), m.text.clone())), Some((vote, VOTE_RECORDED.into())));
+    assert_eq!(platform.members(&channel(SLACK)).await.unwrap(), Some(vec!["U0001".to_string(), "U0002".to_string()]));
 }

@@ -623,3 +623,32 @@ fn a_database_that_cannot_be_used_is_named_quickly() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("the SQLite URL names no file"), "{err}");
 }
+
+#[test]
+fn a_configuration_that_points_nowhere_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("meridian.toml");
+    std::fs::write(&config, "[calendars]\ndir = \"/nowhere/calendars\"\n").unwrap();
+    let out = common::run(
+        &["console", "--config", config.to_str().unwrap(), "--database", "sqlite::memory:", "--script", "-"],
+        "",
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("key 'calendars.dir': '/nowhere/calendars' is not a folder"), "{err}");
+
+    // A meridian.toml that is a link to nowhere is not taken for "no file, use defaults".
+    let here = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink("/nowhere/meridian.toml", here.path().join("meridian.toml")).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_meridian"))
+        .args(["migrate", "--database", "sqlite::memory:"])
+        .current_dir(here.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(
+        err.contains("meridian.toml: cannot read: it is a link to '/nowhere/meridian.toml', which does not exist"),
+        "{err}"
+    );
+}

@@ -1,9 +1,9 @@
 //! The calendar file format (`calendars/*.toml`, documented in `calendars/README.md`):
 //! text in, a [`Region`] out, or errors that name the file, the line and what is wrong.
 
-use super::model::{Culture, Event, Kind, Observed, Region, RegionCode, Shift};
+use super::model::{Culture, Event, Given, Kind, NoteLines, Observed, Region, RegionCode, Shift, Tone};
 use super::rule::{parse_month_day, parse_weekday, Rule};
-use chrono::{NaiveDate, Weekday};
+use chrono::Weekday;
 use chrono_tz::Tz;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashSet};
@@ -63,22 +63,30 @@ struct RawEvent {
     moved: Option<Spanned<BTreeMap<String, String>>>,
     #[serde(default)]
     cancelled: Vec<i32>,
-    about: Option<String>,
-    greeting: Option<String>,
-    expect: Option<String>,
-    emoji: Option<String>,
+    about: Option<Spanned<String>>,
+    greeting: Option<Spanned<String>>,
+    expect: Option<Spanned<String>>,
+    emoji: Option<Spanned<String>>,
+    tone: Option<Spanned<String>>,
+    given: Option<Spanned<String>>,
+    announce: Option<bool>,
 }
 
-/// Line numbers of byte offsets in one file.
+/// Line numbers of byte offsets in one file. The line starts are found once: counting
+/// newlines from the top for every error and note made checking a large file quadratic.
 struct Lines<'a> {
-    text: &'a str,
     file: &'a str,
+    /// Byte offsets of the newlines, in order.
+    newlines: Vec<usize>,
 }
 
-impl Lines<'_> {
+impl<'a> Lines<'a> {
+    fn new(text: &str, file: &'a str) -> Lines<'a> {
+        Lines { file, newlines: text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i).collect() }
+    }
+
     fn line_of(&self, offset: usize) -> usize {
-        let end = offset.min(self.text.len());
-        self.text.as_bytes()[..end].iter().filter(|b| **b == b'\n').count() + 1
+        self.newlines.partition_point(|&n| n < offset) + 1
     }
 
     fn error<T>(&self, spanned: &Spanned<T>, message: impl Into<String>) -> FileError {
@@ -90,10 +98,21 @@ impl Lines<'_> {
     }
 }
 
+/// The longest weekend a region may have (some have one day, most two, a few three).
+const MAX_WEEKEND_DAYS: usize = 3;
+
+/// The largest calendar file read: the biggest shipped one is some 40 KB, so this leaves room
+/// for generous tables and keeps a pasted export from tying up `calendars check`.
+pub const MAX_FILE_BYTES: usize = 1024 * 1024;
+
 /// Parses one region file. `file` names it in errors; when it ends in `CODE.toml`, the code
 /// inside must match. Every problem found is returned, not just the first.
 pub fn parse_region_file(file: &str, text: &str) -> Result<Region, Vec<FileError>> {
-    let lines = Lines { text, file };
+    if text.len() > MAX_FILE_BYTES {
+        let message = format!("the file is {} bytes; a calendar file may be at most {MAX_FILE_BYTES}", text.len());
+        return Err(vec![FileError { file: file.to_string(), line: 1, message }]);
+    }
+    let lines = Lines::new(text, file);
     let raw: RawFile = toml::from_str(text).map_err(|e| {
         let offset = e.span().map(|s| s.start).unwrap_or(0);
         // toml's message repeats the snippet; the first line says what is wrong.
@@ -157,6 +176,13 @@ fn parse_region(lines: &Lines, raw: RawFile, errors: &mut Vec<FileError>) -> Reg
             })
             .collect::<Vec<Weekday>>()
     });
+    if let Some(days) = weekend.as_ref().filter(|days| days.iter().collect::<HashSet<_>>().len() > MAX_WEEKEND_DAYS) {
+        let w = r.weekend.as_ref().expect("a parsed weekend was written");
+        errors.push(lines.error(
+            w,
+            format!("weekend: {} days; a weekend has at most {MAX_WEEKEND_DAYS}, so that holidays have working days to move to", days.iter().collect::<HashSet<_>>().len()),
+        ));
+    }
     let observed = r.observed.as_ref().and_then(|o| parse_observed(lines, o, errors));
 
     let mut ids = HashSet::new();
@@ -249,7 +275,52 @@ fn parse_event(lines: &Lines, line: usize, e: RawEvent, errors: &mut Vec<FileErr
             }
         }
     }
-    let culture = Culture { about: e.about, greeting: e.greeting, expect: e.expect, emoji: e.emoji };
+    let tone = match &e.tone {
+        Some(t) => t.get_ref().parse::<Tone>().unwrap_or_else(|m| {
+            errors.push(lines.error(t, m));
+            Tone::Normal
+        }),
+        None => Tone::Normal,
+    };
+    let given = e.given.as_ref().and_then(|g| match g.get_ref().parse::<Given>() {
+        Ok(given) if kind.is_some_and(Kind::is_day_off) => Some(given),
+        Ok(_) => {
+            errors.push(lines.error(
+                g,
+                format!("given: '{name}' is not a day off (kind = \"{}\"); `given` says how widely a public or bank holiday is given", e.kind.get_ref()),
+            ));
+            None
+        }
+        Err(m) => {
+            errors.push(lines.error(g, m));
+            None
+        }
+    });
+    if let (Tone::Solemn, Some(greeting)) = (tone, &e.greeting) {
+        errors.push(lines.error(
+            greeting,
+            format!(
+                "'{name}' is solemn (tone = \"solemn\"): give no greeting; say in `expect` that it is a day of reflection"
+            ),
+        ));
+    }
+    let line_of = |field: &Option<Spanned<String>>| field.as_ref().map(|f| lines.line_of(f.span().start));
+    let note_lines = NoteLines {
+        about: line_of(&e.about),
+        greeting: line_of(&e.greeting),
+        expect: line_of(&e.expect),
+        emoji: line_of(&e.emoji),
+    };
+    let text = |field: Option<Spanned<String>>| field.map(Spanned::into_inner);
+    let culture = Culture {
+        about: text(e.about),
+        greeting: text(e.greeting),
+        expect: text(e.expect),
+        emoji: text(e.emoji),
+        tone,
+        given,
+        announce: e.announce.unwrap_or(true),
+    };
     if errors.len() > before {
         return None;
     }
@@ -266,18 +337,20 @@ fn parse_event(lines: &Lines, line: usize, e: RawEvent, errors: &mut Vec<FileErr
         cancelled: e.cancelled,
         culture: (!culture.is_empty()).then(|| Arc::new(culture)),
         line,
+        note_lines,
     })
 }
 
 fn parse_table(lines: &Lines, dates: &[Spanned<String>], errors: &mut Vec<FileError>) -> Option<Rule> {
     let mut parsed = Vec::with_capacity(dates.len());
     for date in dates {
-        match NaiveDate::parse_from_str(date.get_ref().trim(), "%Y-%m-%d") {
-            Ok(d) if parsed.contains(&d) => errors.push(lines.error(date, format!("date {d} is listed twice"))),
-            Ok(d) => parsed.push(d),
-            Err(_) => {
-                errors.push(lines.error(date, format!("'{}' is not a date; expected YYYY-MM-DD", date.get_ref())))
-            }
+        // The bounded reading every date in meridian gets: sums near the ends of time panic.
+        match crate::chat::calendar_date(date.get_ref().trim()) {
+            Some(d) if parsed.contains(&d) => errors.push(lines.error(date, format!("date {d} is listed twice"))),
+            Some(d) => parsed.push(d),
+            None => errors.push(
+                lines.error(date, format!("'{}' is not a date; expected YYYY-MM-DD from 1900 to 2200", date.get_ref())),
+            ),
         }
     }
     if dates.is_empty() {

@@ -99,16 +99,9 @@ impl Library {
     /// Builds a library from (file name, text) pairs; a later file with the same region code
     /// replaces an earlier one, so HR's folder can override what is shipped.
     pub fn from_files(files: impl IntoIterator<Item = (String, String)>) -> Result<Library, CalendarError> {
-        // A later file of the same name replaces an earlier one before either is parsed, so a
-        // broken shipped copy cannot hide behind a fixed local one (or the other way round).
-        let mut by_name: BTreeMap<String, (String, String)> = BTreeMap::new();
-        for (file, text) in files {
-            let name = file.rsplit(['/', '\\']).next().unwrap_or(&file).to_ascii_uppercase();
-            by_name.insert(name, (file, text));
-        }
         let mut errors = Vec::new();
         let mut regions: BTreeMap<RegionCode, Region> = BTreeMap::new();
-        for (file, text) in by_name.into_values() {
+        for (file, text) in latest_by_name(files) {
             match parse_region_file(&file, &text) {
                 Ok(region) => {
                     regions.insert(region.code.clone(), region);
@@ -176,6 +169,18 @@ impl Library {
         scored.sort();
         scored.into_iter().take(6).map(|(_, s)| s).collect()
     }
+}
+
+/// The files that count, by name: a later file of the same name replaces an earlier one
+/// before either is parsed, so a broken shipped copy cannot hide behind a fixed local one (or
+/// the other way round).
+pub(super) fn latest_by_name(files: impl IntoIterator<Item = (String, String)>) -> Vec<(String, String)> {
+    let mut by_name: BTreeMap<String, (String, String)> = BTreeMap::new();
+    for (file, text) in files {
+        let name = file.rsplit(['/', '\\']).next().unwrap_or(&file).to_ascii_uppercase();
+        by_name.insert(name, (file, text));
+    }
+    by_name.into_values().collect()
 }
 
 /// Merges a subdivision with its nation, checking what the two files say about each other.

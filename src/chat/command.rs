@@ -227,10 +227,9 @@ fn key_values(
         .collect()
 }
 
+/// A zone as people type it: `Asia/Kolkata`, `asia/kolkata`, with close matches suggested.
 fn timezone(command: &'static str, usage: &'static str, value: &str) -> Result<Tz, UsageError> {
-    value
-        .parse::<Tz>()
-        .map_err(|_| bad(command, usage, format!("tz: '{value}' is not an IANA time zone such as Asia/Kolkata")))
+    crate::team::parse_timezone(value).map_err(|e| bad(command, usage, format!("tz: {e}")))
 }
 
 fn parse_me(words: &[String]) -> Result<Command, UsageError> {
@@ -376,10 +375,11 @@ mod tests {
         assert_eq!(me.region, Some(code("IN-KA")));
         assert_eq!(me.timezone, Some(chrono_tz::Asia::Kolkata));
         assert_eq!(me.hours.as_deref(), Some("09:00-18:00"));
-        assert!(parse("meridian", "me tz:Asia/Bangalore")
-            .unwrap_err()
-            .to_string()
-            .contains("tz: 'Asia/Bangalore' is not an IANA time zone"));
+        let unknown = parse("meridian", "me tz:Asia/Bangalore").unwrap_err().to_string();
+        assert!(unknown.contains("tz: 'Asia/Bangalore' is not a time zone"), "{unknown}");
+        // Case does not matter: people type zones as they say them.
+        let Ok(Command::Me(me)) = parse("meridian", "me tz:asia/kolkata") else { panic!() };
+        assert_eq!(me.timezone, Some(chrono_tz::Asia::Kolkata));
     }
 
     #[test]

@@ -13,7 +13,17 @@ use std::sync::Arc;
 /// The bot's parts: shipped files, replaced by any of the same name in the configured
 /// calendars folder, `prompts/messages/` and `prompts/pulse/`.
 pub fn load_parts(config: Config) -> anyhow::Result<Parts> {
-    let library = load(Some(config.calendars_dir.as_path()).filter(|d| d.is_dir()))?;
+    // The default folder may be absent (the shipped calendars are compiled in); a folder the
+    // configuration names must be there, or HR's calendars would be silently left out.
+    let dir = config.calendars_dir.as_path();
+    if !dir.is_dir() && dir != Path::new("calendars") {
+        anyhow::bail!(
+            "{}: key 'calendars.dir': '{}' is not a folder (paths are read from where meridian runs)",
+            config.source.as_deref().map(|p| p.display().to_string()).unwrap_or_else(|| "meridian.toml".into()),
+            dir.display()
+        );
+    }
+    let library = load(Some(dir).filter(|d| d.is_dir()))?;
     let messages = Path::new("prompts/messages");
     let templates = if messages.is_dir() { Templates::with_overrides(messages)? } else { Templates::shipped()? };
     let questions = Path::new("prompts/pulse");

@@ -1,15 +1,17 @@
 //! `meridian calendars check|list`: validate calendar files, list the known regions.
 
-use crate::calendar::{read_calendar_files, CalendarError, Library};
+use crate::calendar::{read_calendar_files, review, CalendarError, Library, SharedText};
 use anyhow::Context;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(clap::Subcommand)]
 pub enum Command {
-    /// Validate calendar files (a folder or one file); errors name the file and line.
-    /// Without a path: the calendars meridian would load (the shipped ones, and ./calendars
-    /// when there is such a folder).
+    /// Validate calendar files (a folder or one file) and review their culture notes (wrong
+    /// language, copies across countries, solemn days, refused emoji); every problem names
+    /// the file and line, and any problem makes the exit code 1. Without a path: the
+    /// calendars meridian would load (the shipped ones, and ./calendars when there is such a
+    /// folder).
     Check {
         /// A calendar file or a folder of them.
         path: Option<PathBuf>,
@@ -30,11 +32,13 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
             if folder.is_dir() {
                 check(folder)
             } else {
-                // The shipped calendars alone: the library refuses them if anything is wrong.
+                // The shipped calendars alone.
                 let count = crate::calendar::shipped_files().count();
-                Library::shipped().context("the shipped calendars have errors")?;
-                println!("ok: the {count} shipped calendar file(s) are valid");
-                Ok(ExitCode::SUCCESS)
+                report(
+                    crate::calendar::shipped_files().collect(),
+                    Vec::new(),
+                    &format!("the {count} shipped calendar file(s)"),
+                )
             }
         }
         Command::List { calendars } => {
@@ -77,26 +81,43 @@ fn table<const N: usize>(header: [&str; N], rows: &[[String; N]]) -> String {
 fn check(path: &Path) -> anyhow::Result<ExitCode> {
     let files =
         read_calendar_files(path).with_context(|| format!("cannot read calendar files at {}", path.display()))?;
-    if files.is_empty() {
+    if files.texts.is_empty() && files.unreadable.is_empty() {
         anyhow::bail!("no calendar files (*.toml) at {}", path.display());
     }
-    let count = files.len();
-    // Shipped files go first so a subdivision checked alone still finds its nation.
-    let shipped = crate::calendar::shipped_files();
-    match Library::from_files(shipped.chain(files)) {
-        Ok(_) => {
-            println!("ok: {count} calendar file(s) at {} are valid", path.display());
-            Ok(ExitCode::SUCCESS)
-        }
-        Err(CalendarError::Files(errors)) => {
-            for e in &errors {
-                eprintln!("{e}");
-            }
-            eprintln!("{} error(s) in calendar files at {}", errors.len(), path.display());
-            Ok(ExitCode::FAILURE)
-        }
-        Err(e) => Err(e.into()),
+    let count = files.texts.len() + files.unreadable.len();
+    // Shipped files go first so a subdivision checked alone still finds its nation, and so
+    // that a copy of a shipped note in a local file is seen.
+    let all: Vec<(String, String)> = crate::calendar::shipped_files().chain(files.texts).collect();
+    report(all, files.unreadable, &format!("{count} calendar file(s) at {}", path.display()))
+}
+
+/// Parses and reviews `files`, prints every error and finding (file:line first) and says
+/// whether `what` passed. `unreadable` are files that could not be read as text.
+fn report(
+    files: Vec<(String, String)>,
+    unreadable: Vec<crate::calendar::FileError>,
+    what: &str,
+) -> anyhow::Result<ExitCode> {
+    let mut errors = match Library::from_files(files.clone()) {
+        Ok(_) => Vec::new(),
+        Err(CalendarError::Files(errors)) => errors,
+        Err(e) => return Err(e.into()),
+    };
+    errors.splice(0..0, unreadable);
+    let findings = review(files, &SharedText::shipped());
+    if errors.is_empty() && findings.is_empty() {
+        println!("ok: {what} are valid and pass the culture review");
+        return Ok(ExitCode::SUCCESS);
     }
+    for e in errors.iter().chain(&findings) {
+        eprintln!("{e}");
+    }
+    eprintln!(
+        "{} error(s) and {} culture-review finding(s) in {what} (calendars/README.md says how to fix each)",
+        errors.len(),
+        findings.len(),
+    );
+    Ok(ExitCode::FAILURE)
 }
 
 /// The shipped calendars, overlaid with the files of `dir` when given (or when `./calendars`
@@ -105,7 +126,14 @@ pub fn load(dir: Option<&Path>) -> anyhow::Result<Library> {
     let default = Path::new("calendars");
     let dir = dir.or_else(|| default.is_dir().then_some(default));
     let extra = match dir {
-        Some(d) => read_calendar_files(d).with_context(|| format!("cannot read calendar files at {}", d.display()))?,
+        Some(d) => {
+            let files =
+                read_calendar_files(d).with_context(|| format!("cannot read calendar files at {}", d.display()))?;
+            if let Some(e) = files.unreadable.first() {
+                anyhow::bail!("{e} (run `meridian calendars check` for every problem)");
+            }
+            files.texts
+        }
         None => Vec::new(),
     };
     Library::from_files(crate::calendar::shipped_files().chain(extra))

@@ -42,12 +42,28 @@ async fn serve(parts: crate::bot::Parts, clock: Arc<dyn Clock>) -> anyhow::Resul
         .context("cannot open the database")?
         .with_channel_defaults(config.defaults.channel_settings());
     let (stop, stopped) = watch::channel(false);
-    let platforms = Platforms::default();
-    let routes = crate::http::base_routes();
+    let mut platforms = Platforms::default();
+    let mut routes = crate::http::base_routes();
     // Each platform adapter connects here (its REST client, checked with its token), adds
     // itself to `platforms` and its HTTP routes to `routes`, and starts listening below once
     // the bot exists.
+    let slack = match config.slack.enabled() {
+        true => Some(crate::platforms::slack::Slack::connect(&config.slack).await?),
+        false => None,
+    };
+    if let Some(slack) = &slack {
+        platforms.add_workspace(slack.team_id(), slack.platform());
+        routes = routes.merge(slack.routes());
+    }
     let bot = Arc::new(parts.bot(store, clock, platforms));
+    if let Some(slack) = &slack {
+        slack.start(bot.clone()).await?;
+        let mode = match config.slack.mode {
+            crate::config::SlackMode::Socket => "Socket Mode",
+            crate::config::SlackMode::Http => "HTTP mode",
+        };
+        eprintln!("meridian: slack workspace {} connected ({mode})", slack.team_id());
+    }
     let (address, http) = crate::http::serve(config.http.listen, routes, until_stopped(stopped.clone()))
         .await
         .with_context(|| format!("[http] listen: cannot listen on {}", config.http.listen))?;
@@ -58,6 +74,9 @@ async fn serve(parts: crate::bot::Parts, clock: Arc<dyn Clock>) -> anyhow::Resul
     shutdown_signal().await;
     eprintln!("meridian: stopping");
     let _ = stop.send(true);
+    if let Some(slack) = &slack {
+        slack.stop().await;
+    }
     let _ = tokio::time::timeout(std::time::Duration::from_secs(10), async {
         let _ = scheduling.await;
         let _ = http.await;

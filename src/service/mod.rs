@@ -15,10 +15,11 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::pulse::QuestionBank;
 use crate::render::{RenderError, Templates};
-use crate::store::{Channel, ChannelId, ClaimOutcome, PostKey, Store, StoreError};
+use crate::store::{Channel, ChannelId, ClaimOutcome, PostId, PostKey, Store, StoreError};
 use chrono::{DateTime, Utc};
 use delivery::Delivery;
-use std::sync::Arc;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
@@ -55,6 +56,39 @@ pub struct Services {
     pub instance: String,
     /// The briefs' headline feeds, fetched ahead and shared.
     pub headlines: Arc<headlines::Headlines>,
+    /// The ledger posts this process is sending right now.
+    pub sending: Sending,
+}
+
+/// The ledger keys this process has claimed and is sending at this moment. On SQLite the
+/// store hands an undelivered claim to whoever asks next (one process owns the file), so
+/// without this a scheduler run could take over a post that a command's task is still
+/// sending — waiting out a 429, say — and send it a second time.
+#[derive(Debug, Default)]
+pub struct Sending(Mutex<HashSet<PostKey>>);
+
+/// A claim held while it is sent; dropping it (sent or not) lets a later run take it over.
+#[derive(Debug)]
+pub struct Claimed<'a> {
+    pub post: PostId,
+    key: PostKey,
+    sending: &'a Sending,
+}
+
+impl Drop for Claimed<'_> {
+    fn drop(&mut self) {
+        self.sending.0.lock().unwrap_or_else(|e| e.into_inner()).remove(&self.key);
+    }
+}
+
+/// What [`Services::claim`] found.
+#[derive(Debug)]
+pub enum Claiming<'a> {
+    Mine(Claimed<'a>),
+    /// It went out before.
+    Delivered,
+    /// Someone is sending it: this process, or (PostgreSQL) another within its lease.
+    Held,
 }
 
 /// What [`Services::deliver_once`] did.
@@ -64,7 +98,8 @@ pub enum Once {
     Sent(Option<crate::chat::MessageRef>),
     /// It went out before: nothing to do.
     AlreadyDelivered,
-    /// Another instance holds the claim and may be sending it now: ask again later.
+    /// Someone holds the claim and may be sending it now (another task of this process, or
+    /// another instance): ask again later.
     Held,
     /// There turned out to be nothing to send.
     Nothing,
@@ -81,6 +116,24 @@ impl Once {
 }
 
 impl Services {
+    /// Claims `key` in the ledger ([`Store::claim_or_reclaim`]), unless this process is
+    /// sending it at this moment.
+    pub async fn claim(&self, key: &PostKey, now: DateTime<Utc>) -> Result<Claiming<'_>, StoreError> {
+        if !self.sending.0.lock().unwrap_or_else(|e| e.into_inner()).insert(key.clone()) {
+            return Ok(Claiming::Held);
+        }
+        // From here the key is reserved; the guard gives it back whatever happens next.
+        let mut claimed = Claimed { post: PostId(0), key: key.clone(), sending: &self.sending };
+        Ok(match self.store.claim_or_reclaim(key, &self.instance, now).await? {
+            ClaimOutcome::Mine(post) => {
+                claimed.post = post;
+                Claiming::Mine(claimed)
+            }
+            ClaimOutcome::Delivered => Claiming::Delivered,
+            ClaimOutcome::Held => Claiming::Held,
+        })
+    }
+
     /// The one claim → send → mark sequence: claims `key` in the ledger (or takes over a
     /// claim that was never delivered, once the store's lease allows), builds the delivery
     /// only then (so a post that went out already costs no rendering), sends it through the
@@ -109,10 +162,10 @@ impl Services {
         let mut outcomes = vec![Once::Nothing; keys.len()];
         let mut mine = Vec::new();
         for (i, key) in keys.iter().enumerate() {
-            match self.store.claim_or_reclaim(key, &self.instance, now).await? {
-                ClaimOutcome::Mine(post) => mine.push((i, post)),
-                ClaimOutcome::Delivered => outcomes[i] = Once::AlreadyDelivered,
-                ClaimOutcome::Held => outcomes[i] = Once::Held,
+            match self.claim(key, now).await? {
+                Claiming::Mine(claimed) => mine.push((i, claimed)),
+                Claiming::Delivered => outcomes[i] = Once::AlreadyDelivered,
+                Claiming::Held => outcomes[i] = Once::Held,
             }
         }
         if mine.is_empty() {
@@ -126,8 +179,8 @@ impl Services {
         match outcome {
             Ok(sent) => {
                 let id = sent.as_ref().and_then(|r| r.as_ref()).map(|r| r.0.as_str()).unwrap_or_default();
-                for (i, post) in &mine {
-                    self.store.mark_delivered(*post, id, now).await?;
+                for (i, claimed) in &mine {
+                    self.store.mark_delivered(claimed.post, id, now).await?;
                     outcomes[*i] = match &sent {
                         Some(message_ref) => Once::Sent(message_ref.clone()),
                         None => Once::Nothing,
@@ -163,11 +216,11 @@ impl Services {
         };
         let payload = Announcement { channel: channel_ref, message };
         let text = serde_json::to_string(&payload).map_err(|e| ServiceError::Pulse(e.to_string()))?;
-        let ClaimOutcome::Mine(id) = self.store.claim_or_reclaim(&key, &self.instance, now).await? else {
+        let Claiming::Mine(claimed) = self.claim(&key, now).await? else {
             return Ok(Once::AlreadyDelivered);
         };
-        self.store.set_post_payload(id, &text).await?;
-        self.send_claimed(id, &Outgoing::Post { channel: payload.channel, message: payload.message }, now).await
+        self.store.set_post_payload(claimed.post, &text).await?;
+        self.send_claimed(&claimed, &Outgoing::Post { channel: payload.channel, message: payload.message }, now).await
     }
 
     /// Sends again what [`Services::announce`] could not send, oldest first; gives up (with a
@@ -175,7 +228,7 @@ impl Services {
     pub async fn resend_owed(&self, channel: ChannelId, now: DateTime<Utc>) -> Result<Vec<Once>, ServiceError> {
         let mut outcomes = Vec::new();
         for (post, payload) in self.store.owed_payloads(channel, ANNOUNCEMENT).await? {
-            let ClaimOutcome::Mine(id) = self.store.claim_or_reclaim(&post.key, &self.instance, now).await? else {
+            let Claiming::Mine(claimed) = self.claim(&post.key, now).await? else {
                 outcomes.push(Once::Held);
                 continue;
             };
@@ -183,11 +236,11 @@ impl Services {
             match parsed {
                 Ok(a) if now - post.claimed_at < chrono::Duration::days(7) => {
                     let post = Outgoing::Post { channel: a.channel, message: a.message };
-                    outcomes.push(self.send_claimed(id, &post, now).await?);
+                    outcomes.push(self.send_claimed(&claimed, &post, now).await?);
                 }
                 other => {
                     tracing::warn!(key = %post.key.occurrence_key, unreadable = other.is_err(), "an announcement never went out; giving up on it");
-                    self.store.mark_delivered(id, "abandoned", now).await?;
+                    self.store.mark_delivered(claimed.post, "abandoned", now).await?;
                 }
             }
         }
@@ -196,14 +249,14 @@ impl Services {
 
     async fn send_claimed(
         &self,
-        id: crate::store::PostId,
+        claimed: &Claimed<'_>,
         post: &Outgoing,
         now: DateTime<Utc>,
     ) -> Result<Once, ServiceError> {
         match self.delivery.send(post).await {
             Ok(sent) => {
                 let message_ref = sent.as_ref().map(|r| r.0.as_str()).unwrap_or_default();
-                self.store.mark_delivered(id, message_ref, now).await?;
+                self.store.mark_delivered(claimed.post, message_ref, now).await?;
                 Ok(Once::Sent(sent))
             }
             Err(e) => {

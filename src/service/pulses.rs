@@ -12,9 +12,7 @@ use crate::pulse::{
     PULSE_CLOSED, VOTE_RECORDED,
 };
 use crate::reminders::PostingSchedule;
-use crate::store::{
-    Channel, ChannelId, Claim, ClaimOutcome, NewPulse, PostKey, Pulse, PulseId, PulseSchedule, WorkspaceId,
-};
+use crate::store::{Channel, ChannelId, Claim, NewPulse, PostKey, Pulse, PulseId, PulseSchedule, WorkspaceId};
 use chrono::{DateTime, Duration, TimeDelta, Utc};
 
 /// What a pulse button carries: `pulse` with value `ID:CHOICE`.
@@ -393,9 +391,10 @@ pub async fn nudge(
 ) -> Result<Nudged, ServiceError> {
     let key =
         PostKey { channel: channel.id, purpose: "pulse-nudge".into(), occurrence_key: format!("pulse-{}", pulse.id) };
-    let ClaimOutcome::Mine(post) = s.store.claim_or_reclaim(&key, &s.instance, now).await? else {
+    let super::Claiming::Mine(claimed) = s.claim(&key, now).await? else {
         return Ok(Nudged::NothingToDo);
     };
+    let post = claimed.post;
     let text = nudge_message(&channel.name, &pulse.question, pulse.closes_at, now);
     let opted_out: std::collections::HashSet<String> = s
         .store

@@ -1442,8 +1442,9 @@ impl Store {
     ///   found there was left by a send that failed or by a process that died, and nobody is
     ///   still sending it: it is taken over at once, and a failed send is retried on the next
     ///   run. This rests on two things the store does not enforce: no second bot process on
-    ///   the same file, and no two tasks of one process asking for the same key at the same
-    ///   time (the second would take the post over while the first is sending it).
+    ///   the same file (`SoleUse` enforces it), and no two tasks of one process asking for the
+    ///   same key at the same time (the second would take the post over while the first is
+    ///   sending it; `Services::claim` keeps a process's tasks apart).
     /// - PostgreSQL: two minutes. Several live instances share the database, and an
     ///   undelivered claim may belong to one that is sending it at this moment. Two minutes
     ///   is far longer than a send should take (platform adapters must time out well within

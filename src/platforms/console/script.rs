@@ -204,31 +204,11 @@ pub fn parse_instant(text: &str, tz: Tz) -> Option<DateTime<Utc>> {
     }
 }
 
-/// `1d`, `2h`, `30m`, `1w`, or several together: `1d1h`, `1h30m`.
+/// `1d`, `2h`, `30m`, `1w`, or several together (the bot's one grammar for lengths of time),
+/// up to ten years: more than any script needs.
 pub fn parse_duration(text: &str) -> Option<Duration> {
-    let mut total = Duration::zero();
-    let mut rest = text.trim();
-    if rest.is_empty() {
-        return None;
-    }
-    while !rest.is_empty() {
-        let digits = rest.find(|c: char| !c.is_ascii_digit())?;
-        let n: i64 = rest[..digits].parse().ok()?;
-        let after = &rest[digits..];
-        let unit_len = after.find(|c: char| c.is_ascii_digit()).unwrap_or(after.len());
-        let step = match after[..unit_len].trim() {
-            "w" | "week" | "weeks" => Duration::try_weeks(n),
-            "d" | "day" | "days" => Duration::try_days(n),
-            "h" | "hour" | "hours" => Duration::try_hours(n),
-            "m" | "min" | "minutes" => Duration::try_minutes(n),
-            "s" => Duration::try_seconds(n),
-            _ => return None,
-        };
-        total = total.checked_add(&step?)?;
-        rest = &after[unit_len..];
-    }
-    // Ten years is more than any script needs, and far from where date sums overflow.
-    (total <= Duration::days(3660)).then_some(total)
+    let period = text.parse::<crate::period::Period>().ok()?.as_delta();
+    (period <= Duration::days(3660)).then_some(period)
 }
 
 #[cfg(test)]
