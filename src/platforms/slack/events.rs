@@ -1,5 +1,5 @@
 //! Slack's payloads as the core's events: slash commands (`/meridian`, `/pulse`,
-//! `/milestone`), `block_actions` button clicks, `reaction_added` / `reaction_removed`, and
+//! `/milestone`, `/brief`), `block_actions` button clicks, `reaction_added` / `reaction_removed`, and
 //! `member_joined_channel` / `member_left_channel`. The same code reads them from Socket Mode
 //! envelopes and from HTTP requests. Who the person is (name, admin or not) is looked up
 //! afterwards, so this stays pure.
