@@ -73,7 +73,9 @@ pub(super) fn days(
     let mut found: Vec<(RegionCode, Occurrence)> = Vec::new();
     for calendar in regions {
         let mut seen = HashSet::new();
-        for o in calendar.occurrences(first, last).0 {
+        // A day its calendar keeps as a staffing fact only (`announce = false`) still closes
+        // the region (business hours, long weekends) but is not told as news.
+        for o in calendar.occurrences(first, last).0.into_iter().filter(|o| o.announced()) {
             if seen.insert(o.key()) {
                 found.push((calendar.code.clone(), o));
             }
