@@ -68,6 +68,12 @@ impl Headlines {
             .clone()
     }
 
+    /// Drops every fetched result, so the next brief fetches each feed afresh (feeds that
+    /// failed stay known as failed: they are not logged again until they have worked).
+    pub fn forget_fetched(&self) {
+        self.fetches.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+
     /// Starts fetching these feeds in the background, unless a fresh fetch is already there.
     pub fn prefetch(&self, feeds: &[(RegionCode, String)]) {
         for (region, url) in feeds {
@@ -148,7 +154,7 @@ async fn fetch_feed(
             )
             .send()
             .await
-            .map_err(|e| format!("request failed: {e}"))?;
+            .map_err(|e| describe(&e, timeout))?;
         let status = response.status();
         if !status.is_success() {
             return Err(format!("answered {status}"));
@@ -158,7 +164,7 @@ async fn fetch_feed(
             return Err(too_big());
         }
         let mut body: Vec<u8> = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|e| format!("reading failed: {e}"))? {
+        while let Some(chunk) = response.chunk().await.map_err(|e| describe(&e, timeout))? {
             if body.len() + chunk.len() > max_bytes {
                 return Err(too_big());
             }
@@ -168,6 +174,25 @@ async fn fetch_feed(
     };
     match tokio::time::timeout(timeout, work).await {
         Ok(result) => result,
-        Err(_) => Err(format!("no complete answer within {}s ([brief] feed_timeout)", timeout.as_secs_f32())),
+        Err(_) => Err(too_slow(timeout)),
     }
+}
+
+fn too_slow(timeout: Duration) -> String {
+    format!("no complete answer within {}s ([brief] feed_timeout)", timeout.as_secs_f32())
+}
+
+/// A failed request in words: a timeout as such, anything else with its cause (reqwest's own
+/// message names only the URL).
+fn describe(e: &reqwest::Error, timeout: Duration) -> String {
+    if e.is_timeout() {
+        return too_slow(timeout);
+    }
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        text = format!("{text}: {cause}");
+        source = cause.source();
+    }
+    text
 }
