@@ -40,12 +40,29 @@ async fn serve(parts: crate::bot::Parts, clock: Arc<dyn Clock>) -> anyhow::Resul
         .context("cannot open the database")?
         .with_channel_defaults(config.defaults.channel_settings());
     let (stop, stopped) = watch::channel(false);
-    let platforms = Platforms::default();
-    let routes = crate::http::base_routes();
+    let mut platforms = Platforms::default();
+    let mut routes = crate::http::base_routes();
     // Each platform adapter connects here (its REST client, checked with its token), adds
     // itself to `platforms` and its HTTP routes to `routes`, and starts listening below once
     // the bot exists.
+    // --- Discord: one connection for every server ---
+    let discord = match config.discord.enabled() {
+        true => Some(crate::platforms::discord::Discord::connect(&config.discord).await?),
+        false => None,
+    };
+    if let Some(discord) = &discord {
+        platforms.add(discord.platform());
+    }
     let bot = Arc::new(parts.bot(store, clock, platforms));
+    // --- Discord: the gateway, and the Interactions Endpoint URL in HTTP mode ---
+    let discord_gateway = match discord {
+        Some(discord) => {
+            let (discord_routes, gateway) = discord.serve(bot.clone()).await?;
+            routes = routes.merge(discord_routes);
+            Some(gateway)
+        }
+        None => None,
+    };
     let (address, http) = crate::http::serve(config.http.listen, routes, until_stopped(stopped.clone()))
         .await
         .with_context(|| format!("[http] listen: cannot listen on {}", config.http.listen))?;
@@ -56,6 +73,9 @@ async fn serve(parts: crate::bot::Parts, clock: Arc<dyn Clock>) -> anyhow::Resul
     shutdown_signal().await;
     eprintln!("meridian: stopping");
     let _ = stop.send(true);
+    if let Some(gateway) = discord_gateway {
+        gateway.stop().await;
+    }
     let _ = tokio::time::timeout(std::time::Duration::from_secs(10), async {
         let _ = scheduling.await;
         let _ = http.await;

@@ -2,3 +2,4 @@
 //! carries the bot's `Outgoing` deliveries back. Only adapters know a platform's types.
 
 pub mod console;
+pub mod discord;

@@ -85,7 +85,8 @@ impl Services {
             self.store.mark_delivered(post, "", now).await?;
             return Ok(Once::Nothing);
         };
-        match self.delivery.send(&outgoing).await {
+        let ledger_key = format!("{}/{}/{}", key.channel.0, key.purpose, key.occurrence_key);
+        match self.delivery.send_keyed(&outgoing, Some(&ledger_key)).await {
             Ok(message_ref) => {
                 let id = message_ref.as_ref().map(|r| r.0.as_str()).unwrap_or_default();
                 self.store.mark_delivered(post, id, now).await?;
