@@ -72,6 +72,7 @@ impl Listener {
 
     /// How to answer an interaction, decided without I/O; `None` for one seen before.
     pub fn answer(&self, interaction: &Interaction) -> Option<Answered> {
+        tracing::debug!(id = %interaction.id(), kind = ?interaction.kind(), "discord interaction");
         if !lock(&self.seen).first_time(interaction.id().get()) {
             tracing::info!(id = %interaction.id(), "interaction seen before; handled once");
             return None;
@@ -117,6 +118,8 @@ impl Listener {
     }
 
     pub async fn reaction(&self, reaction: &Reaction, added: bool) {
+        let emoji = interactions::emoji(&reaction.emoji);
+        tracing::debug!(message = %reaction.message_id, user = ?reaction.user_id, %emoji, added, "discord reaction");
         let name = lock(&self.channel_names).get(&reaction.channel_id).cloned();
         let event = interactions::reaction_event(&self.bot.config, reaction, added, self.platform.bot_id(), name);
         if let Some(event) = event {
