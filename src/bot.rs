@@ -104,7 +104,8 @@ pub struct Work {
 #[derive(Debug, Clone)]
 enum Task {
     Meridian(Command),
-    Pulse(PulseCommand),
+    // Boxed: a pulse command is several times the size of the others.
+    Pulse(Box<PulseCommand>),
     Vote(String),
     Reaction { message: MessageRef, emoji: String, added: bool },
     Joined,
@@ -148,7 +149,7 @@ impl Bot {
                     Err(e) => reply(Message::text(format!("{e}\n\n{USAGE}"))),
                     Ok(c) if c.needs_manager() && !actor.capabilities.manager => reply(Message::text(MANAGER_ONLY)),
                     Ok(PulseCommand::Help) => reply(Message::text(USAGE)),
-                    Ok(c) => deferred(event, Task::Pulse(c)),
+                    Ok(c) => deferred(event, Task::Pulse(Box::new(c))),
                 }
             }
             Event::Command { command, args, actor, .. } => match parse_command(command, args) {
@@ -252,7 +253,7 @@ impl Bot {
         let ctx = self.context(event).await?;
         match &work.task {
             Task::Meridian(command) => commands::run(&ctx, command.clone()).await,
-            Task::Pulse(command) => commands::pulse::run(&ctx, command.clone()).await,
+            Task::Pulse(command) => commands::pulse::run(&ctx, (**command).clone()).await,
             Task::Vote(_) => Ok(Effects::default()),
             Task::Reaction { message, emoji, added } => {
                 let post = self.store.post_by_message(ctx.channel.id, &message.0).await?;

@@ -31,7 +31,7 @@ pub enum Incoming {
     /// Discord checking the endpoint (HTTP interactions only).
     Ping,
     /// Something for the core.
-    Event(Event),
+    Event(Box<Event>),
     /// Suggestions for the option being typed.
     Suggest(Vec<(String, String)>),
     /// Not something the core handles; answered at once, privately.
@@ -84,7 +84,7 @@ fn command_event(config: &Config, command: &CommandInteraction) -> Incoming {
         user_id: actor.user_id.clone(),
         handle: handle(command.id, &command.token),
     };
-    Incoming::Event(Event::Command { channel, actor, command: name, args, reply })
+    Incoming::Event(Box::new(Event::Command { channel, actor, command: name, args, reply }))
 }
 
 fn click_event(config: &Config, click: &ComponentInteraction) -> Incoming {
@@ -99,14 +99,14 @@ fn click_event(config: &Config, click: &ComponentInteraction) -> Incoming {
         user_id: actor.user_id.clone(),
         handle: handle(click.id, &click.token),
     };
-    Incoming::Event(Event::Click {
+    Incoming::Event(Box::new(Event::Click {
         channel,
         actor,
         message: MessageRef(click.message.id.to_string()),
         action: action.to_string(),
         value: value.to_string(),
         reply,
-    })
+    }))
 }
 
 /// A reaction added or removed on a message in a server channel; `None` in a DM or when the
@@ -243,11 +243,12 @@ mod tests {
         let data = json!({"id": "9", "name": "meridian", "type": 1,
             "options": [{"name": "follow", "type": 1, "options": [{"name": "regions", "type": 3, "value": "IN PH"}]}]});
         let library = Library::shipped().unwrap();
-        let Incoming::Event(Event::Command { channel, actor, command, args, reply }) =
+        let Incoming::Event(event) =
             incoming(&config(), &library, &interaction(2, data.clone(), permissions::MANAGE_GUILD, &[]))
         else {
             panic!()
         };
+        let Event::Command { channel, actor, command, args, reply } = *event else { panic!() };
         assert_eq!((command.as_str(), args.as_str()), ("meridian", "follow IN PH"));
         assert_eq!(
             (channel.workspace.as_str(), channel.id.as_str(), channel.name.as_str()),
@@ -257,20 +258,17 @@ mod tests {
         assert_eq!(parse_handle(&reply.handle), Some((InteractionId::new(1_600_000_000_000_000_001), "tok-en")));
 
         let plain = incoming(&config(), &library, &interaction(2, data.clone(), permissions::SEND_MESSAGES, &[]));
-        assert!(matches!(plain, Incoming::Event(Event::Command { actor, .. }) if !actor.capabilities.manager));
+        assert!(matches!(plain, Incoming::Event(e) if !e.actor().capabilities.manager));
         let by_role = incoming(&config(), &library, &interaction(2, data, 0, &["1500000000000000009"]));
-        assert!(matches!(by_role, Incoming::Event(Event::Command { actor, .. }) if actor.capabilities.manager));
+        assert!(matches!(by_role, Incoming::Event(e) if e.actor().capabilities.manager));
     }
 
     #[test]
     fn a_button_becomes_a_click_on_its_message() {
         let data = json!({"custom_id": "pulse:3:4", "component_type": 2});
         let library = Library::shipped().unwrap();
-        let Incoming::Event(Event::Click { message, action, value, .. }) =
-            incoming(&config(), &library, &interaction(3, data, 0, &[]))
-        else {
-            panic!()
-        };
+        let Incoming::Event(event) = incoming(&config(), &library, &interaction(3, data, 0, &[])) else { panic!() };
+        let Event::Click { message, action, value, .. } = *event else { panic!() };
         assert_eq!((message.0.as_str(), action.as_str(), value.as_str()), ("1700000000000000001", "pulse", "3:4"));
     }
 

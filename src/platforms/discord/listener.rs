@@ -82,7 +82,7 @@ impl Listener {
             Incoming::Suggest(choices) => Answered { response: interactions::suggestions(&choices), work: None },
             Incoming::Answer(message) => Answered { response: interactions::answer(&message), work: None },
             Incoming::Event(event) => {
-                let accepted = self.bot.accept(event);
+                let accepted = self.bot.accept(*event);
                 Answered { response: interactions::acknowledgement(&accepted.ack), work: accepted.work }
             }
         };
