@@ -4,7 +4,9 @@ use std::fmt::Write;
 use std::{env, fs, path::Path};
 
 fn main() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("calendars");
+    // Read at run time, not compiled in with env!(): a build script compiled in one checkout
+    // (a copied target/ directory, a git worktree) must still read this checkout's calendars.
+    let dir = Path::new(&env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR")).join("calendars");
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut names: Vec<String> = fs::read_dir(&dir)
         .expect("calendars/ is readable")

@@ -104,7 +104,7 @@ pub struct Work {
 #[derive(Debug, Clone)]
 enum Task {
     Meridian(Command),
-    // Boxed: a pulse command is several times the size of the others.
+    // Boxed: a pulse command (its question and options) is several times larger than the rest.
     Pulse(Box<PulseCommand>),
     Vote(String),
     Reaction { message: MessageRef, emoji: String, added: bool },
@@ -143,21 +143,34 @@ impl Bot {
         let reply = |message: Message| Accepted { ack: Ack::Reply(message), work: None };
         let deferred = |event: Event, task: Task| Accepted { ack: Ack::Deferred, work: Some(Work { event, task }) };
         let silent = |event: Event, task: Task| Accepted { ack: Ack::Silent, work: Some(Work { event, task }) };
+        if let Event::Command { command, args, .. } = &event {
+            if let Some(problem) = unreadable(args) {
+                return reply(Message::text(format!(
+                    "/{}: {problem}. Nothing was changed.",
+                    command.trim_start_matches('/')
+                )));
+            }
+        }
         match &event {
             Event::Command { command, args, actor, .. } if command.trim_start_matches('/') == "pulse" => {
                 match PulseCommand::parse(args) {
                     Err(e) => reply(Message::text(format!("{e}\n\n{USAGE}"))),
-                    Ok(c) if c.needs_manager() && !actor.capabilities.manager => reply(Message::text(MANAGER_ONLY)),
+                    Ok(c) if c.needs_manager() && !actor.capabilities.manager => {
+                        reply(Message::text(format!("{MANAGER_ONLY} {}", self.who_may(&event))))
+                    }
                     Ok(PulseCommand::Help) => reply(Message::text(USAGE)),
                     Ok(c) => deferred(event, Task::Pulse(Box::new(c))),
                 }
             }
             Event::Command { command, args, actor, .. } => match parse_command(command, args) {
                 Err(usage) => reply(Message::text(usage.to_string())),
-                Ok(c) if c.needs_manager() && !actor.capabilities.may_configure() => reply(Message::text(
-                    "Sorry — only managers can change this channel's calendar or settings. \
-                     Ask a manager, or see `/meridian help` for what you can do.",
-                )),
+                Ok(c) if c.needs_manager() && !actor.capabilities.may_configure() => {
+                    let what = match c {
+                        Command::Engagement { .. } => "see how the channel reacts to reminders",
+                        _ => "change this channel's calendar or settings",
+                    };
+                    reply(Message::text(self.refusal(&event, what)))
+                }
                 Ok(Command::Help) => match self.templates.render("help", serde_json::json!({})) {
                     Ok(help) => reply(help),
                     Err(e) => {
@@ -199,20 +212,34 @@ impl Bot {
         }
         let mut replied = false;
         let mut unposted = false;
-        for outgoing in &effects.deliveries {
-            match self.delivery.send(outgoing).await {
-                Ok(_) => replied |= matches!(outgoing, Outgoing::Reply { .. }),
-                Err(e) => {
-                    tracing::warn!(error = %e, "a command's answer could not be delivered");
-                    unposted |= matches!(outgoing, Outgoing::Post { .. });
+        for outgoing in effects.deliveries {
+            // A post to the channel goes through the ledger, so a failed one is sent later.
+            if let Outgoing::Post { channel, .. } = &outgoing {
+                let sent = match self.channel_ids(channel).await {
+                    Ok((_, id)) => self.services.announce(id, outgoing.clone(), self.clock.now()).await,
+                    Err(e) => Err(e),
+                };
+                match sent {
+                    Ok(once) if !once.owed() => {}
+                    Ok(_) => unposted = true,
+                    Err(e) => {
+                        tracing::error!(error = %e, "a command's announcement could not be recorded");
+                        unposted = true;
+                    }
                 }
+                continue;
+            }
+            match self.delivery.send(&outgoing).await {
+                Ok(_) => replied |= matches!(outgoing, Outgoing::Reply { .. }),
+                Err(e) => tracing::warn!(error = %e, "a command's answer could not be delivered"),
             }
         }
         if let Some(to) = &reply_target {
             if unposted {
+                self.schedule_changed.notify_one();
                 let note = Message::text(
-                    "Done, but meridian could not post the announcement in this channel just now \
-                     (the platform refused or was unreachable).",
+                    "Done, but meridian could not post the announcement in this channel just now; \
+                     it will post it again within a minute or two.",
                 );
                 let sent = self.delivery.send(&Outgoing::Reply { to: to.clone(), message: note }).await;
                 replied |= sent.is_ok();
@@ -220,6 +247,38 @@ impl Bot {
             if let Err(e) = self.delivery.settle(to, replied).await {
                 tracing::warn!(error = %e, "could not settle the acknowledgement");
             }
+        }
+    }
+
+    /// "Sorry — only managers can ...", and who they are, so the person knows whom to ask.
+    fn refusal(&self, event: &Event, what: &str) -> String {
+        format!("Sorry — only managers can {what}. {}", self.who_may(event))
+    }
+
+    /// Who has a manager's rights on the event's platform, in words.
+    fn who_may(&self, event: &Event) -> String {
+        let platform = event.channel().platform;
+        let named: Vec<String> = self
+            .config
+            .roles
+            .managers
+            .iter()
+            .filter(|m| m.platform == platform)
+            .map(|m| match platform {
+                crate::chat::PlatformKind::Console => m.user_id.clone(),
+                _ => format!("<@{}>", m.user_id),
+            })
+            .collect();
+        let by_role = match platform {
+            crate::chat::PlatformKind::Slack => "Workspace admins and owners are managers",
+            crate::chat::PlatformKind::Discord => "Members who can manage the server or this channel are managers",
+            crate::chat::PlatformKind::Console => {
+                "In the console, act as one by writing the role after the name: `as NAME (manager) in #channel: ...`"
+            }
+        };
+        match named.as_slice() {
+            [] => format!("{by_role}; ask one of them, or see `/meridian help` for what you can do."),
+            names => format!("{by_role}, and so are {}; ask one of them.", names.join(", ")),
         }
     }
 
@@ -256,8 +315,8 @@ impl Bot {
             Task::Pulse(command) => commands::pulse::run(&ctx, (**command).clone()).await,
             Task::Vote(_) => Ok(Effects::default()),
             Task::Reaction { message, emoji, added } => {
-                let post = self.store.post_by_message(ctx.channel.id, &message.0).await?;
-                if let Some(post) = post {
+                // A digest carries several events: the reaction says its reader saw each.
+                for post in self.store.posts_by_message(ctx.channel.id, &message.0).await? {
                     self.store.record_reaction(post.id, &ctx.actor.user_id, emoji, *added, ctx.now).await?;
                 }
                 Ok(Effects::default())
@@ -282,8 +341,9 @@ impl Bot {
         if let Some(ids) = self.seen.channels.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
             return Ok(*ids);
         }
-        let workspace = self.store.upsert_workspace(channel.platform, &channel.workspace, &channel.workspace).await?;
-        let channel_id = self.store.upsert_channel(workspace, &channel.id, &channel.name).await?;
+        let (workspace_name, channel_name) = (clean_name(&channel.workspace), clean_name(&channel.name));
+        let workspace = self.store.upsert_workspace(channel.platform, &channel.workspace, &workspace_name).await?;
+        let channel_id = self.store.upsert_channel(workspace, &channel.id, &channel_name).await?;
         self.seen.channels.lock().unwrap_or_else(|e| e.into_inner()).insert(key, (workspace, channel_id));
         Ok((workspace, channel_id))
     }
@@ -297,7 +357,8 @@ impl Bot {
         let member_id = match known {
             Some(id) => id,
             None => {
-                let member_id = self.store.upsert_member(workspace, &actor.user_id, &actor.display_name).await?;
+                let member_id =
+                    self.store.upsert_member(workspace, &actor.user_id, &clean_name(&actor.display_name)).await?;
                 if !matches!(event, Event::MemberLeft { .. }) {
                     self.store.join_channel(channel_id, member_id).await?;
                     self.seen.members.lock().unwrap_or_else(|e| e.into_inner()).insert(member_key, member_id);
@@ -318,6 +379,33 @@ impl Bot {
             member,
             now: self.clock.now(),
         })
+    }
+}
+
+/// The most characters a command's arguments may have: a pulse question with five options
+/// fits many times over, and a paste of a whole document is refused before it is echoed.
+pub const MAX_ARGUMENTS: usize = 2000;
+
+/// Why a command's arguments cannot be taken as they are, if so: too long, or holding a
+/// control character (a NUL byte, which PostgreSQL refuses to store, and the like).
+fn unreadable(args: &str) -> Option<String> {
+    let length = args.chars().count();
+    if length > MAX_ARGUMENTS {
+        return Some(format!("the arguments are {length} characters long; the most is {MAX_ARGUMENTS}"));
+    }
+    let (at, c) = args.chars().enumerate().find(|(_, c)| c.is_control() && !matches!(c, '\n' | '\t'))?;
+    Some(format!("character {} is a control character (U+{:04X}), which meridian does not accept", at + 1, c as u32))
+}
+
+/// A name as a platform gave it, fit to store and show: control characters dropped (a NUL
+/// byte is refused by PostgreSQL), surrounding space trimmed, at most 80 characters.
+pub fn clean_name(name: &str) -> String {
+    let cleaned: String = name.chars().filter(|c| !c.is_control()).take(80).collect();
+    let cleaned = cleaned.trim();
+    if cleaned.is_empty() {
+        "unnamed".to_string()
+    } else {
+        cleaned.to_string()
     }
 }
 

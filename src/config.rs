@@ -662,7 +662,7 @@ fn parse_user_ref(text: &str) -> Result<UserRef, String> {
     Ok(UserRef { platform, user_id: user_id.to_string() })
 }
 
-fn parse_database_url(url: &str) -> Result<DatabaseUrl, String> {
+pub fn parse_database_url(url: &str) -> Result<DatabaseUrl, String> {
     if url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://") {
         Ok(DatabaseUrl(url.to_string()))
     } else {
@@ -697,30 +697,9 @@ pub fn parse_time_of_day(text: &str) -> Result<NaiveTime, String> {
 }
 
 /// A duration such as `24h`, `90m`, `2d` or `1h30m`; must be more than zero.
+/// A length of time in the bot's one grammar (see `crate::period`).
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let bad = || format!("'{text}' is not a duration such as 24h, 90m, 2d or 1h30m");
-    let mut total: u64 = 0;
-    let mut number = String::new();
-    for c in text.chars() {
-        if c.is_ascii_digit() {
-            number.push(c);
-            continue;
-        }
-        let unit = match c {
-            'd' => 86_400,
-            'h' => 3_600,
-            'm' => 60,
-            's' => 1,
-            _ => return Err(bad()),
-        };
-        let n: u64 = number.parse().map_err(|_| bad())?;
-        total = n.checked_mul(unit).and_then(|secs| total.checked_add(secs)).ok_or_else(bad)?;
-        number.clear();
-    }
-    if !number.is_empty() || total == 0 {
-        return Err(bad());
-    }
-    Ok(Duration::from_secs(total))
+    text.parse::<crate::period::Period>().map(crate::period::Period::as_std).map_err(|e| e.to_string())
 }
 
 // ---- [discord]: sharding, roles, interactions ------------------------------------------------

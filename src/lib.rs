@@ -23,6 +23,7 @@ pub mod clock;
 pub mod commands;
 pub mod config;
 pub mod http;
+pub mod period;
 pub mod platforms;
 pub mod posts;
 pub mod pulse;

@@ -17,9 +17,11 @@
 //!   leave, releases and cover around them. Observances and optional holidays get only the
 //!   plan's shortest lead (the day itself by default): they are not days off, so a week's
 //!   notice would be noise.
-//! - **Substitute days** get no reminder of their own; the reminder of the holiday they
-//!   replace carries `observed_on`. A multi-day event (Chinese New Year for 2 days) is
-//!   reminded of on its first day only.
+//! - **Substitute days** get one reminder of their own, on the day itself when the schedule
+//!   has a slot that day ("today: Boxing Day (substitute)"); the holiday's own reminders carry
+//!   `observed_on`. A multi-day event (Chinese New Year for 2 days) is reminded of on its
+//!   first day only. A day its calendar keeps as a staffing fact only (`announce = false`)
+//!   gets no reminder at all.
 //! - **Daylight saving.** Slots are wall-clock times: a 09:00 slot is 09:00 local on both
 //!   sides of a change. A slot inside a spring-forward gap (02:30) posts at the first instant
 //!   after the gap; a slot repeated by a fall-back posts once, on its first pass.
@@ -59,6 +61,9 @@ const SUBSTITUTE_REACH_DAYS: u64 = 15;
 pub enum ReminderError {
     #[error("'{expression}' is not a posting schedule: {reason}")]
     Schedule { expression: String, reason: String },
+    /// Slots closer than an hour: one rule for every posting schedule, reminders and pulses.
+    #[error("'{expression}' posts more than once an hour; a posting schedule posts at most hourly, e.g. \"0 9 * * MON-FRI\"")]
+    TooFrequent { expression: String },
     #[error("a reminder {given} days ahead is too far; the most is {MAX_LEAD_DAYS}")]
     LeadTooLong { given: u32 },
     #[error("no lead days given; use 0 for the day itself, 1 for the day before, and so on")]
@@ -95,10 +100,23 @@ impl PostingSchedule {
                 ),
             });
         }
+        if !schedule.posts_at_most_hourly() {
+            return Err(ReminderError::TooFrequent { expression: schedule.expression.clone() });
+        }
         schedule
             .check_posts_weekly()
             .map_err(|reason| ReminderError::Schedule { expression: expression.trim().to_string(), reason })?;
         Ok(schedule)
+    }
+
+    /// Whether its slots are at least an hour apart (looking at its first 48 from a fixed
+    /// Monday, so the answer never changes): the one frequency rule for reminders and
+    /// pulses. A reminder posts at the first slot of its day anyway; a pulse needs time.
+    pub fn posts_at_most_hourly(&self) -> bool {
+        let reference = Utc.with_ymd_and_hms(2025, 1, 6, 0, 0, 0).single().unwrap_or_default();
+        let runs: Vec<DateTime<Utc>> =
+            self.slots_between(Tz::UTC, reference, reference + Duration::days(3660)).take(48).collect();
+        runs.windows(2).all(|w| w[1] - w[0] >= Duration::hours(1))
     }
 
     /// Any recurring schedule (a monthly pulse), read the same way: crontab weekday numbers,
@@ -510,7 +528,23 @@ fn planned(plan: &ReminderPlan, occurrences: &[Occurrence], window: impl RangeBo
     for occurrence in occurrences {
         let continues =
             occurrence.date.pred_opt().is_some_and(|d| actual.contains(&(&occurrence.region, &occurrence.id, d)));
-        if occurrence.observed || continues || !seen.insert(occurrence.key()) {
+        if continues || !occurrence.announced() || !seen.insert(occurrence.key()) {
+            continue;
+        }
+        if occurrence.observed {
+            // Only on the day: stepping back to an earlier slot would call it "today" wrongly.
+            let Some(wall) = plan.schedule.first_wall_slot_on(occurrence.date) else { continue };
+            let post_at = local_to_utc(plan.timezone, wall, Fold::Earlier);
+            if window.contains(&post_at) {
+                out.push(Reminder {
+                    occurrence: occurrence.clone(),
+                    lead_days: 0,
+                    days_before: 0,
+                    post_at,
+                    key: format!("{}:lead0", occurrence.key()),
+                    observed_on: None,
+                });
+            }
             continue;
         }
         let observed_on = substitutes.get(&(&occurrence.region, occurrence.id.as_str(), occurrence.date)).copied();
@@ -533,6 +567,21 @@ fn planned(plan: &ReminderPlan, occurrences: &[Occurrence], window: impl RangeBo
             });
         }
     }
+    // A substitute day announced in the same slot as its holiday's own reminder (which names
+    // the day off already) would say the same thing twice.
+    let announced: HashSet<(RegionCode, String, NaiveDate, DateTime<Utc>)> = out
+        .iter()
+        .filter_map(|r| Some((r.occurrence.region.clone(), r.occurrence.id.clone(), r.observed_on?, r.post_at)))
+        .collect();
+    out.retain(|r| {
+        !r.occurrence.observed
+            || !announced.contains(&(
+                r.occurrence.region.clone(),
+                r.occurrence.id.clone(),
+                r.occurrence.date,
+                r.post_at,
+            ))
+    });
     sort(&mut out);
     out
 }

@@ -13,10 +13,10 @@ use serde::Serialize;
 use std::path::Path;
 
 const SHIPPED: &[(&str, &str)] = &[
+    ("digest", include_str!("../prompts/messages/digest.j2")),
     ("help", include_str!("../prompts/messages/help.j2")),
     ("milestones", include_str!("../prompts/messages/milestones.j2")),
     ("regions", include_str!("../prompts/messages/regions.j2")),
-    ("reminder", include_str!("../prompts/messages/reminder.j2")),
     ("settings", include_str!("../prompts/messages/settings.j2")),
     ("upcoming", include_str!("../prompts/messages/upcoming.j2")),
     ("whosoff", include_str!("../prompts/messages/whosoff.j2")),
@@ -143,18 +143,23 @@ mod tests {
         let t = Templates::shipped().unwrap();
         let m = t
             .render(
-                "reminder",
+                "digest",
                 json!({
-                    "event": {"name": "Diwali", "date": "2026-11-08", "weekday": "Sun", "kind": "public",
-                              "region": "IN", "region_name": "India", "emoji": "🪔",
-                              "about": "The festival of lights.", "greeting": "Happy Diwali!"},
-                    "when": "on Sunday", "channel_timezone": "Asia/Kolkata"
+                    "events": [{"name": "Diwali", "date": "2026-11-08", "weekday": "Sun", "kind": "public",
+                                "kind_text": "public holiday", "region_codes": "IN", "region_names": "India",
+                                "holiday_in": "a public holiday in India",
+                                "emoji": "🪔", "about": "The festival of lights.", "greeting": "Happy Diwali!",
+                                "when": "on Sunday", "off": [{"region": "IN", "people": ["arjun"]}],
+                                "anyone_off": true}],
+                    "channel_timezone": "Kolkata time, UTC+5:30"
                 }),
             )
             .unwrap();
         assert_eq!(m.blocks[0], Block::Header { text: "🪔 Diwali — on Sunday".into() });
         assert!(m.text.contains("Diwali is a public holiday in India on Sunday (Sun 2026-11-08)"), "{}", m.text);
         assert!(m.text.contains("How to greet: Happy Diwali!"));
+        assert!(m.text.contains("Who will be off: arjun"), "{}", m.text);
+        assert!(m.text.ends_with("Times are Kolkata time, UTC+5:30."), "{}", m.text);
         let Block::Section { text } = &m.blocks[1] else { panic!("{:?}", m.blocks) };
         assert_eq!(text.0[0], crate::chat::Span::Bold("Diwali".into()));
     }

@@ -10,10 +10,10 @@
 //! is sent again.
 
 use crate::chat::{ChannelRef, Outgoing};
-use crate::posts::reminder_message;
+use crate::posts::digest_message;
 use crate::pulse::{nudge_at, nudge_due, DEFAULT_NUDGE_LEAD};
 use crate::reminders::{due, plan_posts, PostingSchedule, Reminder, ReminderPlan};
-use crate::service::calendar::{channel_occurrences, plan_for, reminders_job};
+use crate::service::calendar::{channel_occurrences, plan_for, reminders_job, start_channel, started_job};
 use crate::service::pulses::{self, Nudged, Reported};
 use crate::service::{Once, ServiceError, Services};
 use crate::store::{Channel, PostKey, PulseSchedule};
@@ -92,6 +92,16 @@ impl Scheduler {
                 tracing::error!(channel = %channel.name, error = %e, "{what} failed; will retry");
                 Posted { channel: channel.name.clone(), key: what.to_string(), at: now, delivered: false }
             };
+            match self.services.resend_owed(channel.id, now).await {
+                Ok(outcomes) if outcomes.iter().any(Once::owed) => posted.push(Posted {
+                    channel: channel.name.clone(),
+                    key: "announcement".into(),
+                    at: now,
+                    delivered: false,
+                }),
+                Ok(_) => {}
+                Err(e) => posted.push(failed("announcements", e)),
+            }
             match self.channel_reminders(&channel, &channel_ref, now).await {
                 Ok(p) => posted.extend(p),
                 Err(e) => posted.push(failed("reminders", e)),
@@ -132,39 +142,41 @@ impl Scheduler {
         let plan = plan_for(channel);
         // A channel seen for the first time starts now: no back-filling of its history.
         let Some(since) = s.store.last_run(&job).await? else {
-            s.store.set_last_run(&job, now).await?;
+            start_channel(&s.store, channel.id, now).await?;
             return Ok(Vec::new());
         };
         // Replan from the start of the channel's day: a zone or schedule changed today may have
         // moved a reminder to a time already past; the ledger keeps the rest from repeating.
+        // Never from before the channel started, though.
         let tz = channel.settings.timezone;
         let midnight = now.with_timezone(&tz).date_naive().and_hms_opt(0, 0, 0).unwrap_or_default();
         let day_start = crate::team::local_to_utc(tz, midnight, crate::team::Fold::Earlier);
-        let since = since.min(day_start);
+        let started = s.store.last_run(&started_job(channel.id)).await?.unwrap_or(day_start);
+        let since = since.min(day_start.max(started));
         let owed = self.reminders_between(channel, &plan, since, now, true).await?;
-        let mut members: Option<Vec<MemberProfile>> = None;
+        let keys: Vec<PostKey> = owed
+            .iter()
+            .map(|r| PostKey { channel: channel.id, purpose: REMINDERS.into(), occurrence_key: r.key.clone() })
+            .collect();
+        // Everything owed at this run is one post: the slot's digest.
+        let digest = async |mine: &[usize]| {
+            let stored = s.store.members_of_channel(channel.id).await?;
+            let members: Vec<MemberProfile> = stored.iter().map(crate::store::Member::team_profile).collect();
+            let chosen: Vec<Reminder> = mine.iter().map(|&i| owed[i].clone()).collect();
+            let message = digest_message(&s.templates, &s.library, &chosen, tz, &members, now)?;
+            Ok(message.map(|message| Outgoing::Post { channel: channel_ref.clone(), message }))
+        };
+        let outcomes = s.deliver_together(&keys, now, digest).await?;
         let mut posted = Vec::new();
         let mut first_unfinished: Option<DateTime<Utc>> = None;
-        for reminder in owed {
-            let key = PostKey { channel: channel.id, purpose: REMINDERS.into(), occurrence_key: reminder.key.clone() };
-            let build = async || {
-                // Read once per channel and run, and only when something is to be sent.
-                if members.is_none() {
-                    let stored = s.store.members_of_channel(channel.id).await?;
-                    members = Some(stored.iter().map(crate::store::Member::team_profile).collect());
-                }
-                let members = members.as_deref().unwrap_or_default();
-                let message = reminder_message(&s.templates, &s.library, &reminder, tz, members)?;
-                Ok(Some(Outgoing::Post { channel: channel_ref.clone(), message }))
-            };
-            let once = s.deliver_once(&key, now, build).await?;
+        for (reminder, once) in owed.iter().zip(outcomes) {
             if once.owed() {
                 first_unfinished = Some(first_unfinished.map_or(reminder.post_at, |t| t.min(reminder.post_at)));
             }
             if !matches!(once, Once::AlreadyDelivered | Once::Nothing) {
                 posted.push(Posted {
                     channel: channel.name.clone(),
-                    key: reminder.key,
+                    key: reminder.key.clone(),
                     at: now,
                     delivered: matches!(once, Once::Sent(_)),
                 });

@@ -188,6 +188,45 @@ impl Interval {
     }
 }
 
+impl Interval {
+    /// `13:30-15:00 in Manila (UTC+8)`-style reading in `tz`: `21:30-23:00`, or `22:00-02:00+1`
+    /// when it ends on a later local day.
+    pub fn local(&self, tz: Tz) -> String {
+        let (start, end) = (self.start.with_timezone(&tz), self.end.with_timezone(&tz));
+        let days = (end.date_naive() - start.date_naive()).num_days();
+        let later = if days > 0 { format!("+{days}") } else { String::new() };
+        format!("{}-{}{later}", start.format("%H:%M"), end.format("%H:%M"))
+    }
+}
+
+/// How many of the shifts are at work in each hour of a local day, as runs of hours with the
+/// same count: `(first hour, hour after the last, people)`. For round-the-clock teams, whose
+/// shifts have no hour in common, this is what coverage means.
+pub fn coverage_by_hour(date: NaiveDate, tz: Tz, shifts: &[(Tz, WorkingHours)]) -> Vec<(u32, u32, usize)> {
+    // A night shift that began yesterday still covers this morning.
+    let intervals: Vec<Vec<Interval>> = shifts
+        .iter()
+        .map(|(zone, hours)| {
+            [date.pred_opt(), Some(date), date.succ_opt()]
+                .into_iter()
+                .flatten()
+                .map(|d| hours.shift_on(d, *zone))
+                .collect()
+        })
+        .collect();
+    let mut runs: Vec<(u32, u32, usize)> = Vec::new();
+    for hour in 0..24 {
+        let start = local_to_utc(tz, date.and_hms_opt(hour, 0, 0).unwrap_or_default(), Fold::Earlier);
+        let slot = Interval { start, end: start + Duration::hours(1) };
+        let count = intervals.iter().filter(|shifts| shifts.iter().any(|s| s.intersect(&slot).is_some())).count();
+        match runs.last_mut() {
+            Some((_, end, c)) if *c == count => *end = hour + 1,
+            _ => runs.push((hour, hour + 1, count)),
+        }
+    }
+    runs
+}
+
 impl fmt::Display for Interval {
     /// `13:30-15:00 UTC`, or `22:00-02:00+1 UTC` when it ends on a later UTC day.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -322,6 +361,8 @@ pub struct Coverage {
     pub overlap: Option<Interval>,
     /// Present members left out of the overlap because their hours or zone are not set.
     pub hours_unknown: Vec<String>,
+    /// The shifts of the present members with known hours and zone.
+    pub shifts: Vec<(Tz, WorkingHours)>,
 }
 
 impl fmt::Display for Coverage {
@@ -351,7 +392,7 @@ pub fn coverage(date: NaiveDate, members: &[MemberProfile], library: &Library) -
     let mut names: Vec<String> = present.iter().map(|m| m.display_name.clone()).collect();
     names.sort();
     hours_unknown.sort();
-    Coverage { date, off, present: names, total: counted.len(), overlap: overlap(date, &shifts), hours_unknown }
+    Coverage { date, off, present: names, total: counted.len(), overlap: overlap(date, &shifts), hours_unknown, shifts }
 }
 
 #[cfg(test)]

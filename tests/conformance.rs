@@ -104,6 +104,7 @@ async fn usage_errors_refusals_and_help_are_the_acknowledgement_itself() {
     for (cmd, args, expected) in [
         ("pulse", "\"Allowed?\" scale:1-5", "Only managers"),
         ("meridian", "follow IN", "only managers can change"),
+        ("meridian", "follow IN", "Workspace admins and owners are managers; ask one of them"),
         ("meridian", "upcoming 9999", "is not a number of days"),
         ("meridian", "help", "working as one team"),
         ("milestone", "add \"x\" +262142-06-01", "is not a date"),

@@ -57,5 +57,38 @@ fn on_postgres_results_that_failed_to_post_wait_out_the_lease_and_go_out_once() 
     let results: Vec<&str> = out.split("=== ").filter(|s| s.contains("# Pulse #1 results")).collect();
     assert_eq!(results.len(), 1, "{out}");
     // Closed at 13:00; the send failed; the claim is held for the two-minute lease.
-    assert!(results[0].starts_with("#ops · post 3 · Mon 2026-11-23 13:02 PST"), "{out}");
+    assert!(results[0].starts_with("#ops · post 3 · Mon 2026-11-23 13:02 Manila, UTC+8"), "{out}");
+}
+
+/// Hostile text, the same answer on either database: refused at the edge, nothing stored.
+const NUL_SCRIPT: &str = "as lee (manager) in #ops: /milestone add \"a\u{0}b\" 2027-01-01\n\
+as lee (manager) in #ops: /pulse \"Is \u{0} fine?\" scale:1-5\n\
+as lee (manager) in #ops: /milestone list\n";
+
+#[test]
+fn a_nul_byte_is_refused_the_same_way_on_postgres_and_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = format!("sqlite://{}", dir.path().join("m.db").display());
+    let postgres = Database::create();
+    let mut urls = vec![sqlite];
+    urls.extend(postgres.as_ref().map(|db| db.url.clone()));
+    for url in urls {
+        let out = common::stdout(
+            &["console", "--script", "-", "--clock", "2026-11-23T01:00Z", "--database", &url],
+            NUL_SCRIPT,
+        );
+        assert_eq!(
+            out.matches("is a control character (U+0000), which meridian does not accept").count(),
+            2,
+            "{url}: {out}"
+        );
+        assert!(out.contains("No milestones yet."), "nothing was stored: {out}");
+        assert!(!out.contains("# Pulse #1"), "{out}");
+    }
+    let script_error = common::run(
+        &["console", "--script", "-", "--database", "sqlite::memory:"],
+        "as a\u{0}b in #ops: /meridian help\n",
+    );
+    let err = String::from_utf8_lossy(&script_error.stderr);
+    assert!(err.contains("line 1: character 5 is a control character (U+0000)"), "{err}");
 }

@@ -89,6 +89,8 @@ fn a_pulse_from_start_to_results() {
     assert!(rows[0].starts_with("pulse_id,channel,question_id,theme,question,opened_at,closed_at,segment,respondents"));
     assert!(rows.iter().any(|r| r.contains(",IN,6,") && r.ends_with(",3,4,2,0.3333,3.8333")), "{csv}");
     assert!(!csv.contains("asha") && !csv.contains("sam"), "no one's name or id is exported");
+    // The same response rate as the results post: 12 of the 13 members meridian knows.
+    assert!(rows.iter().filter(|r| r.contains(",all,12,13,0.923")).count() == 5, "{csv}");
     assert_eq!(rows.len(), 1 + 3 * 5, "all, IN and other, five choices each: {csv}");
 
     // The stored votes keep no more than the results showed: PH and US were folded away.
@@ -120,9 +122,9 @@ fn a_scheduled_pulse_opens_on_time_nudges_non_voters_and_closes_after_a_restart(
         first.contains("scheduled a recurring pulse on Trust (`0 10 * * FRI`, Asia/Manila time; schedule 1)"),
         "{first}"
     );
-    assert!(first.contains("the first opens Fri 27 Nov 10:00 PST"), "{first}");
+    assert!(first.contains("the first opens Fri 27 Nov 10:00 Manila, UTC+8"), "{first}");
     let opened = first.split("=== ").find(|s| s.contains("# Pulse #1 · Trust")).expect("the pulse opened Friday 10:00");
-    assert!(opened.starts_with("#ops · post 3 · Fri 2026-11-27 10:00 PST"), "{opened}");
+    assert!(opened.starts_with("#ops · post 3 · Fri 2026-11-27 10:00 Manila, UTC+8"), "{opened}");
     // The bot stops after jose votes; a new process picks up at 11:00, nudges at 12:00 (two
     // hours before closing) and closes at 14:00.
     let second = meridian(
@@ -131,10 +133,10 @@ fn a_scheduled_pulse_opens_on_time_nudges_non_voters_and_closes_after_a_restart(
     );
     let dms: Vec<&str> = second.split("=== ").filter(|s| s.starts_with("DM to ")).collect();
     assert_eq!(dms.len(), 1, "only ana has not answered (maria asked): {second}");
-    assert!(dms[0].starts_with("DM to ana · Fri 2026-11-27 12:00 PST"), "{second}");
+    assert!(dms[0].starts_with("DM to ana · Fri 2026-11-27 12:00 Manila, UTC+8"), "{second}");
     assert!(!dms[0].contains("jose"), "the nudge does not say who answered");
     let results = second.split("=== ").find(|s| s.contains("# Pulse #1 results")).expect("closed on time");
-    assert!(results.contains("Fri 2026-11-27 14:00 PST"), "{results}");
+    assert!(results.contains("Fri 2026-11-27 14:00 Manila, UTC+8"), "{results}");
     assert!(
         results.contains("1 response · 33% response rate (1 of 3 members)"),
         "jose's vote survived the restart: {results}"
@@ -210,7 +212,7 @@ fn a_spring_forward_gap_does_not_swallow_a_scheduled_pulse() {
          advance 14h\n",
     );
     let opened = out.split("=== ").find(|s| s.contains("# Pulse #1")).expect("the pulse opened");
-    assert!(opened.starts_with("#us · post 3 · Sun 2027-03-14 03:00 EDT"), "{opened}");
+    assert!(opened.starts_with("#us · post 3 · Sun 2027-03-14 03:00 New York, UTC-4"), "{opened}");
 }
 
 #[test]
@@ -269,6 +271,8 @@ fn results_that_failed_to_post_are_posted_once_a_minute_later() {
     let results: Vec<&str> = out.split("=== ").filter(|s| s.contains("# Pulse #1 results")).collect();
     assert_eq!(results.len(), 1, "{out}");
     assert!(results[0].starts_with("#ops · post 2 · Mon 2026-11-23 02:01 UTC"), "{out}");
+    // The question is marked closed once, not again with each retry of the results.
+    assert_eq!(out.matches("post 1 updated").count(), 1, "{out}");
 }
 
 #[test]
@@ -286,4 +290,90 @@ fn closing_by_hand_when_the_results_cannot_be_posted_says_so_and_posts_them_late
     let results: Vec<&str> = out.split("=== ").filter(|s| s.contains("# Pulse #1 results")).collect();
     assert_eq!(results.len(), 1, "{out}");
     assert!(results[0].starts_with("#ops · post 2 · Mon 2026-11-23 01:01 UTC"), "{out}");
+}
+
+#[test]
+fn two_schedules_that_would_have_pulses_open_at_once_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("m.db").display());
+    let out = meridian(
+        &["console", "--script", "-", "--clock", "2026-11-23T01:00Z", "--database", &db],
+        "as maria (manager) in #ops: /pulse schedule \"0 10 * * *\" for:2h\n\
+         as maria (manager) in #ops: /pulse schedule \"0 10 * * MON-FRI\" for:2h\n\
+         as maria (manager) in #ops: /pulse schedule \"0 11 * * FRI\" for:2h\n\
+         as maria (manager) in #ops: /pulse schedule \"0 14 * * FRI\" for:2h\n\
+         as maria (manager) in #ops: /pulse list\n",
+    );
+    // Daily at 10 and weekdays at 10 open together; 11:00 on Friday falls inside the daily
+    // 10:00-12:00; 14:00 is clear of both.
+    assert_eq!(out.matches("would have a pulse open at the same time").count(), 2, "{out}");
+    assert!(
+        out.contains("Schedule 1 (`0 10 * * *`) would have a pulse open at the same time, on Mon 23 Nov 10:00"),
+        "{out}"
+    );
+    let list = out.split("=== ").last().unwrap();
+    assert!(list.contains("Schedule 1: `0 10 * * *`") && list.contains("Schedule 2: `0 14 * * FRI`"), "{list}");
+    assert!(!list.contains("MON-FRI") && !list.contains("0 11"), "{list}");
+}
+
+#[test]
+fn a_crash_while_a_scheduled_pulse_opens_is_repaired_without_a_second_pulse() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("m.db").display());
+    let args =
+        |clock: &'static str| ["console", "--script", "-", "--clock", clock, "--database", &db].map(str::to_string);
+    let first = common::run(
+        &args("2026-11-23T01:00Z").iter().map(String::as_str).collect::<Vec<_>>(),
+        "as maria (manager) in #ops: /pulse schedule \"0 10 * * FRI\" for:4h\n\
+         crash before next post\n\
+         advance 5d\n",
+    );
+    assert_eq!(first.status.code(), Some(70), "died while posting the scheduled pulse");
+    let second = meridian(&args("2026-11-27T10:30Z").iter().map(String::as_str).collect::<Vec<_>>(), "advance 1h\n");
+    assert_eq!(second.matches("# Pulse #1").count(), 1, "the question is posted once: {second}");
+    assert!(!second.contains("# Pulse #2"), "no second pulse: {second}");
+    let unfinished = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let pool = sqlx::SqlitePool::connect(&db).await.unwrap();
+        let row: (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM posts WHERE delivered_at IS NULL").fetch_one(&pool).await.unwrap();
+        row.0
+    });
+    assert_eq!(unfinished, 0, "every ledger row of the firing is finished");
+}
+
+#[test]
+fn a_broken_database_is_reported_not_passed_over_in_silence() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("m.db").display());
+    meridian(
+        &["console", "--script", "-", "--clock", "2026-11-23T01:00Z", "--database", &db],
+        "as maria (manager) in #ops: /pulse \"Quick check?\" options:\"Yes,No\" for:1h\n",
+    );
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let pool = sqlx::SqlitePool::connect(&db).await.unwrap();
+        sqlx::query("DROP TABLE votes").execute(&pool).await.unwrap();
+    });
+    let out =
+        common::run(&["console", "--script", "-", "--clock", "2026-11-23T03:00Z", "--database", &db], "advance 5m\n");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("ERROR") && err.contains("pulses failed; will retry"), "{err}");
+    assert!(err.contains("no such table: votes"), "the cause is named: {err}");
+}
+
+#[test]
+fn answers_about_the_wrong_pulse_say_which_ones_there_are() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("m.db").display());
+    let out = meridian(
+        &["console", "--script", "-", "--clock", "2026-11-23T01:00Z", "--database", &db],
+        "as maria (manager) in #ops: /pulse \"Quick check?\" options:\"Yes,No\" for:1d\n\
+         as maria (manager) in #ops: /pulse close 999\n\
+         as maria (manager) in #ops: /pulse results 999\n\
+         as ana in #sales: click 1 1\n\
+         as maria (manager) in #ops: /meridian follow IN IN in\n",
+    );
+    assert!(out.contains("There is no open pulse #999 in this channel; open now: #1."), "{out}");
+    assert!(out.contains("There is no pulse #999 in this channel; `/pulse list` shows them."), "{out}");
+    assert!(out.contains("That pulse belongs to another channel; answer it there."), "{out}");
+    assert!(out.contains("maria set this channel to follow India (IN). It now posts"), "India once: {out}");
 }

@@ -43,8 +43,25 @@ fn milestone(name: &str, on: NaiveDate) -> Occurrence {
     }
 }
 
+/// Slots of any schedule (half-hourly ones too: the wall-clock machinery under the reminders'
+/// and pulses' own rules).
 fn slots(schedule: &str, tz: Tz, from: &str, to: &str) -> Vec<DateTime<Utc>> {
-    PostingSchedule::parse(schedule).unwrap().slots_between(tz, utc(from), utc(to)).collect()
+    PostingSchedule::parse_any(schedule).unwrap().slots_between(tz, utc(from), utc(to)).collect()
+}
+
+#[test]
+fn reminders_and_pulses_keep_one_frequency_rule_at_most_hourly() {
+    for every_few_minutes in ["* * * * *", "*/10 * * * *", "0,30 9 * * MON-FRI"] {
+        assert!(
+            matches!(
+                PostingSchedule::parse(every_few_minutes),
+                Err(meridian::reminders::ReminderError::TooFrequent { .. })
+            ),
+            "{every_few_minutes}"
+        );
+        assert!(every_few_minutes.parse::<meridian::pulse::CronSpec>().is_err(), "{every_few_minutes}");
+    }
+    assert!(PostingSchedule::parse("0 9,17 * * MON-FRI").is_ok());
 }
 
 #[test]
@@ -106,7 +123,21 @@ fn a_saturday_holiday_is_announced_on_friday_and_names_its_substitute_day() {
     let independence: Vec<&Reminder> = reminders.iter().filter(|r| r.occurrence.id == "independence-day").collect();
     assert!(independence.iter().all(|r| r.occurrence.date == date(2026, 7, 4) && !r.occurrence.observed));
     assert!(independence.iter().all(|r| r.observed_on == Some(date(2026, 7, 3))));
-    assert!(reminders.iter().all(|r| !r.occurrence.observed), "a substitute day gets no reminder of its own");
+    // The substitute day, Friday 3 July, shares its slot with the holiday's "tomorrow", which
+    // names the day off already: one reminder, not two saying the same.
+    assert!(reminders.iter().all(|r| !r.occurrence.observed), "{reminders:#?}");
+}
+
+#[test]
+fn a_substitute_day_gets_its_own_reminder_on_the_day() {
+    // Boxing Day 2026 is a Saturday; GB gives Monday 28 December off. Friday's post is
+    // about Christmas and Boxing Day; Monday's says the substitute day is today.
+    let plan = ReminderPlan::in_zone(London);
+    let reminders = plan_for(&plan, &["GB"], "2026-12-20T00:00:00Z", "2026-12-31T00:00:00Z");
+    let substitute: Vec<&Reminder> = reminders.iter().filter(|r| r.occurrence.observed).collect();
+    assert_eq!(substitute.len(), 1, "{substitute:#?}");
+    assert_eq!(substitute[0].key, "GB:boxing-day:2026-12-28:observed:lead0");
+    assert_eq!((substitute[0].post_at, substitute[0].days_before), (utc("2026-12-28T09:00:00Z"), 0));
 }
 
 #[test]
@@ -403,7 +434,7 @@ fn schedule() -> impl Strategy<Value = &'static str> {
         "0 9,17 * * 1-5",
         "0 0 * * *",
         "15 8 * * MON-SAT",
-        "0,30 1-3 * * *",
+        "0 1-3 * * *",
         "0 10 * * TUE,THU",
     ])
 }

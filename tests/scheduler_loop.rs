@@ -64,7 +64,7 @@ async fn the_loop_posts_what_is_due_wakes_on_a_schedule_change_and_stops_on_shut
     clock.set(at("2026-11-06T03:30:00Z"));
     bot.schedule_changed.notify_one();
     let text = wait_for(&out, "# 🪔 Diwali (Deepavali) — on Sunday").await;
-    assert!(text.contains("=== #support · post 3 · Fri 2026-11-06 09:00 IST"), "{text}");
+    assert!(text.contains("=== #support · post 3 · Fri 2026-11-06 09:00 Kolkata, UTC+5:30"), "{text}");
 
     stop.send(()).unwrap();
     tokio::time::timeout(Duration::from_secs(5), running).await.expect("the loop stops on shutdown").unwrap();

@@ -271,7 +271,7 @@ fn reminder(channel: ChannelId, occurrence: &str) -> PostKey {
 // ---- schema ----------------------------------------------------------------------------
 
 /// The newest migration in `migrations/`.
-const SCHEMA: i64 = 2;
+const SCHEMA: i64 = 3;
 
 async fn migrating_again_changes_nothing(db: &TestDb) {
     assert_eq!(db.store.schema_version().await.unwrap(), Some(SCHEMA));
@@ -961,9 +961,9 @@ async fn a_delivered_post_is_found_by_its_message(db: &TestDb) {
     let (_, channel) = a_channel(s).await;
     let key = reminder(channel, "GB:easter-monday:2026-04-06:lead1");
     let Claim::Won(post) = s.claim_post(&key, "a", at(DURING)).await.unwrap() else { panic!() };
-    assert_eq!(s.post_by_message(channel, "C001:99.1").await.unwrap(), None);
+    assert_eq!(s.posts_by_message(channel, "C001:99.1").await.unwrap(), vec![]);
     s.mark_delivered(post, "C001:99.1", at("2026-03-02T12:00:01Z")).await.unwrap();
-    let found = s.post_by_message(channel, "C001:99.1").await.unwrap().unwrap();
+    let found = s.posts_by_message(channel, "C001:99.1").await.unwrap().remove(0);
     assert_eq!(found.id, post);
     assert_eq!(found.key, key);
     assert_eq!(found.instance_id, "a");
@@ -985,8 +985,9 @@ async fn a_message_id_shared_by_two_channels_finds_each_channels_own_post(db: &T
         s.mark_delivered(post, ts, at(DURING)).await.unwrap();
         posts.push(post);
     }
-    assert_eq!(s.post_by_message(first, ts).await.unwrap().map(|p| p.id), Some(posts[0]));
-    assert_eq!(s.post_by_message(second, ts).await.unwrap().map(|p| p.id), Some(posts[1]));
+    let ids = |found: Vec<Post>| found.into_iter().map(|p| p.id).collect::<Vec<_>>();
+    assert_eq!(ids(s.posts_by_message(first, ts).await.unwrap()), vec![posts[0]]);
+    assert_eq!(ids(s.posts_by_message(second, ts).await.unwrap()), vec![posts[1]]);
 }
 
 /// The post a [`ClaimOutcome`] hands over; a test fails when there is none.

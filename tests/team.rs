@@ -198,3 +198,16 @@ fn opted_out_members_are_not_counted() {
     let cover = coverage(date(2026, 6, 1), &[quiet, member("Sam", Some("US-NY"), Some("09:00-17:00"))], library());
     assert_eq!((cover.present.len(), cover.total), (1, 1));
 }
+
+#[test]
+fn coverage_by_hour_finds_the_hours_nobody_covers() {
+    use meridian::team::coverage_by_hour;
+    let day: WorkingHours = "09:00-17:00".parse().unwrap();
+    let evening: WorkingHours = "17:00-22:00".parse().unwrap();
+    let runs = coverage_by_hour(date(2026, 12, 1), Manila, &[(Manila, day), (Manila, evening)]);
+    assert_eq!(runs, vec![(0, 9, 0), (9, 22, 1), (22, 24, 0)]);
+    // A night shift from the day before still covers the small hours.
+    let night: WorkingHours = "22:00-06:00".parse().unwrap();
+    let runs = coverage_by_hour(date(2026, 12, 1), Manila, &[(Manila, day), (Manila, night)]);
+    assert_eq!(runs, vec![(0, 6, 1), (6, 9, 0), (9, 17, 1), (17, 22, 0), (22, 24, 1)]);
+}

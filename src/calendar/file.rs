@@ -1,7 +1,7 @@
 //! The calendar file format (`calendars/*.toml`, documented in `calendars/README.md`):
 //! text in, a [`Region`] out, or errors that name the file, the line and what is wrong.
 
-use super::model::{Culture, Event, Kind, Observed, Region, RegionCode, Shift};
+use super::model::{Culture, Event, Given, Kind, NoteLines, Observed, Region, RegionCode, Shift, Tone};
 use super::rule::{parse_month_day, parse_weekday, Rule};
 use chrono::{NaiveDate, Weekday};
 use chrono_tz::Tz;
@@ -63,10 +63,13 @@ struct RawEvent {
     moved: Option<Spanned<BTreeMap<String, String>>>,
     #[serde(default)]
     cancelled: Vec<i32>,
-    about: Option<String>,
-    greeting: Option<String>,
-    expect: Option<String>,
-    emoji: Option<String>,
+    about: Option<Spanned<String>>,
+    greeting: Option<Spanned<String>>,
+    expect: Option<Spanned<String>>,
+    emoji: Option<Spanned<String>>,
+    tone: Option<Spanned<String>>,
+    given: Option<Spanned<String>>,
+    announce: Option<bool>,
 }
 
 /// Line numbers of byte offsets in one file.
@@ -249,7 +252,52 @@ fn parse_event(lines: &Lines, line: usize, e: RawEvent, errors: &mut Vec<FileErr
             }
         }
     }
-    let culture = Culture { about: e.about, greeting: e.greeting, expect: e.expect, emoji: e.emoji };
+    let tone = match &e.tone {
+        Some(t) => t.get_ref().parse::<Tone>().unwrap_or_else(|m| {
+            errors.push(lines.error(t, m));
+            Tone::Normal
+        }),
+        None => Tone::Normal,
+    };
+    let given = e.given.as_ref().and_then(|g| match g.get_ref().parse::<Given>() {
+        Ok(given) if kind.is_some_and(Kind::is_day_off) => Some(given),
+        Ok(_) => {
+            errors.push(lines.error(
+                g,
+                format!("given: '{name}' is not a day off (kind = \"{}\"); `given` says how widely a public or bank holiday is given", e.kind.get_ref()),
+            ));
+            None
+        }
+        Err(m) => {
+            errors.push(lines.error(g, m));
+            None
+        }
+    });
+    if let (Tone::Solemn, Some(greeting)) = (tone, &e.greeting) {
+        errors.push(lines.error(
+            greeting,
+            format!(
+                "'{name}' is solemn (tone = \"solemn\"): give no greeting; say in `expect` that it is a day of reflection"
+            ),
+        ));
+    }
+    let line_of = |field: &Option<Spanned<String>>| field.as_ref().map(|f| lines.line_of(f.span().start));
+    let note_lines = NoteLines {
+        about: line_of(&e.about),
+        greeting: line_of(&e.greeting),
+        expect: line_of(&e.expect),
+        emoji: line_of(&e.emoji),
+    };
+    let text = |field: Option<Spanned<String>>| field.map(Spanned::into_inner);
+    let culture = Culture {
+        about: text(e.about),
+        greeting: text(e.greeting),
+        expect: text(e.expect),
+        emoji: text(e.emoji),
+        tone,
+        given,
+        announce: e.announce.unwrap_or(true),
+    };
     if errors.len() > before {
         return None;
     }
@@ -266,6 +314,7 @@ fn parse_event(lines: &Lines, line: usize, e: RawEvent, errors: &mut Vec<FileErr
         cancelled: e.cancelled,
         culture: (!culture.is_empty()).then(|| Arc::new(culture)),
         line,
+        note_lines,
     })
 }
 

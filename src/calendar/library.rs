@@ -21,7 +21,8 @@ pub enum CalendarError {
 
 fn suggest(suggestions: &[String]) -> String {
     if suggestions.is_empty() {
-        "run `meridian calendars list` to see the known regions".to_string()
+        // Said in chat as well as on the command line, so it names no command.
+        "regions are ISO codes such as IN, PH, GB or US, subdivisions such as AU-NSW, or their names".to_string()
     } else {
         format!("did you mean {}?", suggestions.join(", "))
     }
@@ -63,6 +64,26 @@ impl RegionCalendar {
     }
 }
 
+/// What people call a country that is neither its code nor its name in the file.
+const ALIASES: &[(&str, &str)] = &[
+    ("uk", "GB"),
+    ("britain", "GB"),
+    ("great britain", "GB"),
+    ("england", "GB"),
+    ("usa", "US"),
+    ("america", "US"),
+    ("united states of america", "US"),
+    ("us of a", "US"),
+    ("uae", "AE"),
+    ("holland", "NL"),
+    ("deutschland", "DE"),
+    ("brasil", "BR"),
+    ("méxico", "MX"),
+    ("nippon", "JP"),
+    ("bharat", "IN"),
+    ("pilipinas", "PH"),
+];
+
 /// Every region meridian knows, resolved and checked.
 #[derive(Debug, Clone, Default)]
 pub struct Library {
@@ -78,16 +99,9 @@ impl Library {
     /// Builds a library from (file name, text) pairs; a later file with the same region code
     /// replaces an earlier one, so HR's folder can override what is shipped.
     pub fn from_files(files: impl IntoIterator<Item = (String, String)>) -> Result<Library, CalendarError> {
-        // A later file of the same name replaces an earlier one before either is parsed, so a
-        // broken shipped copy cannot hide behind a fixed local one (or the other way round).
-        let mut by_name: BTreeMap<String, (String, String)> = BTreeMap::new();
-        for (file, text) in files {
-            let name = file.rsplit(['/', '\\']).next().unwrap_or(&file).to_ascii_uppercase();
-            by_name.insert(name, (file, text));
-        }
         let mut errors = Vec::new();
         let mut regions: BTreeMap<RegionCode, Region> = BTreeMap::new();
-        for (file, text) in by_name.into_values() {
+        for (file, text) in latest_by_name(files) {
             match parse_region_file(&file, &text) {
                 Ok(region) => {
                     regions.insert(region.code.clone(), region);
@@ -119,12 +133,19 @@ impl Library {
         self.calendars.get(code).cloned()
     }
 
-    /// Finds a region by code or by name as a person types it (`in`, `AU-NSW`, `India`).
+    /// Finds a region by code or by name as a person types it (`in`, `AU-NSW`, `India`,
+    /// `the Philippines`), or by a common alias (`UK`, `USA`).
     pub fn find(&self, given: &str) -> Result<Arc<RegionCalendar>, CalendarError> {
         if let Some(found) = given.parse::<RegionCode>().ok().and_then(|c| self.get(&c)) {
             return Ok(found);
         }
         let wanted = given.trim().to_lowercase();
+        let wanted = wanted.strip_prefix("the ").unwrap_or(&wanted).to_string();
+        if let Some(code) = ALIASES.iter().find(|(alias, _)| *alias == wanted).map(|(_, code)| *code) {
+            if let Some(found) = code.parse::<RegionCode>().ok().and_then(|c| self.get(&c)) {
+                return Ok(found);
+            }
+        }
         if let Some(found) = self.calendars.values().find(|c| c.name.to_lowercase() == wanted) {
             return Ok(found.clone());
         }
@@ -148,6 +169,18 @@ impl Library {
         scored.sort();
         scored.into_iter().take(6).map(|(_, s)| s).collect()
     }
+}
+
+/// The files that count, by name: a later file of the same name replaces an earlier one
+/// before either is parsed, so a broken shipped copy cannot hide behind a fixed local one (or
+/// the other way round).
+pub(super) fn latest_by_name(files: impl IntoIterator<Item = (String, String)>) -> Vec<(String, String)> {
+    let mut by_name: BTreeMap<String, (String, String)> = BTreeMap::new();
+    for (file, text) in files {
+        let name = file.rsplit(['/', '\\']).next().unwrap_or(&file).to_ascii_uppercase();
+        by_name.insert(name, (file, text));
+    }
+    by_name.into_values().collect()
 }
 
 /// Merges a subdivision with its nation, checking what the two files say about each other.

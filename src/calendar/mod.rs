@@ -1,5 +1,6 @@
-//! Regional calendars: the event model, its date rules, the TOML file format and the
-//! library that answers "which holidays does this region have between these dates".
+//! Regional calendars: the event model, its date rules, the TOML file format, the library
+//! that answers "which holidays does this region have between these dates", and the review
+//! of the culture notes that `meridian calendars check` runs.
 //!
 //! Everything here is pure: files come in as text, dates go out as values.
 
@@ -10,12 +11,14 @@ mod library;
 mod milestone;
 mod model;
 mod occurrence;
+mod review;
 mod rule;
 
 pub use dir::read_calendar_files;
 pub use file::{parse_region_file, FileError};
 pub use library::{shipped_files, CalendarError, Library, RegionCalendar};
 pub use milestone::{milestone_occurrences, Milestone};
-pub use model::{Culture, Event, Kind, Observed, Region, RegionCode, RegionCodeError, Shift};
+pub use model::{Culture, Event, Given, Kind, NoteLines, Observed, Region, RegionCode, RegionCodeError, Shift, Tone};
 pub use occurrence::{Occurrence, TableGap};
+pub use review::{review, SharedText};
 pub use rule::{Rule, RuleError};

@@ -146,8 +146,82 @@ impl Observed {
     }
 }
 
-/// A short note that helps colleagues elsewhere understand and greet.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+/// How an event is spoken of in a channel: a festive day is greeted, a solemn one (Good
+/// Friday, Anzac Day, Ashura, a day of remembrance) is not.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Tone {
+    #[default]
+    Normal,
+    /// No greeting, no party emoji; the note says it is a day of reflection.
+    Solemn,
+}
+
+impl Tone {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tone::Normal => "normal",
+            Tone::Solemn => "solemn",
+        }
+    }
+
+    fn is_normal(&self) -> bool {
+        *self == Tone::Normal
+    }
+}
+
+impl FromStr for Tone {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "normal" => Ok(Tone::Normal),
+            "solemn" => Ok(Tone::Solemn),
+            _ => Err(format!("tone: '{text}' is not a tone; expected \"solemn\" (or \"normal\", the default)")),
+        }
+    }
+}
+
+/// How widely a public or bank holiday is given as a day off: whether "colleagues there will
+/// be off" is true of a contact centre's staff, or only of government offices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Given {
+    /// Government offices (and usually banks) close; many private employers stay open.
+    Government,
+    /// Most employers give the day off, but it is not owed to everyone.
+    Most,
+    /// A day off (or paid in lieu) for every employee by law.
+    All,
+}
+
+impl Given {
+    pub const ALL: [Given; 3] = [Given::Government, Given::Most, Given::All];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Given::Government => "government",
+            Given::Most => "most",
+            Given::All => "all",
+        }
+    }
+}
+
+impl FromStr for Given {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let lower = text.trim().to_ascii_lowercase();
+        Given::ALL
+            .into_iter()
+            .find(|g| g.as_str() == lower)
+            .ok_or_else(|| format!("given: '{text}' is not a reach; expected \"government\", \"most\" or \"all\""))
+    }
+}
+
+/// How an event is presented to colleagues elsewhere: the note that helps them understand and
+/// greet, its tone, how widely the day off is given, and whether it is announced at all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Culture {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub about: Option<String>,
@@ -157,12 +231,48 @@ pub struct Culture {
     pub expect: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub emoji: Option<String>,
+    #[serde(skip_serializing_if = "Tone::is_normal")]
+    pub tone: Tone,
+    /// `None`: not said; posts keep the plain "colleagues there will be off".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub given: Option<Given>,
+    /// False for a day kept as a staffing fact only: no reminder is ever posted for it.
+    #[serde(skip_serializing_if = "is_true")]
+    pub announce: bool,
+}
+
+fn is_true(value: &bool) -> bool {
+    *value
+}
+
+impl Default for Culture {
+    fn default() -> Self {
+        Culture {
+            about: None,
+            greeting: None,
+            expect: None,
+            emoji: None,
+            tone: Tone::Normal,
+            given: None,
+            announce: true,
+        }
+    }
 }
 
 impl Culture {
+    /// True when it says nothing beyond the defaults, so the event needs no note at all.
     pub fn is_empty(&self) -> bool {
-        self.about.is_none() && self.greeting.is_none() && self.expect.is_none() && self.emoji.is_none()
+        *self == Culture::default()
     }
+}
+
+/// The lines of an event's note fields in its file, for messages about them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct NoteLines {
+    pub about: Option<usize>,
+    pub greeting: Option<usize>,
+    pub expect: Option<usize>,
+    pub emoji: Option<usize>,
 }
 
 /// One named event of a region's calendar and how to find its dates.
@@ -184,6 +294,8 @@ pub struct Event {
     pub culture: Option<Arc<Culture>>,
     /// Where the event was written, for messages about it.
     pub line: usize,
+    /// Where each note field was written.
+    pub note_lines: NoteLines,
 }
 
 impl Event {

@@ -1,6 +1,6 @@
 //! Occurrences: the dated instances of events in one region, substitute days included.
 
-use super::model::{Culture, Event, Kind, Observed, RegionCode, Shift};
+use super::model::{Culture, Event, Given, Kind, Observed, RegionCode, Shift, Tone};
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use serde::Serialize;
 use std::collections::HashSet;
@@ -32,6 +32,20 @@ impl Occurrence {
     pub fn key(&self) -> String {
         let suffix = if self.observed { ":observed" } else { "" };
         format!("{}:{}:{}{}", self.region, self.id, self.date, suffix)
+    }
+
+    /// Whether a channel may be told of it; `announce = false` keeps a day as a staffing fact.
+    pub fn announced(&self) -> bool {
+        self.culture.as_ref().is_none_or(|c| c.announce)
+    }
+
+    pub fn tone(&self) -> Tone {
+        self.culture.as_ref().map(|c| c.tone).unwrap_or_default()
+    }
+
+    /// How widely the day off is given, when its calendar says.
+    pub fn given(&self) -> Option<Given> {
+        self.culture.as_ref().and_then(|c| c.given)
     }
 }
 

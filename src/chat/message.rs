@@ -3,23 +3,23 @@
 
 use super::event::{ChannelRef, MessageRef, ReplyTarget, UserRef};
 use super::rich::Rich;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A message; each platform renders the blocks (Block Kit, Discord embeds and components,
 /// console text) and falls back to `text` where blocks are not shown (notifications, screen
 /// readers).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Message {
     pub text: String,
     pub blocks: Vec<Block>,
     /// Files that travel with the message. Before sending, the delivery layer offers each to
     /// the platform's [`upload`](super::ChatPlatform::upload); a file the platform stores on
     /// its own is then shown through its [`FileRef::Uploaded`] and leaves this list.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<Attachment>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Block {
     /// A title line, plain text.
@@ -44,7 +44,7 @@ pub enum Block {
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Button {
     /// What the click means to the core, e.g. `pulse`.
     pub action: String,
@@ -53,7 +53,7 @@ pub struct Button {
     pub style: ButtonStyle,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ButtonStyle {
     #[default]
@@ -63,16 +63,16 @@ pub enum ButtonStyle {
 }
 
 /// A file sent with a message (a PNG chart).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Attachment {
     pub name: String,
     pub mime: String,
-    #[serde(skip)]
+    #[serde(skip, default)]
     pub bytes: Vec<u8>,
 }
 
 /// Which file an [`Block::Image`] shows.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum FileRef {
     /// The message's own attachment of this name (sent inline with it).

@@ -7,7 +7,9 @@ mod message;
 mod platform;
 mod rich;
 
-pub use command::{parse as parse_command, split_args, Command, DayRef, MeUpdate, SettingsUpdate, UsageError};
+pub use command::{
+    calendar_date, parse as parse_command, split_args, Command, DayRef, MeUpdate, SettingsUpdate, UsageError, YEARS,
+};
 pub use event::{Actor, Capabilities, ChannelRef, Event, MessageRef, PlatformKind, ReplyTarget, UserRef};
 pub use message::{plain_text, Attachment, Block, Button, ButtonStyle, FileRef, Message, Outgoing};
 pub use platform::{ChatPlatform, PlatformError, Platforms, UserInfo};

@@ -1,17 +1,20 @@
 //! `meridian calendars check|list`: validate calendar files, list the known regions.
 
-use crate::calendar::{read_calendar_files, CalendarError, Library};
+use crate::calendar::{read_calendar_files, review, CalendarError, Library, SharedText};
 use anyhow::Context;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(clap::Subcommand)]
 pub enum Command {
-    /// Validate calendar files (a folder or one file); errors name the file and line.
+    /// Validate calendar files (a folder or one file) and review their culture notes (wrong
+    /// language, copies across countries, solemn days, refused emoji); every problem names
+    /// the file and line, and any problem makes the exit code 1. Without a path: the
+    /// calendars meridian would load (the shipped ones, and ./calendars when there is such a
+    /// folder).
     Check {
         /// A calendar file or a folder of them.
-        #[arg(default_value = "calendars")]
-        path: PathBuf,
+        path: Option<PathBuf>,
     },
     /// List the known regions with their time zone and number of events.
     List {
@@ -23,17 +26,52 @@ pub enum Command {
 
 pub fn run(command: Command) -> anyhow::Result<ExitCode> {
     match command {
-        Command::Check { path } => check(&path),
+        Command::Check { path: Some(path) } => check(&path),
+        Command::Check { path: None } => {
+            let folder = Path::new("calendars");
+            if folder.is_dir() {
+                check(folder)
+            } else {
+                // The shipped calendars alone.
+                let count = crate::calendar::shipped_files().count();
+                report(crate::calendar::shipped_files().collect(), &format!("the {count} shipped calendar file(s)"))
+            }
+        }
         Command::List { calendars } => {
             let library = load(calendars.as_deref())?;
-            let mut out = format!("{:<8} {:<28} {:<22} {:>6}\n", "CODE", "NAME", "TIME ZONE", "EVENTS");
-            for c in library.regions() {
-                out += &format!("{:<8} {:<28} {:<22} {:>6}\n", c.code, c.name, c.timezone.name(), c.event_count());
-            }
-            super::print_out(&out)?;
+            let rows: Vec<[String; 4]> = library
+                .regions()
+                .map(|c| {
+                    [c.code.to_string(), c.name.clone(), c.timezone.name().to_string(), c.event_count().to_string()]
+                })
+                .collect();
+            super::print_out(&table(["CODE", "NAME", "TIME ZONE", "EVENTS"], &rows))?;
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Columns as wide as their widest cell (in characters), the last one right-aligned.
+fn table<const N: usize>(header: [&str; N], rows: &[[String; N]]) -> String {
+    let width = |i: usize| rows.iter().map(|r| r[i].chars().count()).chain([header[i].len()]).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..N).map(width).collect();
+    let line = |cells: [&str; N]| {
+        let mut out = String::new();
+        for (i, cell) in cells.iter().enumerate() {
+            let pad = widths[i] - cell.chars().count();
+            if i + 1 == N {
+                out += &format!("{}{cell}", " ".repeat(pad));
+            } else {
+                out += &format!("{cell}{}  ", " ".repeat(pad));
+            }
+        }
+        out + "\n"
+    };
+    let mut out = line(header);
+    for row in rows {
+        out += &line(std::array::from_fn(|i| row[i].as_str()));
+    }
+    out
 }
 
 fn check(path: &Path) -> anyhow::Result<ExitCode> {
@@ -43,22 +81,34 @@ fn check(path: &Path) -> anyhow::Result<ExitCode> {
         anyhow::bail!("no calendar files (*.toml) at {}", path.display());
     }
     let count = files.len();
-    // Shipped files go first so a subdivision checked alone still finds its nation.
-    let shipped = crate::calendar::shipped_files();
-    match Library::from_files(shipped.chain(files)) {
-        Ok(_) => {
-            println!("ok: {count} calendar file(s) at {} are valid", path.display());
-            Ok(ExitCode::SUCCESS)
-        }
-        Err(CalendarError::Files(errors)) => {
-            for e in &errors {
-                eprintln!("{e}");
-            }
-            eprintln!("{} error(s) in calendar files at {}", errors.len(), path.display());
-            Ok(ExitCode::FAILURE)
-        }
-        Err(e) => Err(e.into()),
+    // Shipped files go first so a subdivision checked alone still finds its nation, and so
+    // that a copy of a shipped note in a local file is seen.
+    let all: Vec<(String, String)> = crate::calendar::shipped_files().chain(files).collect();
+    report(all, &format!("{count} calendar file(s) at {}", path.display()))
+}
+
+/// Parses and reviews `files`, prints every error and finding (file:line first) and says
+/// whether `what` passed.
+fn report(files: Vec<(String, String)>, what: &str) -> anyhow::Result<ExitCode> {
+    let errors = match Library::from_files(files.clone()) {
+        Ok(_) => Vec::new(),
+        Err(CalendarError::Files(errors)) => errors,
+        Err(e) => return Err(e.into()),
+    };
+    let findings = review(files, &SharedText::shipped());
+    if errors.is_empty() && findings.is_empty() {
+        println!("ok: {what} are valid and pass the culture review");
+        return Ok(ExitCode::SUCCESS);
     }
+    for e in errors.iter().chain(&findings) {
+        eprintln!("{e}");
+    }
+    eprintln!(
+        "{} error(s) and {} culture-review finding(s) in {what} (calendars/README.md says how to fix each)",
+        errors.len(),
+        findings.len(),
+    );
+    Ok(ExitCode::FAILURE)
 }
 
 /// The shipped calendars, overlaid with the files of `dir` when given (or when `./calendars`

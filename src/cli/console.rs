@@ -35,9 +35,8 @@ pub struct Args {
 pub fn load_config(path: Option<&std::path::Path>, database: Option<String>) -> anyhow::Result<Config> {
     let mut config = Config::load_from_process_env(path)?;
     if let Some(url) = database {
-        let mut env = std::collections::HashMap::new();
-        env.insert("DATABASE_URL".to_string(), url);
-        config.apply_env(&env)?;
+        config.database =
+            crate::config::parse_database_url(&url).map_err(|reason| anyhow::anyhow!("--database: {reason}"))?;
     }
     Ok(config)
 }
@@ -48,13 +47,13 @@ pub fn run(args: Args, from_run: bool) -> anyhow::Result<ExitCode> {
         eprintln!("meridian: no SLACK_BOT_TOKEN or DISCORD_TOKEN set; running the console");
     }
     let tz: Tz = args.tz.parse().map_err(|_| anyhow::anyhow!("--tz: '{}' is not an IANA time zone", args.tz))?;
-    let simulated = match &args.clock {
-        Some(text) => Some(
-            crate::platforms::console::parse_instant(text, tz)
-                .with_context(|| format!("--clock: '{text}' is not a time such as 2026-11-05T08:00Z"))?,
-        ),
-        None => None,
-    };
+    let simulated =
+        match &args.clock {
+            Some(text) => Some(crate::platforms::console::parse_instant(text, tz).with_context(|| {
+                format!("--clock: '{text}' is not a time from 1900 to 2200 such as 2026-11-05T08:00Z")
+            })?),
+            None => None,
+        };
     let parts = load_parts(config)?;
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     runtime.block_on(async move {
@@ -76,7 +75,7 @@ pub fn run(args: Args, from_run: bool) -> anyhow::Result<ExitCode> {
                     std::fs::read_to_string(path).with_context(|| format!("cannot read script {}", path.display()))?;
                 session.run_script(&text).await?;
             }
-            None => interactive(&mut session, simulated.is_none()).await?,
+            None => interactive(&mut session, simulated.is_none(), from_run).await?,
         }
         Ok::<_, anyhow::Error>(())
     })?;
@@ -84,15 +83,31 @@ pub fn run(args: Args, from_run: bool) -> anyhow::Result<ExitCode> {
 }
 
 /// Reads lines as a person types them; with a real clock, posts whatever falls due meanwhile.
-async fn interactive(session: &mut Session, real_time: bool) -> anyhow::Result<()> {
-    eprintln!("meridian console — type script lines (`as alice in #support: /meridian help`), `advance 1d`, or Ctrl-D to quit");
+/// `meridian run` keeps going when standard input closes (it may run as a service, posting to
+/// standard output) until Ctrl-C or SIGTERM; `meridian console` ends there.
+async fn interactive(session: &mut Session, real_time: bool, keep_running: bool) -> anyhow::Result<()> {
+    eprintln!(
+        "meridian console — say who you are (`as alice in #support`), then type commands (`/meridian help`); \
+         `advance 1d` moves the clock; Ctrl-D to {}",
+        if keep_running { "stop reading input (posting goes on until Ctrl-C)" } else { "quit" }
+    );
     let mut lines = BufReader::new(tokio::io::stdin()).lines();
     let mut number = 0;
+    let mut reading = true;
+    let stop = super::run::shutdown_signal();
+    tokio::pin!(stop);
+    prompt(session).await;
     loop {
         let wake = tokio::time::sleep(std::time::Duration::from_secs(30));
         tokio::select! {
-            line = lines.next_line() => {
-                let Some(line) = line? else { break };
+            line = lines.next_line(), if reading => {
+                let Some(line) = line? else {
+                    if !keep_running || !real_time {
+                        break;
+                    }
+                    reading = false;
+                    continue;
+                };
                 number += 1;
                 if real_time {
                     session.catch_up_to(Utc::now()).await?;
@@ -101,9 +116,18 @@ async fn interactive(session: &mut Session, real_time: bool) -> anyhow::Result<(
                 if let Err(e) = session.run_line(number, &line).await {
                     eprintln!("error: {e:#}");
                 }
+                prompt(session).await;
             }
             () = wake, if real_time => session.catch_up_to(Utc::now()).await?,
+            () = &mut stop => break,
         }
     }
     Ok(())
+}
+
+/// What a person at the prompt wants to see: who they speak as, and when the bot posts next.
+async fn prompt(session: &Session) {
+    let next = session.next_post().await.map(|t| format!(" · next post {t}")).unwrap_or_default();
+    let who = session.speaker().unwrap_or_else(|| "as ? in #?".to_string());
+    eprint!("[{who}{next}] > ");
 }

@@ -13,8 +13,8 @@ pub struct Args {
     /// Region code (IN, US, AU-NSW) or name (India).
     #[arg(long, short)]
     region: String,
-    /// A calendar year (default: this year).
-    #[arg(long, short, conflicts_with_all = ["from", "to"])]
+    /// A calendar year, 1900 to 2200 (default: this year).
+    #[arg(long, short, conflicts_with_all = ["from", "to"], value_parser = parse_year)]
     year: Option<i32>,
     /// First date, YYYY-MM-DD (with --to).
     #[arg(long, requires = "to", value_parser = parse_date)]
@@ -34,7 +34,15 @@ pub struct Args {
 }
 
 fn parse_date(text: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| format!("'{text}' is not a date; expected YYYY-MM-DD"))
+    crate::chat::calendar_date(text)
+        .ok_or_else(|| format!("'{text}' is not a date from 1900 to 2200; expected YYYY-MM-DD"))
+}
+
+fn parse_year(text: &str) -> Result<i32, String> {
+    text.parse::<i32>()
+        .ok()
+        .filter(|y| crate::chat::YEARS.contains(y))
+        .ok_or_else(|| format!("'{text}' is not a year from 1900 to 2200"))
 }
 
 fn parse_kind(text: &str) -> Result<Kind, String> {

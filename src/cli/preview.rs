@@ -18,17 +18,22 @@ pub struct Args {
     /// The channel's name (as shown in the console or chat, without #).
     #[arg(long)]
     channel: String,
-    /// How many days ahead.
-    #[arg(long, default_value_t = 14)]
+    /// How many days ahead (1 to 366).
+    #[arg(long, default_value_t = 14, value_parser = clap::value_parser!(u32).range(1..=366))]
     days: u32,
     /// Database URL (overrides meridian.toml and DATABASE_URL).
     #[arg(long)]
     database: Option<String>,
     /// Start from this instant instead of now (RFC 3339, e.g. 2026-11-01T00:00:00Z).
-    #[arg(long)]
+    #[arg(long, value_parser = parse_from)]
     from: Option<chrono::DateTime<Utc>>,
     #[arg(long)]
     config: Option<PathBuf>,
+}
+
+fn parse_from(text: &str) -> Result<chrono::DateTime<Utc>, String> {
+    crate::platforms::console::parse_instant(text, chrono_tz::UTC)
+        .ok_or_else(|| format!("'{text}' is not a time from 1900 to 2200 such as 2026-11-01T00:00:00Z"))
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -66,7 +71,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             tz.name()
         );
         for (at, what) in &lines {
-            out += &format!("{}  {what}\n", at.with_timezone(&tz).format("%a %Y-%m-%d %H:%M %Z"));
+            out += &format!("{}  {what}\n", crate::posts::local_moment(*at, tz, "%a %Y-%m-%d %H:%M"));
         }
         super::print_out(&out)
     })?;

@@ -6,7 +6,7 @@ use super::console::load_config;
 use crate::chat::Platforms;
 use crate::clock::SystemClock;
 use crate::pulse::{to_csv, PulseRecord, QuestionId};
-use crate::service::pulses::{answer_of, meridian_id, tally_of};
+use crate::service::pulses::{answer_of, eligible, meridian_id, tally_of};
 use crate::store::Store;
 use anyhow::Context;
 use std::path::PathBuf;
@@ -43,9 +43,13 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         let mut records = Vec::new();
         let mut pulses = bot.store.pulses_in_channel(channel.id).await?;
         pulses.sort_by_key(|p| p.opens_at);
+        // The command line has no platform to ask: the members meridian knows stand in, as they
+        // do in the results post on a platform without a member list.
+        let members = bot.store.members_of_channel(channel.id).await?.len();
         for p in pulses {
             let answer = answer_of(&bot, &p);
-            let tally = tally_of(&bot, &p, &answer, None).await?;
+            let eligible = eligible(&bot, &p, members).await;
+            let tally = tally_of(&bot, &p, &answer, Some(eligible)).await?;
             records.push(PulseRecord {
                 pulse_id: meridian_id(p.id),
                 channel: channel.name.clone(),

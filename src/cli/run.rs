@@ -21,10 +21,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let tz: chrono_tz::Tz =
         args.tz.parse().map_err(|_| anyhow::anyhow!("--tz: '{}' is not an IANA time zone", args.tz))?;
     let clock: Arc<dyn Clock> = match &args.clock {
-        Some(text) => Arc::new(ShiftedClock::starting_at(
-            crate::platforms::console::parse_instant(text, tz)
-                .with_context(|| format!("--clock: '{text}' is not a time such as 2026-11-05T08:00Z"))?,
-        )),
+        Some(text) => {
+            Arc::new(ShiftedClock::starting_at(crate::platforms::console::parse_instant(text, tz).with_context(
+                || format!("--clock: '{text}' is not a time from 1900 to 2200 such as 2026-11-05T08:00Z"),
+            )?))
+        }
         None => Arc::new(SystemClock),
     };
     let parts = load_parts(config)?;
@@ -35,6 +36,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 
 async fn serve(parts: crate::bot::Parts, clock: Arc<dyn Clock>) -> anyhow::Result<()> {
     let config = parts.config.clone();
+    let _sole_use = crate::store::SoleUse::claim(config.database.expose())?;
     let store = Store::connect(config.database.expose())
         .await
         .context("cannot open the database")?
@@ -91,7 +93,7 @@ async fn until_stopped(mut stopped: watch::Receiver<bool>) {
 }
 
 /// Ctrl-C, or SIGTERM from a service manager.
-async fn shutdown_signal() {
+pub(super) async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

@@ -9,6 +9,22 @@ use chrono::NaiveDate;
 use serde_json::json;
 
 pub async fn add(ctx: &Context<'_>, name: String, date: NaiveDate, yearly: bool) -> Result<Effects, ServiceError> {
+    if !yearly && date < ctx.today() {
+        let text = format!(
+            "milestone: {} is in the past, so there is nothing to remind of. Give a date from today on, \
+             or add `yearly` for an anniversary.",
+            date.format("%a %-d %b %Y")
+        );
+        return Ok(vec![ctx.ephemeral(super::unchanged(text))].into());
+    }
+    let existing = ctx.bot.store.custom_events(EventScope::Channel(ctx.channel.id)).await?;
+    let same = existing
+        .iter()
+        .find(|e| e.kind == EventKind::Milestone && e.date == date && e.name.to_lowercase() == name.to_lowercase());
+    if let Some(twin) = same {
+        let text = format!("milestone: '{}' on {} is already there (id {}).", twin.name, twin.date, twin.id);
+        return Ok(vec![ctx.ephemeral(super::unchanged(text))].into());
+    }
     let event = NewCustomEvent {
         scope: EventScope::Channel(ctx.channel.id),
         name: name.clone(),

@@ -63,6 +63,28 @@ pub async fn run(ctx: &Context<'_>, command: PulseCommand) -> Result<Effects, Se
                 )))]
                 .into());
             }
+            // Another schedule of the channel that would have a pulse open at the same time.
+            let window = |at: chrono::DateTime<chrono::Utc>, d: TimeDelta| (at, at + d);
+            let mine: Vec<_> = upcoming.iter().map(|at| window(*at, duration(d))).collect();
+            for other in ctx.bot.store.pulse_schedules().await?.iter().filter(|s| s.channel == ctx.channel.id) {
+                let Ok(their) = crate::reminders::PostingSchedule::parse_any(&other.cron) else { continue };
+                let clash = their
+                    .slots_between(tz, ctx.now, ctx.now + TimeDelta::days(400))
+                    .take(60)
+                    .map(|at| window(at, other.duration))
+                    .find(|(opens, closes)| mine.iter().any(|(o, c)| o < closes && opens < c));
+                if let Some((opens, _)) = clash {
+                    return Ok(vec![ctx.ephemeral(Message::text(format!(
+                        "Schedule {} (`{}`) would have a pulse open at the same time, on {}; two pulses at once \
+                         split the answers. Pick other times or `/pulse unschedule {}` first. Nothing was scheduled.",
+                        other.id,
+                        other.cron,
+                        opens.with_timezone(&tz).format("%a %-d %b %H:%M"),
+                        other.id
+                    )))]
+                    .into());
+                }
+            }
             let schedule = NewPulseSchedule {
                 channel: ctx.channel.id,
                 cron: cron.as_written().to_string(),
@@ -73,7 +95,7 @@ pub async fn run(ctx: &Context<'_>, command: PulseCommand) -> Result<Effects, Se
             let id = ctx.bot.store.save_pulse_schedule(&schedule).await?;
             ctx.bot.store.set_last_run(&schedule_job(id.0), ctx.now).await?;
             let about = theme.map(|t| format!(" on {}", t.title())).unwrap_or_default();
-            let first = upcoming[0].with_timezone(&tz).format("%a %-d %b %H:%M %Z");
+            let first = crate::posts::local_moment(upcoming[0], tz, "%a %-d %b %H:%M");
             Ok(Effects::rescheduling(vec![ctx.post(Message::text(format!(
                 "{} scheduled a recurring pulse{about} (`{}`, {} time; schedule {id}). Each stays open {}; the first \
                  opens {first}. Stop it with `/pulse unschedule {id}`.",
@@ -105,8 +127,22 @@ pub async fn run(ctx: &Context<'_>, command: PulseCommand) -> Result<Effects, Se
         }
         PulseCommand::Close { id } => {
             let Some(pulse) = find(ctx, id.map(|i| i.0 as i64), true).await? else {
-                let none = Message::text("There is no open pulse in this channel to close.");
-                return Ok(vec![ctx.ephemeral(none)].into());
+                let open: Vec<String> = ctx
+                    .bot
+                    .store
+                    .pulses_in_channel(ctx.channel.id)
+                    .await?
+                    .iter()
+                    .filter(|p| p.is_open())
+                    .map(|p| format!("#{}", p.id))
+                    .collect();
+                let none = match id {
+                    Some(id) if !open.is_empty() => {
+                        format!("There is no open pulse {id} in this channel; open now: {}.", open.join(", "))
+                    }
+                    _ => "There is no open pulse in this channel to close.".to_string(),
+                };
+                return Ok(vec![ctx.ephemeral(Message::text(none))].into());
             };
             match pulses::report(s, &ctx.channel, ctx.channel_ref, &pulse, ctx.now).await? {
                 Reported::NotDelivered => Ok(Effects::rescheduling(vec![ctx.ephemeral(Message::text(format!(
@@ -119,7 +155,11 @@ pub async fn run(ctx: &Context<'_>, command: PulseCommand) -> Result<Effects, Se
         }
         PulseCommand::Results { id } => {
             let Some(pulse) = find(ctx, id.map(|i| i.0 as i64), false).await? else {
-                return Ok(vec![ctx.ephemeral(Message::text("No pulse has run in this channel yet."))].into());
+                let none = match id {
+                    Some(id) => format!("There is no pulse {id} in this channel; `/pulse list` shows them."),
+                    None => "No pulse has run in this channel yet.".to_string(),
+                };
+                return Ok(vec![ctx.ephemeral(Message::text(none))].into());
             };
             let message = pulses::results_message(s, &ctx.channel, ctx.channel_ref, &pulse, false).await?;
             Ok(vec![ctx.ephemeral(message)].into())
@@ -144,7 +184,7 @@ async fn list(ctx: &Context<'_>) -> Result<Vec<Outgoing>, ServiceError> {
     let mut text = String::from("# Pulses in this channel\n");
     for p in pulses.iter().rev().take(10) {
         let state = if p.is_open() {
-            format!("open until {}", p.closes_at.with_timezone(&tz).format("%a %-d %b %H:%M %Z"))
+            format!("open until {}", crate::posts::local_moment(p.closes_at, tz, "%a %-d %b %H:%M"))
         } else {
             "closed".to_string()
         };

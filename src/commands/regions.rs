@@ -1,18 +1,35 @@
 //! `/meridian follow|unfollow|regions`: which regions' calendars a channel is reminded of.
 
 use super::{Context, Effects};
-use crate::calendar::RegionCode;
 use crate::chat::{Message, Outgoing};
 use crate::service::ServiceError;
 use serde_json::json;
 
-pub async fn follow(ctx: &Context<'_>, regions: Vec<RegionCode>, follow: bool) -> Result<Effects, ServiceError> {
-    // Unknown codes are refused before anything is stored, with the close matches.
-    let mut known = Vec::new();
-    for region in &regions {
-        match ctx.bot.library.find(region.as_str()) {
-            Ok(calendar) => known.push(calendar),
-            Err(e) => return Ok(vec![ctx.ephemeral(super::unchanged(format!("{e}")))].into()),
+pub async fn follow(ctx: &Context<'_>, regions: Vec<String>, follow: bool) -> Result<Effects, ServiceError> {
+    // Unknown regions are refused before anything is stored, with the close matches. Words
+    // that are no region each may be one name together ("United Kingdom" unquoted).
+    let library = &ctx.bot.library;
+    let resolved: Result<Vec<_>, _> = regions.iter().map(|r| library.find(r)).collect();
+    let mut known = match resolved {
+        Ok(known) => known,
+        Err(e) => match library.find(&regions.join(" ")) {
+            Ok(calendar) if regions.len() > 1 => vec![calendar],
+            _ => return Ok(vec![ctx.ephemeral(super::unchanged(format!("{e}")))].into()),
+        },
+    };
+    // `follow IN IN in` is India once.
+    let mut seen = std::collections::HashSet::new();
+    known.retain(|c| seen.insert(c.code.clone()));
+    if !follow {
+        // Unfollowing what the channel does not follow changes nothing: say so privately.
+        let missing: Vec<String> = known
+            .iter()
+            .filter(|c| !ctx.channel.followed_regions.iter().any(|f| f == c.code.as_str()))
+            .map(|c| format!("{} ({})", c.name, c.code))
+            .collect();
+        if !missing.is_empty() {
+            let text = format!("This channel does not follow {}", missing.join(", "));
+            return Ok(vec![ctx.ephemeral(super::unchanged(text))].into());
         }
     }
     let codes: Vec<&str> = known.iter().map(|c| c.code.as_str()).collect();
@@ -20,7 +37,23 @@ pub async fn follow(ctx: &Context<'_>, regions: Vec<RegionCode>, follow: bool) -
     let channel = ctx.channel.id;
     let changed = if follow {
         ctx.bot.store.follow_regions(channel, &codes).await?;
-        format!("{} set this channel to follow {names}.", ctx.actor.display_name)
+        let mut changed = format!("{} set this channel to follow {names}.", ctx.actor.display_name);
+        // A channel still on UTC that follows its first region posts in that region's time:
+        // 09:00 UTC is 17:00 in Manila, when half the team has gone home.
+        let first = &known[0];
+        if ctx.channel.followed_regions.is_empty()
+            && ctx.channel.settings.timezone == chrono_tz::UTC
+            && first.timezone != chrono_tz::UTC
+        {
+            let settings = crate::store::ChannelSettings { timezone: first.timezone, ..ctx.channel.settings.clone() };
+            ctx.bot.store.update_channel_settings(channel, &settings).await?;
+            changed.push_str(&format!(
+                " It now posts in {}, the time of {}; change that with `/meridian settings tz:Area/City`.",
+                crate::posts::zone_label(first.timezone, ctx.now),
+                crate::posts::in_sentence(&first.name)
+            ));
+        }
+        changed
     } else {
         ctx.bot.store.unfollow_regions(channel, &codes).await?;
         format!("{} set this channel to stop following {names}.", ctx.actor.display_name)

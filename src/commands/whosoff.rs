@@ -4,7 +4,7 @@
 use super::Context;
 use crate::chat::{DayRef, Outgoing};
 use crate::service::ServiceError;
-use crate::team::{coverage, MemberProfile};
+use crate::team::{coverage, coverage_by_hour, MemberProfile};
 use chrono::Duration;
 use serde_json::json;
 
@@ -23,6 +23,16 @@ pub async fn run(ctx: &Context<'_>, day: DayRef) -> Result<Vec<Outgoing>, Servic
         .map(crate::store::Member::team_profile)
         .collect();
     let cover = coverage(date, &members, &ctx.bot.library);
+    let tz = ctx.channel.settings.timezone;
+    // Without an hour everyone shares (round-the-clock shifts), how many are in, hour by hour.
+    let runs = if cover.overlap.is_none() && !cover.shifts.is_empty() {
+        coverage_by_hour(date, tz, &cover.shifts)
+    } else {
+        Vec::new()
+    };
+    let by_hour: Vec<String> = runs.iter().map(|(from, to, n)| format!("{from:02}:00-{to:02}:00 {n}")).collect();
+    let uncovered: Vec<String> =
+        runs.iter().filter(|(_, _, n)| *n == 0).map(|(from, to, _)| format!("{from:02}:00-{to:02}:00")).collect();
     let groups: Vec<_> = cover
         .off
         .by_region
@@ -47,7 +57,10 @@ pub async fn run(ctx: &Context<'_>, day: DayRef) -> Result<Vec<Outgoing>, Servic
             "unknown": cover.off.unknown_region,
             "in_count": cover.present.len(),
             "total": cover.total,
-            "overlap": cover.overlap.map(|o| vec![o.to_string()]).unwrap_or_default(),
+            "overlap": cover.overlap.map(|o| vec![o.local(tz)]).unwrap_or_default(),
+            "by_hour": by_hour,
+            "uncovered": uncovered,
+            "zone": crate::posts::zone_label(tz, ctx.now),
             "hours_unknown": cover.hours_unknown,
         }),
     )?;

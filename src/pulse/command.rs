@@ -464,29 +464,9 @@ fn parse_duration_arg(token: &Token) -> Result<TimeDelta, CommandError> {
 }
 
 /// Reads `30m`, `2h`, `1d`, `1w`, `1h30m`: numbers each followed by m, h, d or w.
+/// A pulse's `for:` value, in the bot's one grammar for lengths of time.
 pub fn parse_duration(text: &str) -> Option<TimeDelta> {
-    let text = text.trim().to_lowercase();
-    let mut total = TimeDelta::zero();
-    let mut number = String::new();
-    let mut saw_unit = false;
-    for c in text.chars() {
-        if c.is_ascii_digit() {
-            number.push(c);
-            continue;
-        }
-        let n: i64 = number.parse().ok().filter(|n| *n <= 10_000)?;
-        number.clear();
-        let part = match c {
-            'm' => TimeDelta::minutes(n),
-            'h' => TimeDelta::hours(n),
-            'd' => TimeDelta::days(n),
-            'w' => TimeDelta::weeks(n),
-            _ => return None,
-        };
-        total += part;
-        saw_unit = true;
-    }
-    (saw_unit && number.is_empty()).then_some(total)
+    text.parse::<crate::period::Period>().ok().map(crate::period::Period::as_delta)
 }
 
 fn parse_answer(token: &Token) -> Result<AnswerKind, CommandError> {

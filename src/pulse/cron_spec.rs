@@ -14,10 +14,6 @@ use thiserror::Error;
 
 use crate::reminders::{PostingSchedule, ReminderError};
 
-/// The shortest gap allowed between two runs of a schedule: a pulse needs time to collect
-/// answers, and a channel asked every few minutes stops answering.
-pub const MIN_INTERVAL: TimeDelta = TimeDelta::hours(1);
-
 /// A cron schedule that parsed and fires at most once an hour.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CronSpec {
@@ -90,8 +86,8 @@ impl FromStr for CronSpec {
     }
 }
 
-/// Looks at the first runs after a fixed instant (so the check is deterministic) and
-/// refuses schedules whose runs come closer than [`MIN_INTERVAL`].
+/// Refuses a schedule that never fires within ten years, or fires more than hourly (the rule
+/// every posting schedule keeps: `PostingSchedule::posts_at_most_hourly`).
 fn check_frequency(schedule: &PostingSchedule, written: &str) -> Result<(), CronError> {
     // A Monday at midnight, early in a year: any weekly or monthly pattern shows within
     // the runs we look at, and ten years reach a schedule limited to a later year.
@@ -101,7 +97,7 @@ fn check_frequency(schedule: &PostingSchedule, written: &str) -> Result<(), Cron
     if runs.is_empty() {
         return Err(CronError::NeverFires { written: written.to_string() });
     }
-    if runs.windows(2).any(|w| w[1] - w[0] < MIN_INTERVAL) {
+    if !schedule.posts_at_most_hourly() {
         return Err(CronError::TooFrequent { written: written.to_string() });
     }
     Ok(())

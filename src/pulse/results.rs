@@ -160,7 +160,8 @@ fn responses_line(tally: &Tally) -> String {
     let n = tally.respondents;
     match (tally.response_rate(), tally.eligible) {
         (Some(rate), Some(eligible)) => {
-            format!("{n} {} · {} response rate ({n} of {eligible} members)", plural(n), percent(rate))
+            let members = if eligible == 1 { "member" } else { "members" };
+            format!("{n} {} · {} response rate ({n} of {eligible} {members})", plural(n), percent(rate))
         }
         _ => format!("{n} {}", plural(n)),
     }

@@ -55,12 +55,19 @@ pub fn milestone(e: CustomEvent) -> Milestone {
     Milestone { id: e.id.0, name: e.name, date: e.date, yearly: e.yearly, kind, note: e.note }
 }
 
+/// The ledger job that remembers when a channel's reminders started.
+pub fn started_job(channel: ChannelId) -> String {
+    format!("reminders-start:{channel}")
+}
+
 /// Starts a channel's reminders from `now` when it first follows something; earlier history
-/// is not back-filled.
+/// is not back-filled (not even earlier the same day: following at 21:25 must not post a
+/// "today" for a day that is nearly over).
 pub async fn start_channel(store: &Store, channel: ChannelId, now: DateTime<Utc>) -> Result<(), ServiceError> {
-    let job = reminders_job(channel);
-    if store.last_run(&job).await?.is_none() {
-        store.set_last_run(&job, now).await?;
+    for job in [reminders_job(channel), started_job(channel)] {
+        if store.last_run(&job).await?.is_none() {
+            store.set_last_run(&job, now).await?;
+        }
     }
     Ok(())
 }

@@ -12,7 +12,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::pulse::QuestionBank;
 use crate::render::{RenderError, Templates};
-use crate::store::{Channel, ClaimOutcome, PostKey, Store, StoreError};
+use crate::store::{Channel, ChannelId, ClaimOutcome, PostKey, Store, StoreError};
 use chrono::{DateTime, Utc};
 use delivery::Delivery;
 use std::sync::Arc;
@@ -27,6 +27,16 @@ pub enum ServiceError {
     Pulse(String),
     #[error(transparent)]
     Calendar(#[from] crate::calendar::CalendarError),
+}
+
+/// The ledger's purpose for [`Services::announce`].
+pub const ANNOUNCEMENT: &str = "announcement";
+
+/// What an owed announcement keeps in the ledger.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Announcement {
+    channel: ChannelRef,
+    message: crate::chat::Message,
 }
 
 /// Everything the workflows need, built once at start and shared.
@@ -76,24 +86,127 @@ impl Services {
         now: DateTime<Utc>,
         build: impl AsyncFnOnce() -> Result<Option<Outgoing>, ServiceError>,
     ) -> Result<Once, ServiceError> {
-        let post = match self.store.claim_or_reclaim(key, &self.instance, now).await? {
-            ClaimOutcome::Mine(post) => post,
-            ClaimOutcome::Delivered => return Ok(Once::AlreadyDelivered),
-            ClaimOutcome::Held => return Ok(Once::Held),
+        let keys = std::slice::from_ref(key);
+        let mut outcomes = self.deliver_together(keys, now, async |_: &[usize]| build().await).await?;
+        Ok(outcomes.remove(0))
+    }
+
+    /// [`Services::deliver_once`] for several ledger posts carried by one message (a
+    /// reminder digest): each key is claimed on its own, `build` is given the indices of the
+    /// keys this call owns and makes one delivery of them, and all of them are marked
+    /// delivered with its message id. Returns what happened to each key, in order.
+    pub async fn deliver_together(
+        &self,
+        keys: &[PostKey],
+        now: DateTime<Utc>,
+        build: impl AsyncFnOnce(&[usize]) -> Result<Option<Outgoing>, ServiceError>,
+    ) -> Result<Vec<Once>, ServiceError> {
+        let mut outcomes = vec![Once::Nothing; keys.len()];
+        let mut mine = Vec::new();
+        for (i, key) in keys.iter().enumerate() {
+            match self.store.claim_or_reclaim(key, &self.instance, now).await? {
+                ClaimOutcome::Mine(post) => mine.push((i, post)),
+                ClaimOutcome::Delivered => outcomes[i] = Once::AlreadyDelivered,
+                ClaimOutcome::Held => outcomes[i] = Once::Held,
+            }
+        }
+        if mine.is_empty() {
+            return Ok(outcomes);
+        }
+        let indices: Vec<usize> = mine.iter().map(|(i, _)| *i).collect();
+        // The keys it carries name the post to the platform too (Discord's nonce), so a
+        // repeat of it after a lost answer or a crash is recognised there.
+        let ledger_key = indices.iter().map(|&i| ledger_key(&keys[i])).collect::<Vec<_>>().join("+");
+        let outcome = match build(&indices).await? {
+            None => Ok(None),
+            Some(outgoing) => self.delivery.send_keyed(&outgoing, Some(&ledger_key)).await.map(Some),
         };
-        let Some(outgoing) = build().await? else {
-            self.store.mark_delivered(post, "", now).await?;
-            return Ok(Once::Nothing);
-        };
-        let ledger_key = format!("{}/{}/{}", key.channel.0, key.purpose, key.occurrence_key);
-        match self.delivery.send_keyed(&outgoing, Some(&ledger_key)).await {
-            Ok(message_ref) => {
-                let id = message_ref.as_ref().map(|r| r.0.as_str()).unwrap_or_default();
-                self.store.mark_delivered(post, id, now).await?;
-                Ok(Once::Sent(message_ref))
+        match outcome {
+            Ok(sent) => {
+                let id = sent.as_ref().and_then(|r| r.as_ref()).map(|r| r.0.as_str()).unwrap_or_default();
+                for (i, post) in &mine {
+                    self.store.mark_delivered(*post, id, now).await?;
+                    outcomes[*i] = match &sent {
+                        Some(message_ref) => Once::Sent(message_ref.clone()),
+                        None => Once::Nothing,
+                    };
+                }
             }
             Err(e) => {
-                tracing::warn!(purpose = %key.purpose, key = %key.occurrence_key, error = %e, "not delivered; will retry");
+                let what: Vec<&str> = indices.iter().map(|&i| keys[i].occurrence_key.as_str()).collect();
+                tracing::warn!(posts = ?what, error = %e, "not delivered; will retry");
+                for (i, _) in &mine {
+                    outcomes[*i] = Once::Failed(e.clone());
+                }
+            }
+        }
+        Ok(outcomes)
+    }
+
+    /// A post that has no natural key but must go out once, whenever it can (a command's
+    /// announcement: "maria set this channel to follow India"). It is claimed under a key of
+    /// its own with what it says, so a failed send stays owed and [`Services::resend_owed`]
+    /// sends it on a later run, like every other post.
+    pub async fn announce(&self, channel: ChannelId, post: Outgoing, now: DateTime<Utc>) -> Result<Once, ServiceError> {
+        let Outgoing::Post { channel: channel_ref, message } = post else {
+            return Ok(match self.delivery.send(&post).await {
+                Ok(sent) => Once::Sent(sent),
+                Err(e) => Once::Failed(e),
+            });
+        };
+        let key = PostKey {
+            channel,
+            purpose: ANNOUNCEMENT.into(),
+            occurrence_key: format!("{}-{:016x}", now.timestamp_millis(), rand::random::<u64>()),
+        };
+        let payload = Announcement { channel: channel_ref, message };
+        let text = serde_json::to_string(&payload).map_err(|e| ServiceError::Pulse(e.to_string()))?;
+        let ClaimOutcome::Mine(id) = self.store.claim_or_reclaim(&key, &self.instance, now).await? else {
+            return Ok(Once::AlreadyDelivered);
+        };
+        self.store.set_post_payload(id, &text).await?;
+        self.send_claimed(id, &key, &Outgoing::Post { channel: payload.channel, message: payload.message }, now).await
+    }
+
+    /// Sends again what [`Services::announce`] could not send, oldest first; gives up (with a
+    /// warning) on an announcement a week old, which would only confuse by now.
+    pub async fn resend_owed(&self, channel: ChannelId, now: DateTime<Utc>) -> Result<Vec<Once>, ServiceError> {
+        let mut outcomes = Vec::new();
+        for (post, payload) in self.store.owed_payloads(channel, ANNOUNCEMENT).await? {
+            let ClaimOutcome::Mine(id) = self.store.claim_or_reclaim(&post.key, &self.instance, now).await? else {
+                outcomes.push(Once::Held);
+                continue;
+            };
+            let parsed = serde_json::from_str::<Announcement>(&payload);
+            match parsed {
+                Ok(a) if now - post.claimed_at < chrono::Duration::days(7) => {
+                    let outgoing = Outgoing::Post { channel: a.channel, message: a.message };
+                    outcomes.push(self.send_claimed(id, &post.key, &outgoing, now).await?);
+                }
+                other => {
+                    tracing::warn!(key = %post.key.occurrence_key, unreadable = other.is_err(), "an announcement never went out; giving up on it");
+                    self.store.mark_delivered(id, "abandoned", now).await?;
+                }
+            }
+        }
+        Ok(outcomes)
+    }
+
+    async fn send_claimed(
+        &self,
+        id: crate::store::PostId,
+        key: &PostKey,
+        post: &Outgoing,
+        now: DateTime<Utc>,
+    ) -> Result<Once, ServiceError> {
+        match self.delivery.send_keyed(post, Some(&ledger_key(key))).await {
+            Ok(sent) => {
+                let message_ref = sent.as_ref().map(|r| r.0.as_str()).unwrap_or_default();
+                self.store.mark_delivered(id, message_ref, now).await?;
+                Ok(Once::Sent(sent))
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "an announcement was not delivered; will retry");
                 Ok(Once::Failed(e))
             }
         }
@@ -122,4 +235,10 @@ impl Services {
         }
         Ok(self.store.members_of_channel(channel.id).await?.into_iter().map(|m| m.platform_user_id).collect())
     }
+}
+
+/// A ledger key as one string, for a platform's own duplicate check (see
+/// `ChatPlatform::post_once`).
+fn ledger_key(key: &PostKey) -> String {
+    format!("{}/{}/{}", key.channel.0, key.purpose, key.occurrence_key)
 }

@@ -166,8 +166,11 @@ pub async fn vote(
     let Some((pulse_id, choice)) = parsed else { return Ok(Message::text("That button is not one meridian knows.")) };
     let now = s.clock.now();
     let pulse = s.store.pulse(PulseId(pulse_id)).await?;
+    if pulse.as_ref().is_some_and(|p| p.channel != channel) {
+        return Ok(Message::text("That pulse belongs to another channel; answer it there."));
+    }
     // A pulse past its closing time refuses votes even before the scheduler has closed it.
-    let Some(pulse) = pulse.filter(|p| p.is_open() && now < p.closes_at && p.channel == channel) else {
+    let Some(pulse) = pulse.filter(|p| p.is_open() && now < p.closes_at) else {
         return Ok(Message::text(PULSE_CLOSED));
     };
     if choice as usize >= pulse.options.len() {
@@ -226,13 +229,19 @@ pub async fn report(
             .collect();
         s.store.seal_votes(pulse.id, &disclosed).await?;
         if let Some(message_ref) = &closed.message_ref {
+            // Once, through the ledger: a retry of the results must not edit it again.
             let done = Message::text(format!("Pulse #{} has closed: \"{}\". Results below.", pulse.id, pulse.question));
             let update = Outgoing::Update {
                 channel: channel_ref.clone(),
                 message_ref: MessageRef(message_ref.clone()),
                 message: done,
             };
-            if let Err(e) = s.delivery.send(&update).await {
+            let key = PostKey {
+                channel: channel.id,
+                purpose: "pulse-closed".into(),
+                occurrence_key: format!("pulse-{}", pulse.id),
+            };
+            if let Once::Failed(e) = s.deliver_once(&key, now, async || Ok(Some(update))).await? {
                 tracing::warn!(pulse = %pulse.id, error = %e, "could not mark the pulse message closed");
             }
         }
@@ -255,9 +264,9 @@ pub async fn results_message(
     with_png: bool,
 ) -> Result<Message, ServiceError> {
     let answer = answer_of(s, pulse);
-    // The channel's members as the platform counts them; a voter who left since still counts.
-    let members = s.members_of(channel, channel_ref).await?.len() as u32;
-    let eligible = members.max(s.store.voter_count(pulse.id).await.unwrap_or(0) as u32);
+    // The channel's members as the platform counts them.
+    let members = s.members_of(channel, channel_ref).await?.len();
+    let eligible = eligible(s, pulse, members).await;
     let tally = tally_of(s, pulse, &answer, Some(eligible)).await?;
     let previous = previous_tally(s, channel, pulse).await?;
     let mut results = PulseResults::compose(ResultsInput {
@@ -290,6 +299,13 @@ pub async fn results_message(
         message = message.with_image(png, format!("Chart of the answers to pulse #{}", pulse.id));
     }
     Ok(message)
+}
+
+/// Who could have answered: the channel's members, or the voters if more (a voter who left
+/// the channel since still counts), so a response rate never exceeds 100%.
+pub async fn eligible(s: &Services, pulse: &Pulse, members: usize) -> u32 {
+    let voters = s.store.voter_count(pulse.id).await.unwrap_or(0) as usize;
+    u32::try_from(members.max(voters)).unwrap_or(u32::MAX)
 }
 
 /// A pulse's tally under the configured `min_group`, from the store's counts.
@@ -439,9 +455,36 @@ pub async fn fire_schedule(
             purpose: "pulse-schedule".into(),
             occurrence_key: format!("{}:{}", schedule.id, at.to_rfc3339()),
         };
-        // Won only, never taken over: a firing whose process died after creating the pulse
-        // must not create a second one (the question itself is re-sent by `repost`).
-        if let Claim::Won(post) = s.store.claim_post(&key, &s.instance, now).await? {
+        let post = match s.store.claim_post(&key, &s.instance, now).await? {
+            Claim::Won(post) => Some(post),
+            Claim::Taken { delivered: true, .. } => None,
+            // A firing whose process died between its claim and its mark: repaired, never
+            // fired twice. A pulse it opened is adopted (its question is re-sent by `repost`);
+            // if it opened none, it opens one now while the slot's pulse would still be open.
+            Claim::Taken { post, delivered: false } => {
+                let claimed = s.store.post(post).await?.map(|p| p.claimed_at).unwrap_or(at);
+                let opened_then = s
+                    .store
+                    .pulses_in_channel(channel.id)
+                    .await?
+                    .into_iter()
+                    .find(|p| p.created_by == schedule.created_by && p.opens_at >= claimed.min(at));
+                match opened_then {
+                    Some(pulse) => {
+                        tracing::warn!(schedule = %schedule.id, pulse = %pulse.id, "a scheduled pulse's firing was left unfinished; adopting its pulse");
+                        s.store.mark_delivered(post, &format!("pulse-{}", pulse.id), now).await?;
+                        None
+                    }
+                    None if now < at + schedule.duration => Some(post),
+                    None => {
+                        tracing::warn!(schedule = %schedule.id, slot = %at, "a scheduled pulse was missed; too late to open it");
+                        s.store.mark_delivered(post, "missed", now).await?;
+                        None
+                    }
+                }
+            }
+        };
+        if let Some(post) = post {
             let theme = schedule.theme.as_deref().and_then(|t| t.parse::<Theme>().ok());
             if let Some(asked) = pick(s, channel, theme, now).await? {
                 let (by, duration) = (&schedule.created_by, schedule.duration);

@@ -65,6 +65,10 @@ pub(crate) async fn open(url: &str, if_missing: IfMissing) -> Result<Backend, St
 
 async fn open_sqlite(url: &str, if_missing: IfMissing) -> Result<SqlitePool, StoreError> {
     let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+    let path = url.trim_start_matches("sqlite:").trim_start_matches("//");
+    if !in_memory && path.split('?').next().unwrap_or_default().is_empty() {
+        return Err(StoreError::NoPath);
+    }
     let create = if_missing == IfMissing::Create || in_memory;
     let options = SqliteConnectOptions::from_str(url)?
         // Without CREATE, SQLite itself refuses a missing file, so one removed between the
@@ -103,9 +107,31 @@ async fn open_sqlite(url: &str, if_missing: IfMissing) -> Result<SqlitePool, Sto
     Ok(pool)
 }
 
+/// How long meridian waits for PostgreSQL to answer at start before saying it cannot.
+const POSTGRES_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
 async fn open_postgres(url: &str) -> Result<PgPool, StoreError> {
     let options = PgConnectOptions::from_str(url)?;
-    Ok(PgPoolOptions::new().max_connections(10).connect_with(options).await?)
+    // One plain connection first: the pool retries a refused connection in silence until its
+    // own timeout (31 s) and then reports only "pool timed out".
+    let unreachable = |reason: String| StoreError::Unreachable {
+        host: options.get_host().to_string(),
+        port: options.get_port(),
+        reason,
+    };
+    match tokio::time::timeout(
+        POSTGRES_CONNECT_TIMEOUT,
+        <sqlx::PgConnection as sqlx::Connection>::connect_with(&options),
+    )
+    .await
+    {
+        Err(_) => return Err(unreachable(format!("no answer within {} s", POSTGRES_CONNECT_TIMEOUT.as_secs()))),
+        Ok(Err(e)) => return Err(unreachable(e.to_string())),
+        Ok(Ok(connection)) => {
+            let _ = sqlx::Connection::close(connection).await;
+        }
+    }
+    Ok(PgPoolOptions::new().max_connections(10).acquire_timeout(Duration::from_secs(10)).connect_with(options).await?)
 }
 
 /// One migration compiled into the binary: (version, description, SQL).
@@ -114,11 +140,13 @@ type EmbeddedMigration = (i64, &'static str, &'static str);
 const SQLITE_MIGRATIONS: &[EmbeddedMigration] = &[
     (1, "initial", include_str!("../../migrations/sqlite/0001_initial.sql")),
     (2, "posts by channel message", include_str!("../../migrations/sqlite/0002_posts_by_channel_message.sql")),
+    (3, "post payloads", include_str!("../../migrations/sqlite/0003_post_payloads.sql")),
 ];
 
 const POSTGRES_MIGRATIONS: &[EmbeddedMigration] = &[
     (1, "initial", include_str!("../../migrations/postgres/0001_initial.sql")),
     (2, "posts by channel message", include_str!("../../migrations/postgres/0002_posts_by_channel_message.sql")),
+    (3, "post payloads", include_str!("../../migrations/postgres/0003_post_payloads.sql")),
 ];
 
 /// The migrations folder compiled in by hand rather than with `sqlx::migrate!`: the macro

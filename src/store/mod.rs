@@ -17,6 +17,7 @@
 //! the results.
 
 mod backend;
+mod sole_use;
 mod votes;
 
 use std::collections::{HashMap, HashSet};
@@ -30,6 +31,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use backend::Backend;
 pub use backend::BackendKind;
+pub use sole_use::SoleUse;
 use votes::VoteRequest;
 
 /// What can go wrong in the store. `NotFound`, `PulseClosed` and `NoSuchChoice` are answers
@@ -61,6 +63,15 @@ pub enum StoreError {
     /// [`Store::connect_existing`] was given a SQLite file that does not exist.
     #[error("no database at {}; run `meridian run` or `meridian migrate` first", .path.display())]
     NoDatabase { path: PathBuf },
+    /// PostgreSQL did not answer at start.
+    #[error("cannot reach PostgreSQL at {host}:{port}: {reason}")]
+    Unreachable { host: String, port: u16, reason: String },
+    /// A SQLite URL without a file name (`sqlite://`).
+    #[error("the SQLite URL names no file; write one such as sqlite://meridian.db (or sqlite::memory:)")]
+    NoPath,
+    /// Another bot process uses this SQLite file (see [`SoleUse`]).
+    #[error("{} is in use: {reason}", .path.display())]
+    InUse { path: PathBuf, reason: String },
 }
 
 macro_rules! ids {
@@ -475,6 +486,8 @@ type PulseRow = (
 const POST_COLUMNS: &str = "id, channel_id, purpose, occurrence_key, instance_id, claimed_at, \
      delivered_at, message_ref";
 type PostRow = (i64, i64, String, String, String, DateTime<Utc>, Option<DateTime<Utc>>, Option<String>);
+/// A [`PostRow`] and the payload kept with it.
+type OwedRow = (i64, i64, String, String, String, DateTime<Utc>, Option<DateTime<Utc>>, Option<String>, String);
 
 const FOLLOWED: &str = "followed";
 const CUSTOMER: &str = "customer";
@@ -1465,15 +1478,37 @@ impl Store {
         Ok(row.map(post_from_row))
     }
 
-    /// The bot's post behind a platform message in a channel (a reaction names both).
-    /// Message ids are unique only within a channel on some platforms (Slack's `ts`), so
-    /// the channel is part of the question, not a filter applied after it.
-    pub async fn post_by_message(&self, channel: ChannelId, message_ref: &str) -> Result<Option<Post>, StoreError> {
-        let sql =
-            format!("SELECT {POST_COLUMNS} FROM posts WHERE channel_id = $1 AND message_ref = $2 ORDER BY id LIMIT 1");
-        let row: Option<PostRow> =
-            on_pool!(self, |pool| sqlx::query_as(&sql).bind(channel.0).bind(message_ref).fetch_optional(pool).await?);
-        Ok(row.map(post_from_row))
+    /// Keeps what a claimed post says until it has gone out (see [`Store::owed_payloads`]).
+    pub async fn set_post_payload(&self, post: PostId, payload: &str) -> Result<(), StoreError> {
+        let sql = "UPDATE posts SET payload = $2 WHERE id = $1";
+        on_pool!(self, |pool| sqlx::query(sql).bind(post.0).bind(payload).execute(pool).await.map(|_| ())?);
+        Ok(())
+    }
+
+    /// A channel's posts of `purpose` that were claimed with a payload and never delivered,
+    /// oldest first: what a failed send left to send again.
+    pub async fn owed_payloads(&self, channel: ChannelId, purpose: &str) -> Result<Vec<(Post, String)>, StoreError> {
+        let sql = format!(
+            "SELECT {POST_COLUMNS}, payload FROM posts WHERE channel_id = $1 AND purpose = $2 \
+             AND delivered_at IS NULL AND payload IS NOT NULL ORDER BY claimed_at, id"
+        );
+        let rows: Vec<OwedRow> =
+            on_pool!(self, |pool| sqlx::query_as(&sql).bind(channel.0).bind(purpose).fetch_all(pool).await?);
+        Ok(rows
+            .into_iter()
+            .map(|(a, b, c, d, e, f, g, h, payload)| (post_from_row((a, b, c, d, e, f, g, h)), payload))
+            .collect())
+    }
+
+    /// The bot's posts behind a platform message in a channel (a reaction names both): one,
+    /// or several when one message carried them (a reminder digest). Message ids are unique
+    /// only within a channel on some platforms (Slack's `ts`), so the channel is part of the
+    /// question, not a filter applied after it.
+    pub async fn posts_by_message(&self, channel: ChannelId, message_ref: &str) -> Result<Vec<Post>, StoreError> {
+        let sql = format!("SELECT {POST_COLUMNS} FROM posts WHERE channel_id = $1 AND message_ref = $2 ORDER BY id");
+        let rows: Vec<PostRow> =
+            on_pool!(self, |pool| sqlx::query_as(&sql).bind(channel.0).bind(message_ref).fetch_all(pool).await?);
+        Ok(rows.into_iter().map(post_from_row).collect())
     }
 
     // ---- reactions -----------------------------------------------------------------------

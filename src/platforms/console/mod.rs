@@ -98,8 +98,8 @@ impl ConsolePlatform {
     }
 
     fn print(&self, heading: &str, message: &Message) {
-        let now = self.clock.now().with_timezone(&self.tz);
-        let mut text = format!("=== {heading} · {}\n", now.format("%a %Y-%m-%d %H:%M %Z"));
+        let now = crate::posts::local_moment(self.clock.now(), self.tz, "%a %Y-%m-%d %H:%M");
+        let mut text = format!("=== {heading} · {now}\n");
         text.push_str(&render(message));
         self.note(text.trim_end());
         self.note("");

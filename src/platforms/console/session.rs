@@ -22,6 +22,10 @@ pub struct SessionOptions {
 
 pub struct Session {
     options: SessionOptions,
+    /// This process's claim on a SQLite file, for the session's life (restarts included).
+    _sole_use: crate::store::SoleUse,
+    /// Who lines without `as` speak for (`as alice in #support` alone sets it).
+    speaker: Option<(String, Vec<String>, String)>,
     clock: ManualClock,
     console: Arc<ConsolePlatform>,
     bot: Arc<Bot>,
@@ -32,10 +36,11 @@ const WORKSPACE: &str = "console";
 
 impl Session {
     pub async fn start(options: SessionOptions) -> anyhow::Result<Session> {
+        let sole_use = crate::store::SoleUse::claim(options.parts.config.database.expose())?;
         let clock = ManualClock::new(options.start);
         let console = Arc::new(ConsolePlatform::new(options.out.clone(), Arc::new(clock.clone()), options.tz));
         let (bot, scheduler) = Self::connect(&options, &clock, &console).await?;
-        let session = Session { options, clock, console, bot, scheduler };
+        let session = Session { options, _sole_use: sole_use, speaker: None, clock, console, bot, scheduler };
         // Whatever came due while the bot was down is caught up at once.
         session.run_due().await?;
         Ok(session)
@@ -61,6 +66,17 @@ impl Session {
         self.clock.now()
     }
 
+    /// Who lines without `as` speak for, as the prompt shows it.
+    pub fn speaker(&self) -> Option<String> {
+        self.speaker.as_ref().map(|(user, _, channel)| format!("{user} in #{channel}"))
+    }
+
+    /// When the bot next posts, in the session's zone (for a person waiting at the prompt).
+    pub async fn next_post(&self) -> Option<String> {
+        let next = self.scheduler.next_due(self.now()).await.ok()??;
+        Some(crate::posts::local_moment(next, self.options.tz, "%a %-d %b %H:%M"))
+    }
+
     /// Runs a whole script; the first bad line stops it with its line number.
     pub async fn run_script(&mut self, text: &str) -> anyhow::Result<()> {
         for (i, line) in text.lines().enumerate() {
@@ -74,7 +90,17 @@ impl Session {
         match parse_line(number, text, self.options.tz)? {
             Line::Nothing => {}
             Line::At(at) => self.advance_to(at, number).await?,
-            Line::Advance(by) => self.advance_to(self.now() + by, number).await?,
+            Line::Advance(by) => {
+                let target = self
+                    .now()
+                    .checked_add_signed(by)
+                    .filter(|t| chrono::Datelike::year(t) <= *crate::chat::YEARS.end());
+                let target = target.ok_or_else(|| ScriptError {
+                    line: number,
+                    message: format!("the clock cannot go past {}", crate::chat::YEARS.end()),
+                })?;
+                self.advance_to(target, number).await?
+            }
             Line::FailNextPost => self.console.fail_next_post(),
             Line::CrashBeforeNextPost => self.console.crash_before_next_post(),
             Line::Restart => {
@@ -86,6 +112,18 @@ impl Session {
                 self.run_due().await?;
             }
             Line::Act { user, roles, channel, action } => self.act(number, user, roles, channel, action).await?,
+            Line::Speaker { user, roles, channel } => {
+                self.console.note(&format!("--- you are {user} in #{channel}"));
+                self.speaker = Some((user, roles, channel));
+            }
+            Line::ActAsSpeaker(action) => {
+                let Some((user, roles, channel)) = self.speaker.clone() else {
+                    let message =
+                        "say who you are first, e.g. `as alice in #support` (or `as bob (manager) in #support`)";
+                    return Err(ScriptError { line: number, message: message.into() }.into());
+                };
+                self.act(number, user, roles, channel, action).await?
+            }
         }
         Ok(())
     }
