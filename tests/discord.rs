@@ -4,8 +4,8 @@
 //! button, a member without the permission is refused privately, and closing edits the
 //! question and posts the results with the chart; every interaction is answered within
 //! Discord's three seconds, slow work or not; a 429 is waited out; reactions are counted; a
-//! dropped gateway resumes with nothing lost or handled twice; HTTP interactions are
-//! verified by signature.
+//! dropped gateway resumes with nothing lost or handled twice; newcomers are welcomed and
+//! leavers leave; HTTP interactions are verified by signature; a bad token stops meridian.
 
 mod common;
 mod fakes;
@@ -320,6 +320,42 @@ async fn reactions_are_counted_and_a_dropped_gateway_resumes_with_nothing_lost_o
 
     fake.send_reaction_remove(FakeReaction::new(PEOPLE[1], GENERAL, message, "👍")).await.unwrap();
     until_reactions(&reactions, vec![one(PEOPLE[2], "🎉")]).await;
+
+    // With Server Members on, a newcomer is welcomed by DM (Discord has no unprompted private
+    // message in a channel), and someone who leaves the server leaves its channels.
+    let newcomer = FakeUser::new(1_300_000_000_000_000_099, "newcomer");
+    fake.update_world(|w| {
+        w.guilds[0].members.push(fakes::discord::FakeMember { user: newcomer.clone(), roles: vec![], nick: None })
+    });
+    let user = |id: u64, name: &str| json!({"id": id.to_string(), "username": name, "discriminator": "0", "global_name": null, "avatar": null});
+    let member = json!({
+        "guild_id": GUILD.to_string(), "user": user(newcomer.id, "newcomer"), "nick": null, "roles": [],
+        "joined_at": "2026-11-05T08:00:00.000000+00:00", "deaf": false, "mute": false, "flags": 0, "pending": false,
+    });
+    fake.dispatch("GUILD_MEMBER_ADD", member).await.unwrap();
+    let welcome = eventually("the welcome", || {
+        let dm = fake.dm_channel(newcomer.id)?;
+        fake.messages(dm).into_iter().next()
+    })
+    .await;
+    assert!(said(&welcome).contains("Welcome!"), "{welcome}");
+    let in_general = || {
+        let store = store.clone();
+        async move {
+            let channel = store.channels().await.unwrap().into_iter().find(|c| c.external_id == GENERAL.to_string());
+            let members = store.members_of_channel(channel.unwrap().id).await.unwrap();
+            members.into_iter().map(|m| m.platform_user_id).collect::<Vec<_>>()
+        }
+    };
+    assert!(in_general().await.contains(&PEOPLE[1].to_string()), "a reaction made them known");
+    fake.dispatch("GUILD_MEMBER_REMOVE", json!({"guild_id": GUILD.to_string(), "user": user(PEOPLE[1], "person1")}))
+        .await
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while in_general().await.contains(&PEOPLE[1].to_string()) {
+        assert!(Instant::now() < deadline, "still in #general after leaving the server");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     bot.stop();
 }
 
