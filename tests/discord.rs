@@ -348,6 +348,13 @@ async fn reactions_are_counted_and_a_dropped_gateway_resumes_with_nothing_lost_o
         }
     };
     assert!(in_general().await.contains(&PEOPLE[1].to_string()), "a reaction made them known");
+    // A reaction to someone else's message is none of meridian's business.
+    let elsewhere = json!({
+        "user_id": PEOPLE[5].to_string(), "channel_id": GENERAL.to_string(), "message_id": "1700000000000000099",
+        "guild_id": GUILD.to_string(), "emoji": {"id": null, "name": "😂"}, "burst": false, "type": 0,
+        "message_author_id": PEOPLE[0].to_string(), "burst_colors": [],
+    });
+    fake.dispatch("MESSAGE_REACTION_ADD", elsewhere).await.unwrap();
     fake.dispatch("GUILD_MEMBER_REMOVE", json!({"guild_id": GUILD.to_string(), "user": user(PEOPLE[1], "person1")}))
         .await
         .unwrap();
@@ -356,6 +363,9 @@ async fn reactions_are_counted_and_a_dropped_gateway_resumes_with_nothing_lost_o
         assert!(Instant::now() < deadline, "still in #general after leaving the server");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    assert!(!in_general().await.contains(&PEOPLE[5].to_string()), "the other message's reaction was left alone");
+    let log = bot.stderr();
+    assert!(log.contains("😂"), "the reaction did arrive:\n{log}");
     bot.stop();
 }
 

@@ -120,6 +120,11 @@ impl Listener {
     pub async fn reaction(&self, reaction: &Reaction, added: bool) {
         let emoji = interactions::emoji(&reaction.emoji);
         tracing::debug!(message = %reaction.message_id, user = ?reaction.user_id, %emoji, added, "discord reaction");
+        // The gateway brings reactions to every message in every channel; only those to the
+        // bot's own posts count (Discord names the author of the message with an addition).
+        if reaction.message_author_id.is_some_and(|author| author != self.platform.bot_id()) {
+            return;
+        }
         let name = lock(&self.channel_names).get(&reaction.channel_id).cloned();
         let event = interactions::reaction_event(&self.bot.config, reaction, added, self.platform.bot_id(), name);
         if let Some(event) = event {
