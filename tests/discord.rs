@@ -458,3 +458,19 @@ async fn a_refused_token_or_an_unreachable_discord_stops_meridian_with_a_clear_e
     }
     assert!(fake.identifies().is_empty(), "never connected to a gateway");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_members_configured_but_not_allowed_in_the_portal_stops_meridian_saying_so() {
+    let mut world = world();
+    world.portal_intents = 0;
+    let fake = FakeDiscord::start_with(world, FakeOptions::default()).await;
+    let config = format!("[discord]\napi_base = \"{}\"\nguild_members = true\n", fake.api_base());
+    let token = fake.token();
+    let bot = tokio::task::spawn_blocking(move || RunningBot::start(&config, &[("DISCORD_TOKEN", &token)], &[]))
+        .await
+        .unwrap();
+    bot.wait_for_log("switch it on in the developer portal", Duration::from_secs(15));
+    let (status, log) = bot.stop();
+    assert!(!status.success(), "{log}");
+    assert_eq!(fake.identify_count(), 0, "refused");
+}

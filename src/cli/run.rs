@@ -57,7 +57,7 @@ async fn serve(parts: crate::bot::Parts, clock: Arc<dyn Clock>) -> anyhow::Resul
     }
     let bot = Arc::new(parts.bot(store, clock, platforms));
     // --- Discord: the gateway, and the Interactions Endpoint URL in HTTP mode ---
-    let discord_gateway = match discord {
+    let mut discord_gateway = match discord {
         Some(discord) => {
             let (discord_routes, gateway) = discord.serve(bot.clone()).await?;
             routes = routes.merge(discord_routes);
@@ -72,10 +72,21 @@ async fn serve(parts: crate::bot::Parts, clock: Arc<dyn Clock>) -> anyhow::Resul
     eprintln!("meridian: http listening on {address}");
     let scheduler = bot.scheduler();
     let scheduling = tokio::spawn(async move { scheduler.run(until_stopped(stopped)).await });
-    shutdown_signal().await;
+    // A gateway that Discord shuts for good (refused intents) stops meridian too.
+    let discord_down = async {
+        match discord_gateway.as_mut() {
+            Some(gateway) => gateway.failure().await,
+            None => std::future::pending().await,
+        }
+    };
+    let failure = tokio::select! {
+        () = shutdown_signal() => None,
+        reason = discord_down => Some(reason),
+    };
     eprintln!("meridian: stopping");
     let _ = stop.send(true);
-    if let Some(gateway) = discord_gateway {
+    // (A gateway that failed has no shard left to close.)
+    if let (Some(gateway), None) = (discord_gateway, &failure) {
         gateway.stop().await;
     }
     let _ = tokio::time::timeout(std::time::Duration::from_secs(10), async {
@@ -84,7 +95,10 @@ async fn serve(parts: crate::bot::Parts, clock: Arc<dyn Clock>) -> anyhow::Resul
     })
     .await;
     bot.store.close().await;
-    Ok(())
+    match failure {
+        Some(reason) => Err(anyhow::anyhow!(reason)),
+        None => Ok(()),
+    }
 }
 
 /// Resolves once `stop` says so.

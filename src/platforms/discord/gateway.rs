@@ -28,6 +28,8 @@ pub fn intents(config: &DiscordConfig) -> GatewayIntents {
 pub struct Gateway {
     shards: Arc<ShardManager>,
     task: tokio::task::JoinHandle<()>,
+    /// Why Discord closed the gateway for good, if it did.
+    failed: tokio::sync::oneshot::Receiver<String>,
 }
 
 impl Gateway {
@@ -40,6 +42,7 @@ impl Gateway {
             .map_err(|e| anyhow::anyhow!("discord: cannot set up the gateway client: {e}"))?;
         let shards = client.shard_manager.clone();
         let range = config.shards;
+        let (fail, failed) = tokio::sync::oneshot::channel();
         let task = tokio::spawn(async move {
             // serenity counts the range's end in (0..3 of 8 runs shards 0, 1, 2 and 3).
             let ended = match range {
@@ -48,16 +51,40 @@ impl Gateway {
             };
             if let Err(e) = ended {
                 tracing::error!(error = %e, "the Discord gateway stopped");
-                eprintln!("meridian: the Discord gateway stopped: {e}");
+                let _ = fail.send(why(&e));
             }
         });
-        Ok(Gateway { shards, task })
+        Ok(Gateway { shards, task, failed })
+    }
+
+    /// Resolves, with what to fix, if Discord closes the gateway for good; never otherwise.
+    pub async fn failure(&mut self) -> String {
+        match (&mut self.failed).await {
+            Ok(reason) => reason,
+            Err(_) => std::future::pending().await,
+        }
     }
 
     /// Closes every shard's connection.
     pub async fn stop(self) {
         self.shards.shutdown_all().await;
         let _ = tokio::time::timeout(Duration::from_secs(5), self.task).await;
+    }
+}
+
+/// What the operator should know of a gateway that stopped.
+fn why(error: &serenity::Error) -> String {
+    use serenity::all::GatewayError;
+    match error {
+        serenity::Error::Gateway(GatewayError::DisallowedGatewayIntents) => {
+            "discord: the gateway refused the Server Members intent; switch it on in the developer portal \
+             (Bot, Privileged Gateway Intents) or set [discord] guild_members = false"
+                .to_string()
+        }
+        serenity::Error::Gateway(GatewayError::InvalidAuthentication) => {
+            "discord: the gateway refused DISCORD_TOKEN".to_string()
+        }
+        other => format!("discord: the gateway stopped: {other}"),
     }
 }
 
