@@ -32,5 +32,31 @@ fn all_regions_for_a_century(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, all_regions_for_a_century);
+/// A calendar file near the size cap, to keep parsing linear in its length (it was
+/// quadratic: 0.7 s for 1.3 MB, 12.3 s for 5.3 MB), and half of it.
+fn a_large_calendar_file(c: &mut Criterion) {
+    let file = |bytes: usize| {
+        let mut text = String::from("[region]\ncode = \"XA\"\nname = \"Example\"\ntimezone = \"Asia/Kolkata\"\n\n");
+        let mut n = 0;
+        while text.len() < bytes {
+            n += 1;
+            text.push_str(&format!(
+                "[[event]]\nid = \"day-{n}\"\nname = \"Day {n}\"\nkind = \"observance\"\nrule = \"03-01\"\nabout = \"A note.\"\n\n"
+            ));
+        }
+        text
+    };
+    let mut group = c.benchmark_group("calendar_file");
+    group.sample_size(10);
+    for bytes in [500_000, 1_000_000] {
+        let text = file(bytes);
+        group.throughput(Throughput::Bytes(text.len() as u64));
+        group.bench_function(format!("parse_{}_kb", bytes / 1000), |b| {
+            b.iter(|| black_box(meridian::calendar::parse_region_file("XA.toml", &text).is_ok()))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, all_regions_for_a_century, a_large_calendar_file);
 criterion_main!(benches);

@@ -172,3 +172,49 @@ fn the_table_view_is_readable() {
     assert!(stdout.starts_with("India (IN), 2026-01-01 to 2026-12-31"), "{stdout}");
     assert!(stdout.contains("2026-01-26  Mon  Republic Day"), "{stdout}");
 }
+
+#[test]
+fn a_weekend_of_every_day_is_refused() {
+    let text = "[region]\ncode = \"XA\"\nname = \"Example\"\ntimezone = \"Asia/Kolkata\"\n\
+                weekend = [\"Mon\", \"Tue\", \"Wed\", \"Thu\", \"Fri\", \"Sat\", \"Sun\"]\n";
+    assert_eq!(
+        errors_of("XA.toml", text),
+        vec!["XA.toml:5: weekend: 7 days; a weekend has at most 3, so that holidays have working days to move to"]
+    );
+}
+
+#[test]
+fn a_file_too_large_is_refused_and_a_large_one_still_names_its_last_line() {
+    let event = "[[event]]\nname = \"Day\"\nkind = \"observance\"\nrule = \"03-01\"\nabout = \"x\"\n\n";
+    let mut text = format!("{GOOD_HEADER}\n");
+    while text.len() < meridian::calendar::MAX_FILE_BYTES - 200 {
+        text.push_str(event);
+    }
+    let lines = text.lines().count();
+    text.push_str("[[event]]\nname = \"Last\"\nkind = \"nonsense\"\nrule = \"03-02\"\n");
+    let errors = errors_of("XA.toml", &text);
+    assert!(
+        errors.iter().any(|e| e.starts_with(&format!("XA.toml:{}: 'nonsense' is not a kind", lines + 3))),
+        "{errors:?}"
+    );
+    text.push_str(&"# padding\n".repeat(100));
+    assert_eq!(
+        errors_of("XA.toml", &text),
+        vec![format!("XA.toml:1: the file is {} bytes; a calendar file may be at most 1048576", text.len())]
+    );
+}
+
+#[test]
+fn a_binary_file_is_named_and_the_others_are_still_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("AA.toml"), [0x89, b'P', b'N', b'G', 0, 0xff, 0xfe]).unwrap();
+    let bad_kind =
+        format!("{GOOD_HEADER}\n[[event]]\nname = \"Founders' Day\"\nkind = \"holiday\"\nrule = \"03-01\"\n");
+    std::fs::write(dir.path().join("XA.toml"), bad_kind).unwrap();
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_meridian")).arg("calendars").arg("check").arg(dir.path()).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("AA.toml:1: not a text file: byte 1 is not UTF-8"), "{err}");
+    assert!(err.contains("XA.toml:8: 'holiday' is not a kind"), "the other file is checked too: {err}");
+}

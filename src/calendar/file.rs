@@ -72,16 +72,21 @@ struct RawEvent {
     announce: Option<bool>,
 }
 
-/// Line numbers of byte offsets in one file.
+/// Line numbers of byte offsets in one file. The line starts are found once: counting
+/// newlines from the top for every error and note made checking a large file quadratic.
 struct Lines<'a> {
-    text: &'a str,
     file: &'a str,
+    /// Byte offsets of the newlines, in order.
+    newlines: Vec<usize>,
 }
 
-impl Lines<'_> {
+impl<'a> Lines<'a> {
+    fn new(text: &str, file: &'a str) -> Lines<'a> {
+        Lines { file, newlines: text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i).collect() }
+    }
+
     fn line_of(&self, offset: usize) -> usize {
-        let end = offset.min(self.text.len());
-        self.text.as_bytes()[..end].iter().filter(|b| **b == b'\n').count() + 1
+        self.newlines.partition_point(|&n| n < offset) + 1
     }
 
     fn error<T>(&self, spanned: &Spanned<T>, message: impl Into<String>) -> FileError {
@@ -93,10 +98,21 @@ impl Lines<'_> {
     }
 }
 
+/// The longest weekend a region may have (some have one day, most two, a few three).
+const MAX_WEEKEND_DAYS: usize = 3;
+
+/// The largest calendar file read: the biggest shipped one is some 40 KB, so this leaves room
+/// for generous tables and keeps a pasted export from tying up `calendars check`.
+pub const MAX_FILE_BYTES: usize = 1024 * 1024;
+
 /// Parses one region file. `file` names it in errors; when it ends in `CODE.toml`, the code
 /// inside must match. Every problem found is returned, not just the first.
 pub fn parse_region_file(file: &str, text: &str) -> Result<Region, Vec<FileError>> {
-    let lines = Lines { text, file };
+    if text.len() > MAX_FILE_BYTES {
+        let message = format!("the file is {} bytes; a calendar file may be at most {MAX_FILE_BYTES}", text.len());
+        return Err(vec![FileError { file: file.to_string(), line: 1, message }]);
+    }
+    let lines = Lines::new(text, file);
     let raw: RawFile = toml::from_str(text).map_err(|e| {
         let offset = e.span().map(|s| s.start).unwrap_or(0);
         // toml's message repeats the snippet; the first line says what is wrong.
@@ -160,6 +176,13 @@ fn parse_region(lines: &Lines, raw: RawFile, errors: &mut Vec<FileError>) -> Reg
             })
             .collect::<Vec<Weekday>>()
     });
+    if let Some(days) = weekend.as_ref().filter(|days| days.iter().collect::<HashSet<_>>().len() > MAX_WEEKEND_DAYS) {
+        let w = r.weekend.as_ref().expect("a parsed weekend was written");
+        errors.push(lines.error(
+            w,
+            format!("weekend: {} days; a weekend has at most {MAX_WEEKEND_DAYS}, so that holidays have working days to move to", days.iter().collect::<HashSet<_>>().len()),
+        ));
+    }
     let observed = r.observed.as_ref().and_then(|o| parse_observed(lines, o, errors));
 
     let mut ids = HashSet::new();

@@ -15,7 +15,7 @@ mod review;
 mod rule;
 
 pub use dir::read_calendar_files;
-pub use file::{parse_region_file, FileError};
+pub use file::{parse_region_file, FileError, MAX_FILE_BYTES};
 pub use library::{shipped_files, CalendarError, Library, RegionCalendar};
 pub use milestone::{milestone_occurrences, Milestone};
 pub use model::{Culture, Event, Given, Kind, NoteLines, Observed, Region, RegionCode, RegionCodeError, Shift, Tone};

@@ -34,7 +34,11 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
             } else {
                 // The shipped calendars alone.
                 let count = crate::calendar::shipped_files().count();
-                report(crate::calendar::shipped_files().collect(), &format!("the {count} shipped calendar file(s)"))
+                report(
+                    crate::calendar::shipped_files().collect(),
+                    Vec::new(),
+                    &format!("the {count} shipped calendar file(s)"),
+                )
             }
         }
         Command::List { calendars } => {
@@ -77,24 +81,29 @@ fn table<const N: usize>(header: [&str; N], rows: &[[String; N]]) -> String {
 fn check(path: &Path) -> anyhow::Result<ExitCode> {
     let files =
         read_calendar_files(path).with_context(|| format!("cannot read calendar files at {}", path.display()))?;
-    if files.is_empty() {
+    if files.texts.is_empty() && files.unreadable.is_empty() {
         anyhow::bail!("no calendar files (*.toml) at {}", path.display());
     }
-    let count = files.len();
+    let count = files.texts.len() + files.unreadable.len();
     // Shipped files go first so a subdivision checked alone still finds its nation, and so
     // that a copy of a shipped note in a local file is seen.
-    let all: Vec<(String, String)> = crate::calendar::shipped_files().chain(files).collect();
-    report(all, &format!("{count} calendar file(s) at {}", path.display()))
+    let all: Vec<(String, String)> = crate::calendar::shipped_files().chain(files.texts).collect();
+    report(all, files.unreadable, &format!("{count} calendar file(s) at {}", path.display()))
 }
 
 /// Parses and reviews `files`, prints every error and finding (file:line first) and says
-/// whether `what` passed.
-fn report(files: Vec<(String, String)>, what: &str) -> anyhow::Result<ExitCode> {
-    let errors = match Library::from_files(files.clone()) {
+/// whether `what` passed. `unreadable` are files that could not be read as text.
+fn report(
+    files: Vec<(String, String)>,
+    unreadable: Vec<crate::calendar::FileError>,
+    what: &str,
+) -> anyhow::Result<ExitCode> {
+    let mut errors = match Library::from_files(files.clone()) {
         Ok(_) => Vec::new(),
         Err(CalendarError::Files(errors)) => errors,
         Err(e) => return Err(e.into()),
     };
+    errors.splice(0..0, unreadable);
     let findings = review(files, &SharedText::shipped());
     if errors.is_empty() && findings.is_empty() {
         println!("ok: {what} are valid and pass the culture review");
@@ -117,7 +126,14 @@ pub fn load(dir: Option<&Path>) -> anyhow::Result<Library> {
     let default = Path::new("calendars");
     let dir = dir.or_else(|| default.is_dir().then_some(default));
     let extra = match dir {
-        Some(d) => read_calendar_files(d).with_context(|| format!("cannot read calendar files at {}", d.display()))?,
+        Some(d) => {
+            let files =
+                read_calendar_files(d).with_context(|| format!("cannot read calendar files at {}", d.display()))?;
+            if let Some(e) = files.unreadable.first() {
+                anyhow::bail!("{e} (run `meridian calendars check` for every problem)");
+            }
+            files.texts
+        }
         None => Vec::new(),
     };
     Library::from_files(crate::calendar::shipped_files().chain(extra))
