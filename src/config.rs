@@ -270,6 +270,19 @@ pub struct DiscordConfig {
     pub public_key: Option<String>,
     /// REST API base; tests point it at a fake server.
     pub api_base: String,
+    /// Guilds whose commands are registered one by one (at once, for trying meridian);
+    /// empty: the commands are registered globally.
+    pub guild_ids: Vec<u64>,
+    /// The shards this process runs; `None`: one shard, the whole bot.
+    pub shards: Option<ShardRange>,
+    /// Role ids whose members are managers, and HR.
+    pub manager_roles: Vec<u64>,
+    pub hr_roles: Vec<u64>,
+    /// How interactions reach meridian: the gateway, or the Interactions Endpoint URL.
+    pub interactions: InteractionsMode,
+    /// The privileged Server Members intent is switched on in the developer portal, so
+    /// meridian may list members and hear them join and leave.
+    pub guild_members: bool,
 }
 
 impl Default for DiscordConfig {
@@ -278,7 +291,13 @@ impl Default for DiscordConfig {
             token: None,
             application_id: None,
             public_key: None,
-            api_base: "https://discord.com/api/v10".to_string(),
+            api_base: DISCORD_API_BASE.to_string(),
+            guild_ids: Vec::new(),
+            shards: None,
+            manager_roles: Vec::new(),
+            hr_roles: Vec::new(),
+            interactions: InteractionsMode::Gateway,
+            guild_members: false,
         }
     }
 }
@@ -327,7 +346,20 @@ const KNOWN: &[(&str, &[&str])] = &[
     ("defaults", &["timezone", "reminder_cron", "lead_days", "brief_time"]),
     ("pulse", &["min_group", "default_duration"]),
     ("slack", &["api_base", "mode", "reconnect_delay"]),
-    ("discord", &["application_id", "public_key", "api_base"]),
+    (
+        "discord",
+        &[
+            "application_id",
+            "public_key",
+            "api_base",
+            "guild_ids",
+            "shards",
+            "manager_roles",
+            "hr_roles",
+            "interactions",
+            "guild_members",
+        ],
+    ),
     ("http", &["listen"]),
     ("brief", crate::brief::config::KEYS),
 ];
@@ -527,6 +559,7 @@ impl Config {
             }
             config.discord.public_key = Some(key.to_ascii_lowercase());
         }
+        read_discord(&reader, &mut config.discord)?;
 
         config.brief = crate::brief::BriefConfig::from_toml(file, table.get("brief"))?;
         if let Some(listen) = reader.string("http", "listen")? {
@@ -750,6 +783,135 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     text.parse::<crate::period::Period>().map(crate::period::Period::as_std).map_err(|e| e.to_string())
 }
 
+// ---- [discord]: sharding, roles, interactions ------------------------------------------------
+
+/// Discord's REST API, version 10: the default `[discord] api_base`.
+pub const DISCORD_API_BASE: &str = "https://discord.com/api/v10";
+
+/// The shards one process runs, written `first-last/total` (`0-3/8`: shards 0 to 3 of 8), or
+/// `n/total` for one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ShardRange {
+    pub first: u32,
+    pub last: u32,
+    pub total: u32,
+}
+
+impl std::str::FromStr for ShardRange {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<ShardRange, String> {
+        let bad = || format!("'{text}' is not a shard range such as \"0-3/8\" (shards 0 to 3 of 8) or \"2/8\"");
+        let (range, total) = text.trim().split_once('/').ok_or_else(bad)?;
+        let number = |s: &str| s.trim().parse::<u32>().map_err(|_| bad());
+        let (first, last) = match range.split_once('-') {
+            Some((first, last)) => (number(first)?, number(last)?),
+            None => (number(range)?, number(range)?),
+        };
+        let total = number(total)?;
+        if total == 0 || first > last || last >= total {
+            return Err(format!(
+                "'{text}': shards are numbered from 0 to one less than the total, first to last \
+                 (e.g. \"0-3/8\")"
+            ));
+        }
+        Ok(ShardRange { first, last, total })
+    }
+}
+
+/// Where Discord sends interactions (commands, clicks).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum InteractionsMode {
+    /// Over the gateway WebSocket, with everything else.
+    #[default]
+    Gateway,
+    /// As signed HTTP requests to `/discord/interactions` (the application's Interactions
+    /// Endpoint URL); the gateway still brings reactions.
+    Http,
+}
+
+fn read_discord(reader: &Reader<'_>, discord: &mut DiscordConfig) -> Result<(), ConfigError> {
+    if discord.api_base != DISCORD_API_BASE && !discord.api_base.ends_with("/api/v10") {
+        return Err(reader.invalid(
+            "discord",
+            "api_base",
+            format!(
+                "'{}' must end with /api/v10 (meridian speaks version 10 of Discord's API), \
+                 e.g. http://127.0.0.1:8090/api/v10",
+                discord.api_base
+            ),
+        ));
+    }
+    discord.guild_ids = reader.snowflakes("discord", "guild_ids")?;
+    discord.manager_roles = reader.snowflakes("discord", "manager_roles")?;
+    discord.hr_roles = reader.snowflakes("discord", "hr_roles")?;
+    if let Some(text) = reader.string("discord", "shards")? {
+        discord.shards = Some(text.parse().map_err(|reason| reader.invalid("discord", "shards", reason))?);
+    }
+    if let Some(mode) = reader.string("discord", "interactions")? {
+        discord.interactions = match mode.as_str() {
+            "gateway" => InteractionsMode::Gateway,
+            "http" => InteractionsMode::Http,
+            other => {
+                return Err(reader.invalid(
+                    "discord",
+                    "interactions",
+                    format!("'{other}' is neither \"gateway\" nor \"http\""),
+                ))
+            }
+        };
+    }
+    if discord.interactions == InteractionsMode::Http && discord.public_key.is_none() {
+        return Err(reader.invalid(
+            "discord",
+            "interactions",
+            "\"http\" needs [discord] public_key, to verify that requests come from Discord",
+        ));
+    }
+    match reader.value("discord", "guild_members") {
+        None => {}
+        Some(Value::Boolean(on)) => discord.guild_members = *on,
+        Some(other) => {
+            return Err(reader.invalid(
+                "discord",
+                "guild_members",
+                format!("expected true or false, found {}", other.type_str()),
+            ))
+        }
+    }
+    Ok(())
+}
+
+impl Reader<'_> {
+    /// A list of Discord ids (snowflakes), as strings of digits or as whole numbers.
+    fn snowflakes(&self, section: &str, key: &str) -> Result<Vec<u64>, ConfigError> {
+        let Some(value) = self.value(section, key) else {
+            return Ok(Vec::new());
+        };
+        let wrong = |found: String| {
+            self.invalid(
+                section,
+                key,
+                format!("expected a list of Discord ids such as [\"123456789012345678\"], {found}"),
+            )
+        };
+        let Value::Array(items) = value else {
+            return Err(wrong(format!("found {}", value.type_str())));
+        };
+        items
+            .iter()
+            .map(|item| {
+                let id = match item {
+                    Value::String(s) => s.trim().parse::<u64>().ok(),
+                    Value::Integer(n) => u64::try_from(*n).ok(),
+                    _ => None,
+                };
+                id.filter(|id| *id > 0).ok_or_else(|| wrong(format!("found {item}")))
+            })
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -884,6 +1046,50 @@ mod tests {
             assert!(message.contains(part), "{part}: {message}");
         }
         assert_eq!(message.lines().count(), 4, "{message}");
+    }
+
+    #[test]
+    fn the_discord_section_reads_guilds_shards_roles_and_interactions() {
+        let config = parse(
+            r#"
+            [discord]
+            public_key = "abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789"
+            guild_ids = ["1200000000000000001", 1200000000000000002]
+            shards = "0-3/8"
+            manager_roles = ["1500000000000000001"]
+            hr_roles = ["1500000000000000003"]
+            interactions = "http"
+            guild_members = true
+            "#,
+        )
+        .unwrap();
+        let d = &config.discord;
+        assert_eq!(d.guild_ids, vec![1_200_000_000_000_000_001, 1_200_000_000_000_000_002]);
+        assert_eq!(d.shards, Some(ShardRange { first: 0, last: 3, total: 8 }));
+        assert_eq!((d.manager_roles.len(), d.hr_roles.len()), (1, 1));
+        assert_eq!(d.interactions, InteractionsMode::Http);
+        assert!(d.guild_members);
+        assert_eq!("2/8".parse(), Ok(ShardRange { first: 2, last: 2, total: 8 }));
+    }
+
+    #[test]
+    fn bad_discord_values_name_their_key() {
+        let cases = [
+            ("[discord]\nshards = \"4-3/8\"", "discord.shards", "first to last"),
+            ("[discord]\nshards = \"0-8/8\"", "discord.shards", "one less than the total"),
+            ("[discord]\nshards = \"all\"", "discord.shards", "0-3/8"),
+            ("[discord]\nguild_ids = [\"general\"]", "discord.guild_ids", "Discord ids"),
+            ("[discord]\nmanager_roles = \"1\"", "discord.manager_roles", "list of Discord ids"),
+            ("[discord]\ninteractions = \"webhook\"", "discord.interactions", "neither"),
+            ("[discord]\ninteractions = \"http\"", "discord.interactions", "public_key"),
+            ("[discord]\nguild_members = \"yes\"", "discord.guild_members", "true or false"),
+            ("[discord]\napi_base = \"http://127.0.0.1:9/api\"", "discord.api_base", "/api/v10"),
+        ];
+        for (text, key, reason) in cases {
+            let message = error(text);
+            assert!(message.starts_with(&format!("meridian.toml: key '{key}': ")), "{text}: {message}");
+            assert!(message.contains(reason), "{text}: {message}");
+        }
     }
 
     #[test]

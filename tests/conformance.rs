@@ -483,3 +483,76 @@ async fn the_slack_adapter_keeps_the_contract_against_a_fake_slack() {
     assert_eq!(platform.replies().last().map(|(h, m)| (h.clone(), m.text.clone())), Some((vote, VOTE_RECORDED.into())));
     assert_eq!(platform.members(&channel(SLACK)).await.unwrap(), Some(vec!["U0001".to_string(), "U0002".to_string()]));
 }
+
+// ---- the Discord adapter, against the fake Discord ------------------------------------------
+// The checks above use made-up reply handles; Discord's are interaction tokens Discord must
+// know, so the Discord adapter keeps the same promises here with interactions the fake issued.
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_discord_adapter_acknowledges_first_answers_through_the_token_and_removes_an_unused_placeholder() {
+    use fakes::discord::{sample, Component, FakeDiscord, SlashCommand};
+    let fake = FakeDiscord::start().await;
+    let mut config = Config::default();
+    config.discord.api_base = fake.api_base();
+    config.discord.token = Some(meridian::config::Secret::new(fake.token()));
+    let discord = meridian::platforms::discord::Discord::connect(&config.discord).await.unwrap();
+    let platform = Recorder::wrapping(discord.platform());
+    let dir = tempfile::tempdir().unwrap();
+    let (bot, _) = bot_on(platform.clone(), &dir).await;
+    // An interaction Discord knows, acknowledged "thinking…", as the adapter's reply handle.
+    let handle = |interaction: fakes::discord::FakeInteraction| {
+        let sent = fake.http_interaction(interaction).unwrap();
+        assert!(fake.ack_http_interaction(sent.id, &serde_json::json!({"type": 5, "data": {"flags": 64}})).accepted());
+        (sent.id, format!("{}:{}", sent.id, sent.token))
+    };
+    let general = ChannelRef {
+        platform: PlatformKind::Discord,
+        workspace: sample::GUILD.to_string(),
+        id: sample::GENERAL.to_string(),
+        name: "general".into(),
+    };
+    let event = |actor: &Actor, command: &str, args: &str, handle: &str| Event::Command {
+        channel: general.clone(),
+        actor: actor.clone(),
+        command: command.into(),
+        args: args.into(),
+        reply: ReplyTarget { channel: general.clone(), user_id: actor.user_id.clone(), handle: handle.into() },
+    };
+    let maria = person(&sample::ALICE.to_string(), Capabilities::MANAGER);
+
+    // A pulse: nothing reaches Discord before the acknowledgement; the question is posted and
+    // the placeholder, with nothing to say privately, removed.
+    let (id, h) = handle(SlashCommand::new("pulse").into());
+    let accepted = bot.accept(event(&maria, "pulse", "\"How clear were handoffs?\" scale:1-5", &h));
+    assert_eq!(accepted.ack, Ack::Deferred);
+    assert!(platform.calls().is_empty());
+    bot.follow_up(accepted.work.unwrap()).await;
+    assert_eq!(platform.posts().len(), 1);
+    assert!(fake.messages(sample::GENERAL).iter().any(|m| m["components"] != serde_json::json!([])));
+    assert!(fake.original_response(id).is_none(), "the placeholder is gone");
+
+    // A private answer replaces the placeholder, through the interaction's token.
+    let (id, h) = handle(SlashCommand::new("meridian").into());
+    bot.handle(event(&maria, "meridian", "upcoming 30", &h)).await;
+    let answer = fake.original_response(id).expect("the answer");
+    assert!(answer["content"].as_str().unwrap().contains("Coming up in the next 30 days"), "{answer}");
+    assert_eq!(answer["flags"], 64);
+
+    // A click, answered privately the same way.
+    let message =
+        fake.messages(sample::GENERAL).into_iter().find(|m| m["components"] != serde_json::json!([])).unwrap();
+    let (id, h) = handle(Component::button("pulse:1:3").into());
+    let asha = person(&sample::BOB.to_string(), Capabilities::NONE);
+    let click = Event::Click {
+        channel: general.clone(),
+        actor: asha.clone(),
+        message: MessageRef(message["id"].as_str().unwrap().into()),
+        action: "pulse".into(),
+        value: "1:3".into(),
+        reply: ReplyTarget { channel: general.clone(), user_id: asha.user_id.clone(), handle: h },
+    };
+    assert_eq!(bot.accept(click.clone()).ack, Ack::Deferred);
+    bot.handle(click).await;
+    assert_eq!(fake.original_response(id).unwrap()["content"], VOTE_RECORDED);
+    assert_eq!(bot.store.voter_count(meridian::store::PulseId(1)).await.unwrap(), 1);
+}

@@ -65,6 +65,18 @@ pub trait ChatPlatform: Send + Sync {
     /// Posts a new message and returns the platform's id for it.
     async fn post(&self, channel: &ChannelRef, message: &Message) -> Result<MessageRef, PlatformError>;
 
+    /// Posts a message the ledger knows by `key`. A platform that can recognise a repeat of
+    /// a recent post by a key of its own (Discord's `nonce` with `enforce_nonce`) passes it,
+    /// so a post sent again after a lost answer or a crash appears once; others just post.
+    async fn post_once(
+        &self,
+        channel: &ChannelRef,
+        message: &Message,
+        _key: &str,
+    ) -> Result<MessageRef, PlatformError> {
+        self.post(channel, message).await
+    }
+
     async fn update(
         &self,
         channel: &ChannelRef,
@@ -137,10 +149,22 @@ impl Platforms {
 
     /// Carries out one delivery, once, with no retry; a new post returns its message id.
     pub async fn deliver(&self, outgoing: &Outgoing) -> Result<Option<MessageRef>, PlatformError> {
+        self.deliver_keyed(outgoing, None).await
+    }
+
+    /// [`Platforms::deliver`] of a post the ledger knows by `key` (see `ChatPlatform::post_once`).
+    pub async fn deliver_keyed(
+        &self,
+        outgoing: &Outgoing,
+        key: Option<&str>,
+    ) -> Result<Option<MessageRef>, PlatformError> {
         let (kind, workspace) = outgoing.workspace();
         let platform = self.get(kind, workspace)?;
         match outgoing {
-            Outgoing::Post { channel, message } => platform.post(channel, message).await.map(Some),
+            Outgoing::Post { channel, message } => match key {
+                Some(key) => platform.post_once(channel, message, key).await.map(Some),
+                None => platform.post(channel, message).await.map(Some),
+            },
             Outgoing::Update { channel, message_ref, message } => {
                 platform.update(channel, message_ref, message).await.map(|()| None)
             }

@@ -5,6 +5,7 @@ mod app;
 mod brief;
 mod calendars;
 mod console;
+mod discord;
 mod holidays;
 mod preview;
 mod pulse;
@@ -45,6 +46,9 @@ enum Command {
     /// Check or list calendar files.
     #[command(subcommand)]
     Calendars(calendars::Command),
+    /// Setting up the Discord bot: `meridian discord invite-url`.
+    #[command(subcommand)]
+    Discord(discord::Command),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -64,6 +68,7 @@ pub fn main() -> ExitCode {
         Command::Migrate { database } => migrate(database),
         Command::Holidays(args) => holidays::run(args),
         Command::Calendars(command) => calendars::run(command),
+        Command::Discord(command) => discord::run(command),
     };
     match result {
         Ok(code) => code,

@@ -47,6 +47,7 @@ async fn serve(parts: crate::bot::Parts, clock: Arc<dyn Clock>) -> anyhow::Resul
     // Each platform adapter connects here (its REST client, checked with its token), adds
     // itself to `platforms` and its HTTP routes to `routes`, and starts listening below once
     // the bot exists.
+    // --- Slack: one connection per workspace token ---
     let slack = match config.slack.enabled() {
         true => Some(crate::platforms::slack::Slack::connect(&config.slack).await?),
         false => None,
@@ -54,6 +55,14 @@ async fn serve(parts: crate::bot::Parts, clock: Arc<dyn Clock>) -> anyhow::Resul
     if let Some(slack) = &slack {
         platforms.add_workspace(slack.team_id(), slack.platform());
         routes = routes.merge(slack.routes());
+    }
+    // --- Discord: one connection for every server ---
+    let discord = match config.discord.enabled() {
+        true => Some(crate::platforms::discord::Discord::connect(&config.discord).await?),
+        false => None,
+    };
+    if let Some(discord) = &discord {
+        platforms.add(discord.platform());
     }
     let bot = Arc::new(parts.bot(store, clock, platforms));
     if let Some(slack) = &slack {
@@ -64,6 +73,15 @@ async fn serve(parts: crate::bot::Parts, clock: Arc<dyn Clock>) -> anyhow::Resul
         };
         eprintln!("meridian: slack workspace {} connected ({mode})", slack.team_id());
     }
+    // --- Discord: the gateway, and the Interactions Endpoint URL in HTTP mode ---
+    let mut discord_gateway = match discord {
+        Some(discord) => {
+            let (discord_routes, gateway) = discord.serve(bot.clone()).await?;
+            routes = routes.merge(discord_routes);
+            Some(gateway)
+        }
+        None => None,
+    };
     let (address, http) = crate::http::serve(config.http.listen, routes, until_stopped(stopped.clone()))
         .await
         .with_context(|| format!("[http] listen: cannot listen on {}", config.http.listen))?;
@@ -71,11 +89,25 @@ async fn serve(parts: crate::bot::Parts, clock: Arc<dyn Clock>) -> anyhow::Resul
     eprintln!("meridian: http listening on {address}");
     let scheduler = bot.scheduler();
     let scheduling = tokio::spawn(async move { scheduler.run(until_stopped(stopped)).await });
-    shutdown_signal().await;
+    // A gateway that Discord shuts for good (refused intents) stops meridian too.
+    let discord_down = async {
+        match discord_gateway.as_mut() {
+            Some(gateway) => gateway.failure().await,
+            None => std::future::pending().await,
+        }
+    };
+    let failure = tokio::select! {
+        () = shutdown_signal() => None,
+        reason = discord_down => Some(reason),
+    };
     eprintln!("meridian: stopping");
     let _ = stop.send(true);
     if let Some(slack) = &slack {
         slack.stop().await;
+    }
+    // (A gateway that failed has no shard left to close.)
+    if let (Some(gateway), None) = (discord_gateway, &failure) {
+        gateway.stop().await;
     }
     let _ = tokio::time::timeout(std::time::Duration::from_secs(10), async {
         let _ = scheduling.await;
@@ -83,7 +115,10 @@ async fn serve(parts: crate::bot::Parts, clock: Arc<dyn Clock>) -> anyhow::Resul
     })
     .await;
     bot.store.close().await;
-    Ok(())
+    match failure {
+        Some(reason) => Err(anyhow::anyhow!(reason)),
+        None => Ok(()),
+    }
 }
 
 /// Resolves once `stop` says so.

@@ -2,4 +2,5 @@
 //! carries the bot's `Outgoing` deliveries back. Only adapters know a platform's types.
 
 pub mod console;
+pub mod discord;
 pub mod slack;

@@ -57,6 +57,16 @@ impl Delivery {
 
     /// Carries out one delivery with uploads, pacing and retries; a new post returns its id.
     pub async fn send(&self, outgoing: &Outgoing) -> Result<Option<MessageRef>, PlatformError> {
+        self.send_keyed(outgoing, None).await
+    }
+
+    /// [`Delivery::send`] of a delivery the ledger knows by `key`: a platform may use the key
+    /// to keep a repeated post from appearing twice (see `ChatPlatform::post_once`).
+    pub async fn send_keyed(
+        &self,
+        outgoing: &Outgoing,
+        key: Option<&str>,
+    ) -> Result<Option<MessageRef>, PlatformError> {
         let (kind, workspace) = outgoing.workspace();
         let platform = self.platforms.get(kind, workspace)?.clone();
         let mut outgoing = outgoing.clone();
@@ -72,7 +82,7 @@ impl Delivery {
                 self.wait_turn(&channel, platform.pacing()).await;
             }
         }
-        self.retrying(|| self.platforms.deliver(&outgoing)).await
+        self.retrying(|| self.platforms.deliver_keyed(&outgoing, key)).await
     }
 
     /// The work after an acknowledgement is over (see `ChatPlatform::settle`).

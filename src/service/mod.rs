@@ -172,9 +172,12 @@ impl Services {
             return Ok(outcomes);
         }
         let indices: Vec<usize> = mine.iter().map(|(i, _)| *i).collect();
+        // The keys it carries name the post to the platform too (Discord's nonce), so a
+        // repeat of it after a lost answer or a crash is recognised there.
+        let carried = indices.iter().map(|&i| ledger_key(&keys[i])).collect::<Vec<_>>().join("+");
         let outcome = match build(&indices).await? {
             None => Ok(None),
-            Some(outgoing) => self.delivery.send(&outgoing).await.map(Some),
+            Some(outgoing) => self.delivery.send_keyed(&outgoing, Some(&carried)).await.map(Some),
         };
         match outcome {
             Ok(sent) => {
@@ -235,8 +238,8 @@ impl Services {
             let parsed = serde_json::from_str::<Announcement>(&payload);
             match parsed {
                 Ok(a) if now - post.claimed_at < chrono::Duration::days(7) => {
-                    let post = Outgoing::Post { channel: a.channel, message: a.message };
-                    outcomes.push(self.send_claimed(&claimed, &post, now).await?);
+                    let outgoing = Outgoing::Post { channel: a.channel, message: a.message };
+                    outcomes.push(self.send_claimed(&claimed, &outgoing, now).await?);
                 }
                 other => {
                     tracing::warn!(key = %post.key.occurrence_key, unreadable = other.is_err(), "an announcement never went out; giving up on it");
@@ -253,7 +256,7 @@ impl Services {
         post: &Outgoing,
         now: DateTime<Utc>,
     ) -> Result<Once, ServiceError> {
-        match self.delivery.send(post).await {
+        match self.delivery.send_keyed(post, Some(&ledger_key(&claimed.key))).await {
             Ok(sent) => {
                 let message_ref = sent.as_ref().map(|r| r.0.as_str()).unwrap_or_default();
                 self.store.mark_delivered(claimed.post, message_ref, now).await?;
@@ -289,4 +292,10 @@ impl Services {
         }
         Ok(self.store.members_of_channel(channel.id).await?.into_iter().map(|m| m.platform_user_id).collect())
     }
+}
+
+/// A ledger key as one string, for a platform's own duplicate check (see
+/// `ChatPlatform::post_once`).
+fn ledger_key(key: &PostKey) -> String {
+    format!("{}/{}/{}", key.channel.0, key.purpose, key.occurrence_key)
 }

@@ -1,0 +1,591 @@
+//! meridian's application (slash) commands, `/meridian`, `/pulse` and `/milestone`, as one
+//! table: it gives Discord the typed options (choices, ranges, autocomplete) to register,
+//! and turns what a person picked back into the argument text the core parses, so the core's
+//! parsers stay the one grammar. `/meridian follow regions:IN PH` becomes `follow IN PH`.
+
+use crate::calendar::Library;
+use crate::pulse::Theme;
+use serde_json::{json, Value};
+use serenity::all::{CommandData, CommandDataOptionValue};
+
+/// A slash command and its subcommands.
+pub struct CommandDef {
+    pub name: &'static str,
+    description: &'static str,
+    grammar: Grammar,
+    subcommands: &'static [Sub],
+}
+
+/// How the core reads a command's text: `/meridian` and `/milestone` split like a shell
+/// (`split_args`); `/pulse` has its own tokenizer (quotes only escaped before a quote).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Grammar {
+    Shell,
+    Pulse,
+}
+
+struct Sub {
+    name: &'static str,
+    description: &'static str,
+    /// What the core's text starts with (`follow`); empty for none (`/pulse` asking a question).
+    word: &'static str,
+    options: &'static [Opt],
+}
+
+struct Opt {
+    name: &'static str,
+    description: &'static str,
+    kind: Kind,
+    required: bool,
+    /// How the value is written in the core's text.
+    write: Write,
+    choices: &'static [(&'static str, &'static str)],
+    range: Option<(i64, i64)>,
+    complete: Option<Complete>,
+}
+
+#[derive(Clone, Copy)]
+enum Kind {
+    String,
+    Integer,
+    Boolean,
+}
+
+#[derive(Clone, Copy)]
+enum Write {
+    /// As typed: a list of words the core splits itself (`IN PH`).
+    Raw,
+    /// One word, quoted when it holds spaces.
+    Word,
+    /// Always in quotes (a question, a cron expression, a milestone's name).
+    Quoted,
+    /// `key:value`, the value quoted when it holds spaces.
+    Key(&'static str),
+    /// A word present when the boolean is true (`yearly`).
+    Flag(&'static str),
+    /// `key:yes` or `key:no`.
+    YesNo(&'static str),
+}
+
+/// Suggestions Discord asks for while a person types.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Complete {
+    /// One region code.
+    Region,
+    /// Region codes separated by spaces; the last one is being typed.
+    Regions,
+    /// An IANA time zone.
+    TimeZone,
+}
+
+const fn opt(name: &'static str, description: &'static str, kind: Kind, write: Write) -> Opt {
+    Opt { name, description, kind, required: false, write, choices: &[], range: None, complete: None }
+}
+
+const fn required(mut o: Opt) -> Opt {
+    o.required = true;
+    o
+}
+
+const fn completed(mut o: Opt, c: Complete) -> Opt {
+    o.complete = Some(c);
+    o
+}
+
+const fn ranged(mut o: Opt, min: i64, max: i64) -> Opt {
+    o.range = Some((min, max));
+    o
+}
+
+const fn chosen(mut o: Opt, choices: &'static [(&'static str, &'static str)]) -> Opt {
+    o.choices = choices;
+    o
+}
+
+const fn sub(name: &'static str, description: &'static str, options: &'static [Opt]) -> Sub {
+    Sub { name, description, word: name, options }
+}
+
+const THEMES: &[(&str, &str)] = &[
+    ("Communication", "communication"),
+    ("Feeling valued", "valued"),
+    ("Trust", "trust"),
+    ("Workload", "workload"),
+    ("Culture", "culture"),
+    ("Customer", "customer"),
+    ("Recognition", "recognition"),
+];
+
+const SCALES: &[(&str, &str)] = &[("1 to 5", "1-5"), ("1 to 7", "1-7"), ("0 to 10", "0-10"), ("Emoji faces", "emoji")];
+
+const TZ: Opt =
+    completed(opt("tz", "An IANA time zone, e.g. Asia/Kolkata", Kind::String, Write::Key("tz")), Complete::TimeZone);
+
+/// The commands meridian registers, in the order Discord lists them.
+pub static COMMANDS: &[CommandDef] = &[
+    CommandDef {
+        name: "meridian",
+        description: "Holidays, working hours and reminders across your team's regions",
+        grammar: Grammar::Shell,
+        subcommands: &[
+            sub("help", "What meridian can do", &[]),
+            sub(
+                "follow",
+                "Follow regions' holidays in this channel (managers)",
+                &[required(completed(
+                    opt("regions", "Region codes, e.g. IN PH AU-NSW", Kind::String, Write::Raw),
+                    Complete::Regions,
+                ))],
+            ),
+            sub(
+                "unfollow",
+                "Stop following regions in this channel (managers)",
+                &[required(completed(
+                    opt("regions", "Region codes, e.g. PH", Kind::String, Write::Raw),
+                    Complete::Regions,
+                ))],
+            ),
+            sub("regions", "The regions this channel follows", &[]),
+            sub(
+                "upcoming",
+                "Holidays in the coming days",
+                &[ranged(opt("days", "How many days ahead (default 14)", Kind::Integer, Write::Word), 1, 366)],
+            ),
+            sub(
+                "whosoff",
+                "Who is off on a day",
+                &[opt("date", "today, tomorrow or YYYY-MM-DD", Kind::String, Write::Word)],
+            ),
+            sub(
+                "me",
+                "Your region, time zone and working hours",
+                &[
+                    completed(
+                        opt("region", "Your region code, e.g. IN-KA", Kind::String, Write::Key("region")),
+                        Complete::Region,
+                    ),
+                    TZ,
+                    opt("hours", "Working hours, e.g. 09:00-18:00", Kind::String, Write::Key("hours")),
+                    opt("optout", "Leave out of reminders and pulses", Kind::Boolean, Write::YesNo("optout")),
+                ],
+            ),
+            sub(
+                "engagement",
+                "Reactions to this channel's reminders",
+                &[ranged(opt("days", "Over how many days (default 90)", Kind::Integer, Write::Word), 1, 3660)],
+            ),
+            sub(
+                "settings",
+                "Show or change this channel's settings (changing: managers)",
+                &[
+                    TZ,
+                    opt("schedule", "When reminders post, cron: 0 9 * * MON-FRI", Kind::String, Write::Key("schedule")),
+                    opt("leads", "Days before a holiday to remind, e.g. 7,1,0", Kind::String, Write::Key("leads")),
+                ],
+            ),
+        ],
+    },
+    CommandDef {
+        name: "pulse",
+        description: "Quick anonymous polls about how the team works together",
+        grammar: Grammar::Pulse,
+        subcommands: &[
+            Sub {
+                name: "ask",
+                description: "Ask a question now: your own, or one from the bank (managers)",
+                word: "",
+                options: &[
+                    opt("question", "Your own question (leave out for one from the bank)", Kind::String, Write::Quoted),
+                    chosen(opt("theme", "A bank question on this theme", Kind::String, Write::Key("theme")), THEMES),
+                    chosen(opt("scale", "Answer buttons: a scale", Kind::String, Write::Key("scale")), SCALES),
+                    opt(
+                        "options",
+                        "Answer buttons: your own, e.g. Yes,Somewhat,No",
+                        Kind::String,
+                        Write::Key("options"),
+                    ),
+                    opt("emoji", "Answer buttons: emoji, e.g. 😞,😐,😄", Kind::String, Write::Key("emoji")),
+                    opt("for", "How long it stays open, e.g. 2h or 1d", Kind::String, Write::Key("for")),
+                ],
+            },
+            sub(
+                "schedule",
+                "Ask a bank question on a schedule (managers)",
+                &[
+                    required(opt("cron", "When, in channel time: 0 10 * * FRI", Kind::String, Write::Quoted)),
+                    chosen(opt("theme", "Questions on this theme", Kind::String, Write::Key("theme")), THEMES),
+                    opt("for", "How long each stays open, e.g. 1d", Kind::String, Write::Key("for")),
+                ],
+            ),
+            sub(
+                "unschedule",
+                "Stop a recurring pulse (managers)",
+                &[required(ranged(
+                    opt("id", "The schedule id from /pulse list", Kind::Integer, Write::Word),
+                    1,
+                    i64::MAX,
+                ))],
+            ),
+            sub(
+                "close",
+                "Close a pulse and post its results (managers)",
+                &[ranged(opt("id", "Which pulse (default: the latest)", Kind::Integer, Write::Word), 1, i64::MAX)],
+            ),
+            sub(
+                "results",
+                "A pulse's results",
+                &[ranged(opt("id", "Which pulse (default: the latest)", Kind::Integer, Write::Word), 1, i64::MAX)],
+            ),
+            sub("list", "Open and scheduled pulses", &[]),
+            sub("help", "How pulses work", &[]),
+        ],
+    },
+    CommandDef {
+        name: "milestone",
+        description: "The team's own dates: go-lives, anniversaries",
+        grammar: Grammar::Shell,
+        subcommands: &[
+            sub(
+                "add",
+                "Add a milestone (managers)",
+                &[
+                    required(opt("name", "What it is, e.g. Pune team go-live", Kind::String, Write::Quoted)),
+                    required(opt("date", "YYYY-MM-DD", Kind::String, Write::Word)),
+                    opt("yearly", "Every year on that date", Kind::Boolean, Write::Flag("yearly")),
+                ],
+            ),
+            sub("list", "This channel's milestones", &[]),
+            sub(
+                "remove",
+                "Remove a milestone (managers)",
+                &[required(ranged(opt("id", "The id from /milestone list", Kind::Integer, Write::Word), 1, i64::MAX))],
+            ),
+        ],
+    },
+];
+
+/// The commands as Discord's "Create Application Command" JSON, for a bulk overwrite.
+pub fn definitions() -> Value {
+    Value::Array(COMMANDS.iter().map(CommandDef::to_json).collect())
+}
+
+impl CommandDef {
+    fn to_json(&self) -> Value {
+        let subs: Vec<Value> = self
+            .subcommands
+            .iter()
+            .map(|s| {
+                let options: Vec<Value> = s.options.iter().map(Opt::to_json).collect();
+                json!({"type": 1, "name": s.name, "description": s.description, "options": options})
+            })
+            .collect();
+        // Guild channels only (context 0): every command is about a channel.
+        json!({
+            "type": 1,
+            "name": self.name,
+            "description": self.description,
+            "options": subs,
+            "contexts": [0],
+            "dm_permission": false,
+        })
+    }
+}
+
+impl Opt {
+    fn to_json(&self) -> Value {
+        let kind = match self.kind {
+            Kind::String => 3,
+            Kind::Integer => 4,
+            Kind::Boolean => 5,
+        };
+        let mut v =
+            json!({"type": kind, "name": self.name, "description": self.description, "required": self.required});
+        if !self.choices.is_empty() {
+            v["choices"] = json!(self
+                .choices
+                .iter()
+                .map(|(name, value)| json!({"name": name, "value": value}))
+                .collect::<Vec<_>>());
+        }
+        if let Some((min, max)) = self.range {
+            v["min_value"] = json!(min);
+            if max < i64::MAX {
+                v["max_value"] = json!(max);
+            }
+        }
+        if self.complete.is_some() {
+            v["autocomplete"] = json!(true);
+        }
+        v
+    }
+}
+
+/// The command and argument text the core parses, from what a person picked. `None` for a
+/// command or subcommand meridian does not know (an old registration).
+pub fn arguments(data: &CommandData) -> Option<(String, String)> {
+    let def = COMMANDS.iter().find(|c| c.name == data.name)?;
+    let (sub_name, leaves) = data.options.iter().find_map(|o| match &o.value {
+        CommandDataOptionValue::SubCommand(leaves) => Some((o.name.as_str(), leaves.as_slice())),
+        _ => None,
+    })?;
+    let sub = def.subcommands.iter().find(|s| s.name == sub_name)?;
+    let mut words: Vec<String> = Vec::new();
+    if !sub.word.is_empty() {
+        words.push(sub.word.to_string());
+    }
+    // In the table's order, whatever order they were typed in: the text reads the same.
+    for opt in sub.options {
+        let Some(value) = leaves.iter().find(|l| l.name == opt.name).map(|l| &l.value) else { continue };
+        if let Some(word) = write(def.grammar, opt.write, value) {
+            words.push(word);
+        }
+    }
+    Some((def.name.to_string(), words.join(" ")))
+}
+
+fn write(grammar: Grammar, how: Write, value: &CommandDataOptionValue) -> Option<String> {
+    let text = match value {
+        CommandDataOptionValue::String(s) => s.trim().to_string(),
+        CommandDataOptionValue::Integer(n) => n.to_string(),
+        CommandDataOptionValue::Number(n) => n.to_string(),
+        CommandDataOptionValue::Boolean(b) => {
+            return match how {
+                Write::Flag(word) => b.then(|| word.to_string()),
+                Write::YesNo(key) => Some(format!("{key}:{}", if *b { "yes" } else { "no" })),
+                _ => Some(b.to_string()),
+            }
+        }
+        _ => return None,
+    };
+    if text.is_empty() {
+        return None;
+    }
+    Some(match how {
+        Write::Raw => text,
+        Write::Word => quoted_if_needed(grammar, &text),
+        Write::Quoted => quoted(grammar, &text),
+        Write::Key(key) => format!("{key}:{}", quoted_if_needed(grammar, &text)),
+        Write::Flag(word) => word.to_string(),
+        Write::YesNo(key) => format!("{key}:{text}"),
+    })
+}
+
+fn quoted_if_needed(grammar: Grammar, text: &str) -> String {
+    let plain =
+        !text.chars().any(|c| c.is_whitespace() || matches!(c, '"' | '\'' | '\\' | '“' | '”' | '„' | '‘' | '’'));
+    if plain {
+        text.to_string()
+    } else {
+        quoted(grammar, text)
+    }
+}
+
+/// `"text"`, escaped for the grammar that reads it.
+fn quoted(grammar: Grammar, text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match (grammar, c) {
+            // The pulse tokenizer takes `\` before a quote mark as that mark.
+            (Grammar::Pulse, '"' | '“' | '”') => {
+                out.push('\\');
+                out.push(c);
+            }
+            // `split_args` turns curly quotes straight, then splits like a shell.
+            (Grammar::Shell, '"' | '“' | '”' | '„') => out.push_str("\\\""),
+            (Grammar::Shell, '\\') => out.push_str("\\\\"),
+            _ => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The option being typed, and what kind of suggestions it takes.
+pub fn focused(data: &CommandData) -> Option<(Complete, String)> {
+    let def = COMMANDS.iter().find(|c| c.name == data.name)?;
+    for top in &data.options {
+        let CommandDataOptionValue::SubCommand(leaves) = &top.value else { continue };
+        let sub = def.subcommands.iter().find(|s| s.name == top.name)?;
+        for leaf in leaves {
+            if let CommandDataOptionValue::Autocomplete { value, .. } = &leaf.value {
+                let opt = sub.options.iter().find(|o| o.name == leaf.name)?;
+                return Some((opt.complete?, value.clone()));
+            }
+        }
+    }
+    None
+}
+
+/// Up to 25 suggestions (`name`, `value`) for what is typed so far.
+pub fn suggestions(library: &Library, complete: Complete, typed: &str) -> Vec<(String, String)> {
+    const MAX: usize = 25;
+    match complete {
+        Complete::Region | Complete::Regions => {
+            // For a list, suggest the last word and keep the ones before it.
+            let (before, last) = match complete {
+                Complete::Regions => match typed.trim_start().rsplit_once([' ', ',']) {
+                    Some((before, last)) => (format!("{} ", before.trim_end_matches([' ', ','])), last),
+                    None => (String::new(), typed.trim()),
+                },
+                _ => (String::new(), typed.trim()),
+            };
+            let want = last.to_ascii_lowercase();
+            let mut regions: Vec<_> = library.regions().collect();
+            regions.sort_by(|a, b| a.code.as_str().cmp(b.code.as_str()));
+            let (starts, contains): (Vec<_>, Vec<_>) = regions
+                .into_iter()
+                .filter(|r| {
+                    r.code.as_str().to_ascii_lowercase().starts_with(&want) || r.name.to_lowercase().contains(&want)
+                })
+                .partition(|r| r.code.as_str().to_ascii_lowercase().starts_with(&want));
+            starts
+                .into_iter()
+                .chain(contains)
+                .take(MAX)
+                .map(|r| {
+                    let value = format!("{before}{}", r.code);
+                    (clip(&format!("{value} — {}", r.name)), clip(&value))
+                })
+                .collect()
+        }
+        Complete::TimeZone => {
+            let want = typed.trim().to_ascii_lowercase().replace(' ', "_");
+            let names = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name());
+            let (starts, contains): (Vec<_>, Vec<_>) = names
+                .filter(|n| n.to_ascii_lowercase().contains(&want))
+                .partition(|n| n.to_ascii_lowercase().starts_with(&want));
+            starts.into_iter().chain(contains).take(MAX).map(|n| (n.to_string(), n.to_string())).collect()
+        }
+    }
+}
+
+/// Discord's 100 characters for a choice's name and value.
+fn clip(text: &str) -> String {
+    text.chars().take(100).collect()
+}
+
+// The themes offered as choices are the bank's themes, no more, no fewer.
+const _: () = assert!(THEMES.len() == Theme::ALL.len());
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An interaction's `data` as Discord sends it.
+    fn data(name: &str, sub: &str, leaves: Value) -> CommandData {
+        serde_json::from_value(json!({
+            "id": "1", "name": name, "type": 1,
+            "options": [{"name": sub, "type": 1, "options": leaves}],
+        }))
+        .unwrap()
+    }
+
+    fn args(name: &str, sub: &str, leaves: Value) -> String {
+        let (command, args) = arguments(&data(name, sub, leaves)).unwrap();
+        assert_eq!(command, name);
+        args
+    }
+
+    #[test]
+    fn typed_options_become_the_text_the_core_parses() {
+        assert_eq!(
+            args("meridian", "follow", json!([{"name": "regions", "type": 3, "value": "IN PH"}])),
+            "follow IN PH"
+        );
+        assert_eq!(args("meridian", "upcoming", json!([{"name": "days", "type": 4, "value": 30}])), "upcoming 30");
+        assert_eq!(args("meridian", "help", json!([])), "help");
+        assert_eq!(
+            args(
+                "meridian",
+                "me",
+                json!([
+                    {"name": "optout", "type": 5, "value": false},
+                    {"name": "tz", "type": 3, "value": "Asia/Kolkata"},
+                    {"name": "region", "type": 3, "value": "IN-KA"},
+                ])
+            ),
+            "me region:IN-KA tz:Asia/Kolkata optout:no",
+            "in the table's order, whatever the order typed"
+        );
+        assert_eq!(
+            args("meridian", "settings", json!([{"name": "schedule", "type": 3, "value": "0 8 * * MON-FRI"}])),
+            "settings schedule:\"0 8 * * MON-FRI\""
+        );
+        assert_eq!(
+            args(
+                "milestone",
+                "add",
+                json!([
+                    {"name": "name", "type": 3, "value": "The \"big\" go-live"},
+                    {"name": "date", "type": 3, "value": "2027-02-01"},
+                    {"name": "yearly", "type": 5, "value": true},
+                ])
+            ),
+            r#"add "The \"big\" go-live" 2027-02-01 yearly"#
+        );
+        assert_eq!(
+            args(
+                "pulse",
+                "ask",
+                json!([
+                    {"name": "for", "type": 3, "value": "2h"},
+                    {"name": "question", "type": 3, "value": "How clear were “handoffs”?"},
+                    {"name": "scale", "type": 3, "value": "1-5"},
+                ])
+            ),
+            "\"How clear were \\“handoffs\\”?\" scale:1-5 for:2h"
+        );
+        assert_eq!(args("pulse", "ask", json!([])), "", "a question from the bank");
+        assert_eq!(args("pulse", "close", json!([{"name": "id", "type": 4, "value": 3}])), "close 3");
+    }
+
+    #[test]
+    fn the_text_parses_in_the_core_as_the_person_meant() {
+        let text = args(
+            "milestone",
+            "add",
+            json!([{"name": "name", "type": 3, "value": "Go \"live\" \\ now"}, {"name": "date", "type": 3, "value": "2027-02-01"}]),
+        );
+        let parsed = crate::chat::parse_command("milestone", &text).unwrap();
+        assert!(matches!(parsed, crate::chat::Command::MilestoneAdd { name, .. } if name == "Go \"live\" \\ now"));
+        let text = args("pulse", "ask", json!([{"name": "question", "type": 3, "value": "Was the \"rota\" fair?"}]));
+        let parsed = crate::pulse::PulseCommand::parse(&text).unwrap();
+        assert!(format!("{parsed:?}").contains(r#"Was the \"rota\" fair?"#), "{parsed:?}");
+    }
+
+    #[test]
+    fn every_registered_command_meets_discords_rules() {
+        let all = definitions();
+        for command in all.as_array().unwrap() {
+            let name = command["name"].as_str().unwrap();
+            assert!(name.len() <= 32 && name.chars().all(|c| c.is_ascii_lowercase()), "{name}");
+            for sub in command["options"].as_array().unwrap() {
+                let description = sub["description"].as_str().unwrap();
+                assert!((1..=100).contains(&description.chars().count()), "{name} {}", sub["name"]);
+                let options = sub["options"].as_array().unwrap();
+                assert!(options.len() <= 25);
+                // Discord wants required options first.
+                let first_optional = options.iter().position(|o| o["required"] == false).unwrap_or(options.len());
+                assert!(options[first_optional..].iter().all(|o| o["required"] == false), "{name} {}", sub["name"]);
+                for o in options {
+                    assert!((1..=100).contains(&o["description"].as_str().unwrap().chars().count()), "{o}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn regions_and_time_zones_are_suggested_while_typing() {
+        let library = Library::shipped().unwrap();
+        let regions = suggestions(&library, Complete::Regions, "IN ph");
+        assert_eq!(regions.first().map(|(_, v)| v.as_str()), Some("IN PH"), "{regions:?}");
+        let karnataka = suggestions(&library, Complete::Region, "karna");
+        assert_eq!(karnataka.first().map(|(_, v)| v.as_str()), Some("IN-KA"), "{karnataka:?}");
+        let zones = suggestions(&library, Complete::TimeZone, "kolk");
+        assert_eq!(zones, vec![("Asia/Kolkata".to_string(), "Asia/Kolkata".to_string())]);
+        assert!(suggestions(&library, Complete::TimeZone, "").len() <= 25);
+        let focused_on =
+            focused(&data("meridian", "me", json!([{"name": "tz", "type": 3, "value": "Asia/Ko", "focused": true}])));
+        assert_eq!(focused_on, Some((Complete::TimeZone, "Asia/Ko".to_string())));
+    }
+}
