@@ -135,7 +135,7 @@ async fn a_pulse_is_asked_answered_by_button_refused_to_a_member_and_closed_with
     assert!(fake.commands(None).is_empty(), "not global when guild_ids is set");
     let commands = fake.commands(Some(GUILD));
     let names: Vec<&str> = commands.iter().filter_map(|c| c["name"].as_str()).collect();
-    assert_eq!(names, ["meridian", "pulse", "milestone"]);
+    assert_eq!(names, ["meridian", "pulse", "milestone", "brief"]);
     let sub = |command: &str, sub: &str| -> Value {
         let c = commands.iter().find(|c| c["name"] == command).unwrap();
         c["options"].as_array().unwrap().iter().find(|o| o["name"] == sub).cloned().unwrap()
@@ -155,6 +155,7 @@ async fn a_pulse_is_asked_answered_by_button_refused_to_a_member_and_closed_with
     assert_eq!(ask, ["question", "theme", "scale", "options", "emoji", "for"]);
     assert_eq!(sub("pulse", "ask")["options"][1]["choices"].as_array().unwrap().len(), 7, "the bank's themes");
     assert_eq!(sub("milestone", "add")["options"][2]["type"], 5, "yearly is a boolean");
+    assert_eq!(sub("brief", "event-add")["options"][2]["name"], "name", "region, date, then the name");
 
     // Maya (Manage Server) asks; the question is posted as an embed with buttons, and the
     // "thinking…" placeholder goes, since she has nothing to read privately.

@@ -1,4 +1,4 @@
-//! meridian's application (slash) commands, `/meridian`, `/pulse` and `/milestone`, as one
+//! meridian's application (slash) commands, `/meridian`, `/pulse`, `/milestone` and `/brief`, as one
 //! table: it gives Discord the typed options (choices, ranges, autocomplete) to register,
 //! and turns what a person picked back into the argument text the core parses, so the core's
 //! parsers stay the one grammar. `/meridian follow regions:IN PH` becomes `follow IN PH`.
@@ -181,6 +181,7 @@ pub static COMMANDS: &[CommandDef] = &[
                     TZ,
                     opt("schedule", "When reminders post, cron: 0 9 * * MON-FRI", Kind::String, Write::Key("schedule")),
                     opt("leads", "Days before a holiday to remind, e.g. 7,1,0", Kind::String, Write::Key("leads")),
+                    opt("brief", "Daily brief time, e.g. 08:30, or off", Kind::String, Write::Key("brief")),
                 ],
             ),
         ],
@@ -262,7 +263,78 @@ pub static COMMANDS: &[CommandDef] = &[
             ),
         ],
     },
+    BRIEF,
 ];
+
+/// `/brief`'s subcommands whose core text is two words (`event add`): Discord has no spaces in
+/// a subcommand's name.
+const fn sub_words(name: &'static str, word: &'static str, description: &'static str, options: &'static [Opt]) -> Sub {
+    Sub { name, description, word, options }
+}
+
+/// The daily brief's command (issue 13).
+const BRIEF: CommandDef = CommandDef {
+    name: "brief",
+    description: "A daily brief on what your customers' regions are living through",
+    grammar: Grammar::Shell,
+    subcommands: &[
+        sub("settings", "This channel's brief: regions, time, days", &[]),
+        sub(
+            "regions",
+            "The customers' regions (managers)",
+            &[required(completed(
+                opt("regions", "Region codes, e.g. AU GB US-CA", Kind::String, Write::Raw),
+                Complete::Regions,
+            ))],
+        ),
+        sub(
+            "time",
+            "Post every working day at this time, channel time (managers)",
+            &[required(opt("time", "HH:MM, e.g. 08:30", Kind::String, Write::Word))],
+        ),
+        sub("off", "Stop the daily brief (managers)", &[]),
+        sub(
+            "days",
+            "Post on working days only, or every day (managers)",
+            &[required(chosen(
+                opt("days", "Which days", Kind::String, Write::Word),
+                &[("Working days", "working"), ("Every day", "every")],
+            ))],
+        ),
+        sub(
+            "quiet",
+            "What a quiet day posts (managers)",
+            &[required(chosen(
+                opt("quiet", "On a quiet day", Kind::String, Write::Word),
+                &[("One short line", "line"), ("Nothing", "silent")],
+            ))],
+        ),
+        sub_words(
+            "event-add",
+            "event add",
+            "Add a date of your customers' to the brief (managers)",
+            &[
+                required(completed(opt("region", "Region code, e.g. AU", Kind::String, Write::Word), Complete::Region)),
+                required(opt("date", "YYYY-MM-DD", Kind::String, Write::Word)),
+                required(opt("name", "What it is, e.g. End-of-financial-year sale", Kind::String, Write::Quoted)),
+            ],
+        ),
+        sub_words("event-list", "event list", "The dates added to the brief", &[]),
+        sub_words(
+            "event-remove",
+            "event remove",
+            "Remove a date from the brief (managers)",
+            &[required(ranged(opt("id", "The id from /brief event-list", Kind::Integer, Write::Word), 1, i64::MAX))],
+        ),
+        sub("now", "Post today's brief now (managers)", &[]),
+        sub(
+            "preview",
+            "See a brief privately",
+            &[opt("date", "YYYY-MM-DD (default: today)", Kind::String, Write::Word)],
+        ),
+        sub("help", "How the daily brief works", &[]),
+    ],
+};
 
 /// The commands as Discord's "Create Application Command" JSON, for a bulk overwrite.
 pub fn definitions() -> Value {
@@ -551,6 +623,45 @@ mod tests {
         let text = args("pulse", "ask", json!([{"name": "question", "type": 3, "value": "Was the \"rota\" fair?"}]));
         let parsed = crate::pulse::PulseCommand::parse(&text).unwrap();
         assert!(format!("{parsed:?}").contains(r#"Was the \"rota\" fair?"#), "{parsed:?}");
+    }
+
+    #[test]
+    fn brief_options_become_the_text_the_brief_grammar_parses() {
+        use crate::brief::BriefCommand;
+        let text = args(
+            "brief",
+            "event-add",
+            json!([
+                {"name": "name", "type": 3, "value": "End-of-financial-year \"sale\""},
+                {"name": "region", "type": 3, "value": "AU"},
+                {"name": "date", "type": 3, "value": "2027-03-05"},
+            ]),
+        );
+        assert_eq!(text, r#"event add AU 2027-03-05 "End-of-financial-year \"sale\"""#);
+        assert!(matches!(
+            BriefCommand::parse(&text),
+            Ok(BriefCommand::EventAdd { name, .. }) if name == "End-of-financial-year \"sale\""
+        ));
+        assert_eq!(
+            args("brief", "regions", json!([{"name": "regions", "type": 3, "value": "AU GB US-CA"}])),
+            "regions AU GB US-CA"
+        );
+        assert_eq!(args("brief", "event-remove", json!([{"name": "id", "type": 4, "value": 3}])), "event remove 3");
+        assert_eq!(args("brief", "days", json!([{"name": "days", "type": 3, "value": "every"}])), "days every");
+        for (sub, leaves) in [
+            ("settings", json!([])),
+            ("now", json!([])),
+            ("preview", json!([])),
+            ("event-list", json!([])),
+            ("time", json!([{"name": "time", "type": 3, "value": "08:30"}])),
+        ] {
+            let text = args("brief", sub, leaves);
+            assert!(BriefCommand::parse(&text).is_ok(), "{sub}: {text}");
+        }
+        assert_eq!(
+            args("meridian", "settings", json!([{"name": "brief", "type": 3, "value": "08:30"}])),
+            "settings brief:08:30"
+        );
     }
 
     #[test]
