@@ -196,7 +196,7 @@ mod tests {
         let au: RegionCode = "AU".parse().unwrap();
         assert_eq!(c.feeds[&au], ["https://a.example/rss"]);
         let ca: RegionCode = "US-CA".parse().unwrap();
-        assert_eq!(c.feeds_for(&[ca.clone()]), [(ca, "http://127.0.0.1:9/x".to_string())]);
+        assert_eq!(c.feeds_for(std::slice::from_ref(&ca)), [(ca, "http://127.0.0.1:9/x".to_string())]);
         assert_eq!(read("").unwrap(), BriefConfig::default());
     }
 
