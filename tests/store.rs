@@ -182,6 +182,9 @@ suite! {
     following_a_region_twice_follows_it_once,
     unfollowing_removes_only_those_regions,
     customer_regions_are_replaced_as_a_whole,
+    brief_settings_default_until_set_and_round_trip,
+    brief_events_belong_to_their_channel,
+    a_headline_shown_on_an_earlier_day_is_known_and_the_first_showing_is_kept,
     the_scheduler_sees_every_channel_with_its_regions,
     a_channel_is_found_by_name_or_platform_id_within_its_workspace,
     a_member_profile_round_trips,
@@ -378,6 +381,63 @@ async fn customer_regions_are_replaced_as_a_whole(db: &TestDb) {
     let c = s.channel(channel).await.unwrap().unwrap();
     assert_eq!(c.customer_regions, vec!["AU"]);
     assert!(c.followed_regions.is_empty());
+}
+
+async fn brief_settings_default_until_set_and_round_trip(db: &TestDb) {
+    use meridian::brief::{BriefDays, BriefSettings, QuietDay};
+    let s = &db.store;
+    let (_, channel) = a_channel(s).await;
+    assert_eq!(s.brief_settings(channel).await.unwrap(), BriefSettings::default());
+    let every = BriefSettings { days: BriefDays::Every, quiet: QuietDay::Silent };
+    s.set_brief_settings(channel, &every).await.unwrap();
+    assert_eq!(s.brief_settings(channel).await.unwrap(), every);
+    let back = BriefSettings { days: BriefDays::Working, ..every };
+    s.set_brief_settings(channel, &back).await.unwrap();
+    assert_eq!(s.brief_settings(channel).await.unwrap(), back);
+}
+
+async fn brief_events_belong_to_their_channel(db: &TestDb) {
+    let s = &db.store;
+    let (ws, support) = a_channel(s).await;
+    let ops = s.upsert_channel(ws, "C002", "ops").await.unwrap();
+    let event = |channel, region: &str, on: &str, name: &str| NewBriefEvent {
+        channel,
+        region: region.into(),
+        date: date(on),
+        name: name.into(),
+        created_by: "U1".into(),
+    };
+    let sale = s.add_brief_event(&event(support, "au", "2027-03-05", "End-of-financial-year sale")).await.unwrap();
+    s.add_brief_event(&event(support, "GB", "2027-01-02", "January sales")).await.unwrap();
+    let other = s.add_brief_event(&event(ops, "US", "2027-01-01", "Not support's")).await.unwrap();
+    let mine = s.brief_events(support).await.unwrap();
+    let names: Vec<(&str, &str)> = mine.iter().map(|e| (e.region.as_str(), e.name.as_str())).collect();
+    assert_eq!(names, [("GB", "January sales"), ("AU", "End-of-financial-year sale")], "by date, codes upper case");
+    assert!(!s.remove_brief_event(support, other).await.unwrap(), "another channel's event stays");
+    assert!(s.remove_brief_event(support, sale).await.unwrap());
+    assert!(!s.remove_brief_event(support, sale).await.unwrap());
+    assert_eq!(s.brief_events(support).await.unwrap().len(), 1);
+    assert_eq!(s.brief_events(ops).await.unwrap().len(), 1);
+}
+
+async fn a_headline_shown_on_an_earlier_day_is_known_and_the_first_showing_is_kept(db: &TestDb) {
+    let s = &db.store;
+    let (ws, support) = a_channel(s).await;
+    let ops = s.upsert_channel(ws, "C002", "ops").await.unwrap();
+    let keys = vec!["a".to_string(), "b".to_string()];
+    s.record_headlines(support, &keys, date("2026-03-02")).await.unwrap();
+    // Shown again the next day (it should not be, but a second record keeps the first date).
+    s.record_headlines(support, &keys[..1], date("2026-03-03")).await.unwrap();
+    let asked = vec!["a".to_string(), "b".to_string(), "c".to_string()];
+    let shown = s.headlines_shown_before(support, &asked, date("2026-03-03")).await.unwrap();
+    assert_eq!(shown.len(), 2);
+    assert!(shown.contains("a") && shown.contains("b"));
+    assert!(
+        s.headlines_shown_before(support, &asked, date("2026-03-02")).await.unwrap().is_empty(),
+        "the same day's brief may show them again"
+    );
+    assert!(s.headlines_shown_before(ops, &asked, date("2026-03-04")).await.unwrap().is_empty(), "per channel");
+    s.record_headlines(support, &[], date("2026-03-04")).await.unwrap();
 }
 
 async fn the_scheduler_sees_every_channel_with_its_regions(db: &TestDb) {
