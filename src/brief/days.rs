@@ -23,9 +23,12 @@ pub struct Entry {
     pub regions: Vec<RegionCode>,
     /// For a substitute day off, the date of the holiday it replaces.
     pub observed_for: Option<NaiveDate>,
-    /// The culture note (the first region's that has one).
+    /// The culture note (the first region's that has one): its emoji.
     pub culture: Option<Arc<Culture>>,
-    /// What to expect, per group of regions that say the same.
+    /// What it is, how to greet and what to expect, each per group of regions that say the
+    /// same: Christmas in Sydney is a summer beach day, in London it is not.
+    pub abouts: Vec<(Vec<RegionCode>, String)>,
+    pub greetings: Vec<(Vec<RegionCode>, String)>,
     pub expects: Vec<(Vec<RegionCode>, String)>,
     /// A date a manager added with `/brief event add`.
     pub custom: bool,
@@ -61,6 +64,23 @@ fn same_event(x: &Occurrence, y: &Occurrence) -> bool {
     x.date == y.date && x.observed == y.observed && kinds_agree && base(&x.id) == base(&y.id)
 }
 
+/// One part of the culture note, per group of customer regions whose notes say the same.
+fn said(
+    members: &[(RegionCode, Occurrence)],
+    part: impl Fn(&Culture) -> Option<String>,
+) -> Vec<(Vec<RegionCode>, String)> {
+    let mut out: Vec<(Vec<RegionCode>, String)> = Vec::new();
+    for (customer, o) in members {
+        let Some(text) = o.culture.as_deref().and_then(&part) else { continue };
+        match out.iter_mut().find(|(_, t)| *t == text) {
+            Some((codes, _)) if !codes.contains(customer) => codes.push(customer.clone()),
+            Some(_) => {}
+            None => out.push((vec![customer.clone()], text)),
+        }
+    }
+    out
+}
+
 /// The window's days that have something on, from `first` to `last` inclusive.
 pub(super) fn days(
     first: NaiveDate,
@@ -92,7 +112,8 @@ pub(super) fn days(
     let order = |code: &RegionCode| regions.iter().position(|r| &r.code == code).unwrap_or(usize::MAX);
     let mut entries: Vec<(NaiveDate, Entry)> = grouped
         .into_iter()
-        .map(|(head, members)| {
+        .map(|(head, mut members)| {
+            members.sort_by_key(|(customer, _)| order(customer));
             let mut codes: Vec<RegionCode> = Vec::new();
             for (customer, _) in &members {
                 if !codes.contains(customer) {
@@ -101,22 +122,15 @@ pub(super) fn days(
             }
             codes.sort_by_key(|c| order(c));
             let culture = members.iter().find_map(|(_, o)| o.culture.clone());
-            let mut expects: Vec<(Vec<RegionCode>, String)> = Vec::new();
-            for (customer, o) in &members {
-                let Some(text) = o.culture.as_ref().and_then(|c| c.expect.clone()) else { continue };
-                match expects.iter_mut().find(|(_, t)| *t == text) {
-                    Some((codes, _)) if !codes.contains(customer) => codes.push(customer.clone()),
-                    Some(_) => {}
-                    None => expects.push((vec![customer.clone()], text)),
-                }
-            }
             let entry = Entry {
                 name: head.name.clone(),
                 kind: head.kind,
                 regions: codes,
                 observed_for: head.observed_for,
                 culture,
-                expects,
+                abouts: said(&members, |c| c.about.clone()),
+                greetings: said(&members, |c| c.greeting.clone()),
+                expects: said(&members, |c| c.expect.clone()),
                 custom: false,
             };
             (head.date, entry)
@@ -129,6 +143,14 @@ pub(super) fn days(
             regions: vec![RegionCode::team()],
             observed_for: None,
             culture: m.culture.clone(),
+            abouts: m
+                .culture
+                .as_ref()
+                .and_then(|c| c.about.clone())
+                .map(|a| (vec![RegionCode::team()], a))
+                .into_iter()
+                .collect(),
+            greetings: Vec::new(),
             expects: Vec::new(),
             custom: false,
         };
@@ -141,6 +163,8 @@ pub(super) fn days(
             regions: vec![e.region.clone()],
             observed_for: None,
             culture: None,
+            abouts: Vec::new(),
+            greetings: Vec::new(),
             expects: Vec::new(),
             custom: true,
         };

@@ -177,8 +177,9 @@ fn kind_text(kind: Kind, regions: &[RegionCode]) -> &'static str {
 
 fn entry_context(e: &Entry, library: &Library) -> Value {
     let culture = e.culture.as_deref();
-    let expects: Vec<Value> =
-        e.expects.iter().map(|(regions, text)| json!({ "regions": codes(regions), "text": text })).collect();
+    let said = |parts: &[(Vec<RegionCode>, String)]| -> Vec<Value> {
+        parts.iter().map(|(regions, text)| json!({ "regions": codes(regions), "text": text })).collect()
+    };
     let names: Vec<String> = e.regions.iter().map(|r| region_name(library, r)).collect();
     json!({
         "name": e.name,
@@ -191,9 +192,9 @@ fn entry_context(e: &Entry, library: &Library) -> Value {
         "regions": codes(&e.regions),
         "region_names": listed(&names),
         "observed_for": e.observed_for.map(|d| d.format("%A %-d %b").to_string()),
-        "about": culture.and_then(|c| c.about.clone()),
-        "greeting": culture.and_then(|c| c.greeting.clone()),
-        "expects": expects,
+        "abouts": said(&e.abouts),
+        "greetings": said(&e.greetings),
+        "expects": said(&e.expects),
     })
 }
 
@@ -250,7 +251,8 @@ pub fn sample_context() -> Value {
             "name": "Christmas Day", "emoji": "🎄", "kind": kind, "kind_text": "public holiday", "day_off": day_off,
             "milestone": milestone, "custom": custom, "regions": "AU, GB and US",
             "region_names": "Australia, the United Kingdom and the United States", "observed_for": observed,
-            "about": "About.", "greeting": "Merry Christmas!",
+            "abouts": [{"regions": "AU", "text": "Summer."}, {"regions": "GB and US", "text": "Winter."}],
+            "greetings": [{"regions": "AU", "text": "Merry Christmas!"}],
             "expects": [{"regions": "AU", "text": "Closed."}, {"regions": "GB", "text": "Closed too."}],
         })
     };
