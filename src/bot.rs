@@ -75,6 +75,7 @@ impl Parts {
             // Claims name their instance, for the operator reading the ledger.
             instance: format!("meridian-{:08x}", rand::random::<u32>()),
             sending: Default::default(),
+            live: Default::default(),
         };
         Bot { services: Arc::new(services), schedule_changed: Arc::new(Notify::new()), seen: Seen::default() }
     }

@@ -53,6 +53,8 @@ pub struct Services {
     pub instance: String,
     /// The ledger posts this process is sending right now.
     pub sending: Sending,
+    /// Pulses whose message should show a new count of answers.
+    pub live: pulses::LiveCounts,
 }
 
 /// The ledger keys this process has claimed and is sending at this moment. On SQLite the
