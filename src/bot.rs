@@ -77,6 +77,7 @@ impl Parts {
             instance: format!("meridian-{:08x}", rand::random::<u32>()),
             headlines: Arc::new(crate::service::headlines::Headlines::new(&self.config.brief)),
             sending: Default::default(),
+            live: Default::default(),
         };
         Bot { services: Arc::new(services), schedule_changed: Arc::new(Notify::new()), seen: Seen::default() }
     }

@@ -377,3 +377,29 @@ fn answers_about_the_wrong_pulse_say_which_ones_there_are() {
     assert!(out.contains("That pulse belongs to another channel; answer it there."), "{out}");
     assert!(out.contains("maria set this channel to follow India (IN). It now posts"), "India once: {out}");
 }
+
+#[test]
+fn the_question_shows_how_many_have_answered_as_time_passes_and_never_who() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("m.db").display());
+    let out = meridian(
+        &["console", "--script", "-", "--clock", "2026-11-23T01:00Z", "--database", &db],
+        "as maria (manager) in #ops: /pulse \"Quick check?\" options:\"Yes,No\" for:2h\n\
+         as ana in #ops: click 1 1\n\
+         as jose in #ops: click 1 2\n\
+         as rico in #ops: click 1 1\n\
+         as rico in #ops: click 1 2\n\
+         advance 1m\n\
+         advance 1m\n\
+         as lyn in #ops: click 1 1\n\
+         advance 1m\n",
+    );
+    let updates: Vec<&str> = out.split("=== ").filter(|s| s.starts_with("#ops · post 1 updated")).collect();
+    assert_eq!(updates.len(), 2, "one edit per round with new answers, none without: {out}");
+    assert!(updates[0].contains("3 answers so far · Anonymous"), "{}", updates[0]);
+    assert!(updates[1].contains("4 answers so far"), "{}", updates[1]);
+    assert!(updates[0].contains("buttons: [1] Yes  [2] No"), "still open for answers: {}", updates[0]);
+    for name in ["ana", "jose", "rico", "lyn"] {
+        assert!(!updates[1].contains(name), "no names: {}", updates[1]);
+    }
+}

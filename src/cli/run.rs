@@ -88,7 +88,23 @@ async fn serve(parts: crate::bot::Parts, clock: Arc<dyn Clock>) -> anyhow::Resul
     tracing::info!(%address, "meridian http listening");
     eprintln!("meridian: http listening on {address}");
     let scheduler = bot.scheduler();
-    let scheduling = tokio::spawn(async move { scheduler.run(until_stopped(stopped)).await });
+    let scheduler_stop = stopped.clone();
+    let scheduling = tokio::spawn(async move { scheduler.run(until_stopped(scheduler_stop)).await });
+    // The open pulses' messages show how many have answered, a round every few seconds.
+    let services = bot.services.clone();
+    let mut live_stop = stopped.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(crate::service::pulses::LIVE_COUNT_EVERY);
+        loop {
+            tokio::select! {
+                _ = every.tick() => {}
+                _ = live_stop.wait_for(|stop| *stop) => return,
+            }
+            if let Err(e) = crate::service::pulses::show_live_counts(&services, services.clock.now()).await {
+                tracing::warn!(error = %e, "live pulse counts not shown");
+            }
+        }
+    });
     // A gateway that Discord shuts for good (refused intents) stops meridian too.
     let discord_down = async {
         match discord_gateway.as_mut() {

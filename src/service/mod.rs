@@ -58,6 +58,8 @@ pub struct Services {
     pub headlines: Arc<headlines::Headlines>,
     /// The ledger posts this process is sending right now.
     pub sending: Sending,
+    /// Pulses whose message should show a new count of answers.
+    pub live: pulses::LiveCounts,
 }
 
 /// The ledger keys this process has claimed and is sending at this moment. On SQLite the

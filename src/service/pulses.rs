@@ -123,6 +123,12 @@ pub async fn repost(
 }
 
 fn prompt_message(id: PulseId, prompt: &PulsePrompt) -> Message {
+    prompt_message_with(id, prompt, None)
+}
+
+/// The question with its buttons; with `answers`, how many have answered so far (a count of
+/// people only, never who or what), as the live message shows it.
+fn prompt_message_with(id: PulseId, prompt: &PulsePrompt, answers: Option<u64>) -> Message {
     let mut blocks =
         vec![Block::Header { text: prompt.title.clone() }, Block::Section { text: Rich::new().bold(&prompt.question) }];
     let mut small = Vec::new();
@@ -147,8 +153,68 @@ fn prompt_message(id: PulseId, prompt: &PulsePrompt) -> Message {
             })
             .collect(),
     });
-    blocks.push(Block::Context { items: vec![Rich::plain(&prompt.footer)] });
+    let footer = match answers {
+        Some(1) => format!("1 answer so far · {}", prompt.footer),
+        Some(n) => format!("{n} answers so far · {}", prompt.footer),
+        None => prompt.footer.clone(),
+    };
+    blocks.push(Block::Context { items: vec![Rich::plain(footer)] });
     Message { text: format!("{}: {}", prompt.title, prompt.question), blocks, attachments: Vec::new() }
+}
+
+/// Pulses that took votes since their message last showed its count. A click only marks its
+/// pulse here; [`show_live_counts`] edits each message at most once per round, so a burst of
+/// clicks makes one edit, within the platforms' limits on edits (Slack: about 50 a minute).
+#[derive(Debug, Default)]
+pub struct LiveCounts(std::sync::Mutex<std::collections::HashSet<PulseId>>);
+
+impl LiveCounts {
+    fn touch(&self, pulse: PulseId) {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).insert(pulse);
+    }
+
+    fn take(&self) -> Vec<PulseId> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).drain().collect()
+    }
+}
+
+/// How often a running bot shows the new counts of pulses being answered.
+pub const LIVE_COUNT_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Edits the message of every open pulse that took votes since the last round to show how
+/// many have answered. Nothing is lost if an edit fails: the next vote marks it again, and
+/// the closing edit replaces it anyway.
+pub async fn show_live_counts(s: &Services, now: DateTime<Utc>) -> Result<usize, ServiceError> {
+    let mut shown = 0;
+    for id in s.live.take() {
+        let Some(pulse) = s.store.pulse(id).await? else { continue };
+        let Some(message_ref) = pulse.message_ref.clone().filter(|_| pulse.is_open() && now < pulse.closes_at) else {
+            continue;
+        };
+        let Some(channel) = s.store.channel(pulse.channel).await? else { continue };
+        let channel_ref = s.channel_ref(&channel).await?;
+        let answers = s.store.voter_count(pulse.id).await?;
+        let answer = answer_of(s, &pulse);
+        let question = bank_question(s, &pulse);
+        let prompt = PulsePrompt::compose(
+            meridian_id(pulse.id),
+            &pulse.question,
+            &answer,
+            question.map(|q| q.theme),
+            question.map(|q| q.why.as_str()),
+            pulse.closes_at - now,
+        );
+        let update = Outgoing::Update {
+            channel: channel_ref,
+            message_ref: MessageRef(message_ref),
+            message: prompt_message_with(pulse.id, &prompt, Some(answers)),
+        };
+        match s.delivery.send(&update).await {
+            Ok(_) => shown += 1,
+            Err(e) => tracing::warn!(pulse = %pulse.id, error = %e, "the live count was not shown"),
+        }
+    }
+    Ok(shown)
 }
 
 /// A click on a pulse button: one vote per person, changed by clicking again. Reads the
@@ -177,7 +243,10 @@ pub async fn vote(
     let member = s.store.member_by_platform_id(workspace, &actor.user_id).await?;
     let segment = member.as_ref().and_then(|m| m.profile.region.as_deref());
     match s.store.record_vote(pulse.id, &actor.user_id, choice, segment, now).await {
-        Ok(_) => Ok(Message::text(VOTE_RECORDED)),
+        Ok(_) => {
+            s.live.touch(pulse.id);
+            Ok(Message::text(VOTE_RECORDED))
+        }
         Err(crate::store::StoreError::PulseClosed(_)) => Ok(Message::text(PULSE_CLOSED)),
         Err(e) => Err(e.into()),
     }

@@ -150,7 +150,10 @@ impl Session {
             next = self.scheduler.next_wake(next, &posted).await;
         }
         self.clock.set(target);
-        self.run_due().await
+        self.run_due().await?;
+        // Time has passed: the open pulses show their counts, as a running bot's would.
+        crate::service::pulses::show_live_counts(&self.bot.services, self.now()).await?;
+        Ok(())
     }
 
     async fn run_due(&self) -> anyhow::Result<()> {
