@@ -34,6 +34,10 @@ pub async fn run(ctx: &Context<'_>, command: BriefCommand) -> Result<Effects, Se
             known.retain(|c| seen.insert(c.code.clone()));
             let codes: Vec<&str> = known.iter().map(|c| c.code.as_str()).collect();
             store.set_customer_regions(channel.id, &codes).await?;
+            if channel.customer_regions.is_empty() {
+                // A brief needs both a time and regions: it starts when the second is given.
+                briefs::start(ctx.bot, channel.id, ctx.now).await?;
+            }
             let names: Vec<String> = known.iter().map(|c| format!("{} ({})", c.name, c.code)).collect();
             let changed = format!("{who} set this channel's customers' regions to {}.", names.join(", "));
             changed_settings(ctx, changed).await
