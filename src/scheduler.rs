@@ -349,10 +349,10 @@ impl Scheduler {
         for p in self.services.store.pulses_in_channel(channel.id).await?.iter().filter(|p| p.is_open()) {
             let nudge = nudge_at(p.opens_at, p.closes_at, DEFAULT_NUDGE_LEAD);
             if nudge >= from && nudge < to {
-                out.push((nudge, format!("Pulse #{} nudge to members who have not answered (DM)", p.id)));
+                out.push((nudge, format!("Pulse {} nudge to members who have not answered (DM)", p.id)));
             }
             if p.closes_at >= from && p.closes_at < to {
-                out.push((p.closes_at, format!("Pulse #{} closes; results posted", p.id)));
+                out.push((p.closes_at, format!("Pulse {} closes; results posted", p.id)));
             }
         }
         Ok(out)

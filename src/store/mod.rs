@@ -94,7 +94,6 @@ ids! {
     ChannelId,
     MemberId,
     CustomEventId,
-    PulseId,
     PulseScheduleId,
     /// A row in the post ledger.
     PostId,
@@ -102,6 +101,8 @@ ids! {
 
 /// Where a workspace lives: the chat model's platform kind.
 pub use crate::chat::PlatformKind as Platform;
+/// The pulse core's number for a pulse is the store's row id.
+pub use crate::pulse::PulseId;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Workspace {
