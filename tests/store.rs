@@ -812,7 +812,7 @@ async fn many_concurrent_votes_are_all_counted(db: &TestDb) {
         assert_eq!(task.await.unwrap().unwrap(), VoteOutcome::First);
     }
     assert_eq!(s.voter_count(pulse).await.unwrap(), 400);
-    let total: u64 = s.vote_counts(pulse).await.unwrap().iter().map(|c| c.count).sum();
+    let total: u32 = s.vote_counts(pulse).await.unwrap().iter().map(|c| c.count).sum();
     assert_eq!(total, 400);
 }
 

@@ -8,8 +8,8 @@ use crate::chat::{
 };
 use crate::pulse::tally::SegmentName;
 use crate::pulse::{
-    nudge_message, AnswerKind, PulsePrompt, PulseResults, QuestionId, ResultsInput, Tally, Theme, VoteCount,
-    PULSE_CLOSED, VOTE_RECORDED,
+    nudge_message, AnswerKind, PulsePrompt, PulseResults, QuestionId, ResultsInput, Tally, Theme, PULSE_CLOSED,
+    VOTE_RECORDED,
 };
 use crate::reminders::PostingSchedule;
 use crate::store::{Channel, ChannelId, Claim, NewPulse, PostKey, Pulse, PulseId, PulseSchedule, WorkspaceId};
@@ -384,13 +384,7 @@ pub async fn tally_of(
     answer: &AnswerKind,
     eligible: Option<u32>,
 ) -> Result<Tally, ServiceError> {
-    let votes: Vec<VoteCount> = s
-        .store
-        .vote_counts(pulse.id)
-        .await?
-        .into_iter()
-        .map(|v| VoteCount::new(v.choice as usize, v.segment.as_deref(), v.count as u32))
-        .collect();
+    let votes = s.store.vote_counts(pulse.id).await?;
     Tally::compute(answer, &votes, eligible, s.config.pulse.min_group).map_err(|e| ServiceError::Pulse(e.to_string()))
 }
 

@@ -317,13 +317,8 @@ pub enum VoteOutcome {
     Unchanged,
 }
 
-/// How many voters chose `choice`, among those in `segment` (the voter's region, if given).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct VoteCount {
-    pub choice: u32,
-    pub segment: Option<String>,
-    pub count: u64,
-}
+/// How many voters chose a choice, among those in a segment: the pulse core's own row type.
+pub use crate::pulse::VoteCount;
 
 /// Names one post the bot owes: a channel, what for, and which occurrence.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -1281,9 +1276,9 @@ impl Store {
         Ok(rows
             .into_iter()
             .map(|(choice, segment, n)| VoteCount {
-                choice: u32::try_from(choice).unwrap_or(u32::MAX),
+                choice: usize::try_from(choice).unwrap_or(usize::MAX),
                 segment,
-                count: count(n),
+                count: u32::try_from(n).unwrap_or(u32::MAX),
             })
             .collect())
     }
