@@ -268,7 +268,7 @@ async fn a_pulse(store: &Store, channel: ChannelId) -> PulseId {
 const DURING: &str = "2026-03-02T12:00:00Z";
 
 fn reminder(channel: ChannelId, occurrence: &str) -> PostKey {
-    PostKey { channel, purpose: "reminder".into(), occurrence_key: occurrence.into() }
+    PostKey { channel, purpose: Purpose::Reminder, occurrence_key: occurrence.into() }
 }
 
 // ---- schema ----------------------------------------------------------------------------
@@ -982,7 +982,7 @@ async fn the_first_claim_wins_and_later_ones_see_it_taken(db: &TestDb) {
     s.mark_delivered(post, "C001:1.2", at(DURING)).await.unwrap();
     assert_eq!(s.claim_post(&key, "a", at(DURING)).await.unwrap(), Claim::Taken { post, delivered: true });
     // Another purpose or occurrence in the same channel is another post.
-    let brief = PostKey { purpose: "brief".into(), ..key.clone() };
+    let brief = PostKey { purpose: Purpose::Brief, ..key.clone() };
     assert!(matches!(s.claim_post(&brief, "a", at(DURING)).await.unwrap(), Claim::Won(_)));
     let lead1 = reminder(channel, "IN:diwali:2026-11-08:lead1");
     assert!(matches!(s.claim_post(&lead1, "a", at(DURING)).await.unwrap(), Claim::Won(_)));
@@ -1232,7 +1232,7 @@ async fn a_channel_reacting_to_diwali(s: &Store) -> ChannelId {
             .unwrap();
     }
     let post = |channel: ChannelId, purpose: &'static str, occurrence: &'static str, claimed: &'static str| async move {
-        let key = PostKey { channel, purpose: purpose.into(), occurrence_key: occurrence.into() };
+        let key = PostKey { channel, purpose: purpose.parse().unwrap(), occurrence_key: occurrence.into() };
         mine(s.claim_or_reclaim(&key, "a", at(claimed)).await.unwrap())
     };
     let lead7 = post(channel, "reminder", "IN:diwali:2026-11-08:lead7", "2026-11-01T09:00:00Z").await;
@@ -1275,7 +1275,7 @@ async fn reactions_list_each_current_reaction_on_the_channels_posts_in_the_windo
         .await
         .unwrap()
         .into_iter()
-        .map(|r| (r.purpose, r.occurrence_key, r.platform_user_id, r.reactor_region, r.emoji))
+        .map(|r| (r.purpose.to_string(), r.occurrence_key, r.platform_user_id, r.reactor_region, r.emoji))
         .collect();
     got.sort();
     let row = |purpose: &str, lead: &str, user: &str, region: Option<&str>, emoji: &str| {
@@ -1304,7 +1304,7 @@ async fn reactions_count_a_person_once_across_the_reminders_of_one_holiday(db: &
     let (from, until) = november();
     // The holiday is the occurrence without its ":leadN".
     let mut people: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> = Default::default();
-    for r in s.reactions(channel, from, until).await.unwrap().into_iter().filter(|r| r.purpose == "reminder") {
+    for r in s.reactions(channel, from, until).await.unwrap().into_iter().filter(|r| r.purpose == Purpose::Reminder) {
         let (holiday, _lead) = r.occurrence_key.rsplit_once(':').unwrap();
         people.entry(holiday.to_string()).or_default().insert(r.platform_user_id);
     }
@@ -1316,7 +1316,7 @@ async fn reactions_count_a_person_once_across_the_reminders_of_one_holiday(db: &
         .await
         .unwrap()
         .iter()
-        .filter(|e| e.purpose == "reminder")
+        .filter(|e| e.purpose == Purpose::Reminder)
         .map(|e| e.reactors)
         .sum();
     assert_eq!(per_post, 6);

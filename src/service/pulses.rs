@@ -12,7 +12,7 @@ use crate::pulse::{
     VOTE_RECORDED,
 };
 use crate::reminders::PostingSchedule;
-use crate::store::{Channel, ChannelId, Claim, NewPulse, PostKey, Pulse, PulseId, PulseSchedule, WorkspaceId};
+use crate::store::{Channel, ChannelId, Claim, NewPulse, PostKey, Pulse, PulseId, PulseSchedule, Purpose, WorkspaceId};
 use chrono::{DateTime, Duration, TimeDelta, Utc};
 
 /// What a pulse button carries: `pulse` with value `ID:CHOICE`.
@@ -89,7 +89,7 @@ async fn post_question(
     message: Message,
     now: DateTime<Utc>,
 ) -> Result<bool, ServiceError> {
-    let key = PostKey { channel: channel.id, purpose: "pulse".into(), occurrence_key: format!("pulse-{}", id.0) };
+    let key = PostKey { channel: channel.id, purpose: Purpose::Pulse, occurrence_key: format!("pulse-{}", id.0) };
     let post = Outgoing::Post { channel: channel_ref.clone(), message };
     match s.deliver_once(&key, now, async || Ok(Some(post))).await? {
         Once::Sent(message_ref) => {
@@ -271,7 +271,7 @@ pub async fn report(
 ) -> Result<Reported, ServiceError> {
     let key = PostKey {
         channel: channel.id,
-        purpose: "pulse-results".into(),
+        purpose: Purpose::PulseResults,
         occurrence_key: format!("pulse-{}", pulse.id.0),
     };
     // Exactly one caller closes a pulse (a manager's `/pulse close` may meet the closing
@@ -307,7 +307,7 @@ pub async fn report(
             };
             let key = PostKey {
                 channel: channel.id,
-                purpose: "pulse-closed".into(),
+                purpose: Purpose::PulseClosed,
                 occurrence_key: format!("pulse-{}", pulse.id.0),
             };
             if let Once::Failed(e) = s.deliver_once(&key, now, async || Ok(Some(update))).await? {
@@ -455,7 +455,7 @@ pub async fn nudge(
     now: DateTime<Utc>,
 ) -> Result<Nudged, ServiceError> {
     let key =
-        PostKey { channel: channel.id, purpose: "pulse-nudge".into(), occurrence_key: format!("pulse-{}", pulse.id.0) };
+        PostKey { channel: channel.id, purpose: Purpose::PulseNudge, occurrence_key: format!("pulse-{}", pulse.id.0) };
     let super::Claiming::Mine(claimed) = s.claim(&key, now).await? else {
         return Ok(Nudged::NothingToDo);
     };
@@ -516,7 +516,7 @@ pub async fn fire_schedule(
     if let Some(at) = fire {
         let key = PostKey {
             channel: channel.id,
-            purpose: "pulse-schedule".into(),
+            purpose: Purpose::PulseSchedule,
             occurrence_key: format!("{}:{}", schedule.id, at.to_rfc3339()),
         };
         let post = match s.store.claim_post(&key, &s.instance, now).await? {

@@ -23,6 +23,7 @@ mod votes;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::PathBuf;
+use std::str::FromStr;
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeDelta, Utc};
@@ -320,12 +321,78 @@ pub enum VoteOutcome {
 /// How many voters chose a choice, among those in a segment: the pulse core's own row type.
 pub use crate::pulse::VoteCount;
 
+/// What a post in the ledger is for. Stored by name; one list, so a purpose is never spelt
+/// two ways in two files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Purpose {
+    /// A reminder digest's share for one event and lead.
+    Reminder,
+    /// A channel's daily brief.
+    Brief,
+    /// A command's public announcement ("maria set this channel to follow India").
+    Announcement,
+    /// A pulse's question.
+    Pulse,
+    /// A pulse's results at close.
+    PulseResults,
+    /// The direct messages to those who have not answered.
+    PulseNudge,
+    /// The edit that marks a pulse's question closed.
+    PulseClosed,
+    /// One firing of a recurring pulse schedule.
+    PulseSchedule,
+}
+
+impl Purpose {
+    const ALL: [Purpose; 8] = [
+        Purpose::Reminder,
+        Purpose::Brief,
+        Purpose::Announcement,
+        Purpose::Pulse,
+        Purpose::PulseResults,
+        Purpose::PulseNudge,
+        Purpose::PulseClosed,
+        Purpose::PulseSchedule,
+    ];
+
+    /// The name stored in the ledger (and shown to operators reading it).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Purpose::Reminder => "reminder",
+            Purpose::Brief => "brief",
+            Purpose::Announcement => "announcement",
+            Purpose::Pulse => "pulse",
+            Purpose::PulseResults => "pulse-results",
+            Purpose::PulseNudge => "pulse-nudge",
+            Purpose::PulseClosed => "pulse-closed",
+            Purpose::PulseSchedule => "pulse-schedule",
+        }
+    }
+}
+
+impl FromStr for Purpose {
+    type Err = StoreError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Purpose::ALL.into_iter().find(|p| p.as_str() == s).ok_or_else(|| StoreError::Corrupt {
+            what: "post purpose",
+            value: s.to_string(),
+            reason: "not a purpose this version knows".into(),
+        })
+    }
+}
+
+impl fmt::Display for Purpose {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Names one post the bot owes: a channel, what for, and which occurrence.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct PostKey {
     pub channel: ChannelId,
-    /// "reminder", "brief", "pulse", "pulse-result", ...
-    pub purpose: String,
+    pub purpose: Purpose,
     /// Which one, e.g. "IN:diwali:2026-11-08:lead7" or "2026-03-02".
     pub occurrence_key: String,
 }
@@ -370,7 +437,7 @@ pub struct ReactionCount {
 /// Reactions to a channel's posts, per occurrence and per region of the people reacting.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Engagement {
-    pub purpose: String,
+    pub purpose: Purpose,
     pub occurrence_key: String,
     /// The reacting members' region; `None` for people who have not set one.
     pub reactor_region: Option<String>,
@@ -384,7 +451,7 @@ pub struct Engagement {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Reaction {
     /// The post's purpose and occurrence, which name the post within its channel.
-    pub purpose: String,
+    pub purpose: Purpose,
     pub occurrence_key: String,
     pub platform_user_id: String,
     /// The reacting member's region; `None` for people who have not set one.
@@ -598,16 +665,16 @@ fn pulse_from_row(row: PulseRow) -> Result<Pulse, StoreError> {
     })
 }
 
-fn post_from_row(row: PostRow) -> Post {
+fn post_from_row(row: PostRow) -> Result<Post, StoreError> {
     let (id, channel, purpose, occurrence_key, instance_id, claimed_at, delivered_at, msg) = row;
-    Post {
+    Ok(Post {
         id: PostId(id),
-        key: PostKey { channel: ChannelId(channel), purpose, occurrence_key },
+        key: PostKey { channel: ChannelId(channel), purpose: purpose.parse()?, occurrence_key },
         instance_id,
         claimed_at,
         delivered_at,
         message_ref: msg,
-    }
+    })
 }
 
 impl Store {
@@ -1358,7 +1425,7 @@ impl Store {
              WHERE channel_id = $1 AND purpose = $2 AND occurrence_key = $3";
         let won: Option<i64> = on_pool!(self, |pool| sqlx::query_scalar(insert)
             .bind(key.channel.0)
-            .bind(&key.purpose)
+            .bind(key.purpose.as_str())
             .bind(&key.occurrence_key)
             .bind(instance_id)
             .bind(now)
@@ -1371,7 +1438,7 @@ impl Store {
         // beat us is there to read.
         let (id, delivered): (i64, bool) = on_pool!(self, |pool| sqlx::query_as(existing)
             .bind(key.channel.0)
-            .bind(&key.purpose)
+            .bind(key.purpose.as_str())
             .bind(&key.occurrence_key)
             .fetch_one(pool)
             .await?);
@@ -1403,7 +1470,7 @@ impl Store {
         );
         let rows: Vec<PostRow> =
             on_pool!(self, |pool| sqlx::query_as(&sql).bind(claimed_before).fetch_all(pool).await?);
-        Ok(rows.into_iter().map(post_from_row).collect())
+        rows.into_iter().map(post_from_row).collect()
     }
 
     /// Takes over an undelivered claim whose holder has had `lease` to deliver it and has
@@ -1476,7 +1543,7 @@ impl Store {
     pub async fn post(&self, id: PostId) -> Result<Option<Post>, StoreError> {
         let sql = format!("SELECT {POST_COLUMNS} FROM posts WHERE id = $1");
         let row: Option<PostRow> = on_pool!(self, |pool| sqlx::query_as(&sql).bind(id.0).fetch_optional(pool).await?);
-        Ok(row.map(post_from_row))
+        row.map(post_from_row).transpose()
     }
 
     /// Keeps what a claimed post says until it has gone out (see [`Store::owed_payloads`]).
@@ -1488,17 +1555,16 @@ impl Store {
 
     /// A channel's posts of `purpose` that were claimed with a payload and never delivered,
     /// oldest first: what a failed send left to send again.
-    pub async fn owed_payloads(&self, channel: ChannelId, purpose: &str) -> Result<Vec<(Post, String)>, StoreError> {
+    pub async fn owed_payloads(&self, channel: ChannelId, purpose: Purpose) -> Result<Vec<(Post, String)>, StoreError> {
         let sql = format!(
             "SELECT {POST_COLUMNS}, payload FROM posts WHERE channel_id = $1 AND purpose = $2 \
              AND delivered_at IS NULL AND payload IS NOT NULL ORDER BY claimed_at, id"
         );
         let rows: Vec<OwedRow> =
-            on_pool!(self, |pool| sqlx::query_as(&sql).bind(channel.0).bind(purpose).fetch_all(pool).await?);
-        Ok(rows
-            .into_iter()
-            .map(|(a, b, c, d, e, f, g, h, payload)| (post_from_row((a, b, c, d, e, f, g, h)), payload))
-            .collect())
+            on_pool!(self, |pool| sqlx::query_as(&sql).bind(channel.0).bind(purpose.as_str()).fetch_all(pool).await?);
+        rows.into_iter()
+            .map(|(a, b, c, d, e, f, g, h, payload)| Ok((post_from_row((a, b, c, d, e, f, g, h))?, payload)))
+            .collect()
     }
 
     /// The bot's posts behind a platform message in a channel (a reaction names both): one,
@@ -1509,7 +1575,7 @@ impl Store {
         let sql = format!("SELECT {POST_COLUMNS} FROM posts WHERE channel_id = $1 AND message_ref = $2 ORDER BY id");
         let rows: Vec<PostRow> =
             on_pool!(self, |pool| sqlx::query_as(&sql).bind(channel.0).bind(message_ref).fetch_all(pool).await?);
-        Ok(rows.into_iter().map(post_from_row).collect())
+        rows.into_iter().map(post_from_row).collect()
     }
 
     // ---- reactions -----------------------------------------------------------------------
@@ -1575,16 +1641,17 @@ impl Store {
              ORDER BY p.purpose, p.occurrence_key, m.region IS NULL, m.region";
         let rows: Vec<(String, String, Option<String>, i64, i64)> =
             on_pool!(self, |pool| sqlx::query_as(sql).bind(channel.0).bind(from).bind(until).fetch_all(pool).await?);
-        Ok(rows
-            .into_iter()
-            .map(|(purpose, occurrence_key, reactor_region, reactions, reactors)| Engagement {
-                purpose,
-                occurrence_key,
-                reactor_region,
-                reactions: count(reactions),
-                reactors: count(reactors),
+        rows.into_iter()
+            .map(|(purpose, occurrence_key, reactor_region, reactions, reactors)| {
+                Ok(Engagement {
+                    purpose: purpose.parse()?,
+                    occurrence_key,
+                    reactor_region,
+                    reactions: count(reactions),
+                    reactors: count(reactors),
+                })
             })
-            .collect())
+            .collect()
     }
 
     /// Every reaction now on a channel's posts claimed in `[from, until)` (a removed one is
@@ -1607,16 +1674,11 @@ impl Store {
              ORDER BY p.purpose, p.occurrence_key, r.platform_user_id, r.emoji";
         let rows: Vec<(String, String, String, Option<String>, String)> =
             on_pool!(self, |pool| sqlx::query_as(sql).bind(channel.0).bind(from).bind(until).fetch_all(pool).await?);
-        Ok(rows
-            .into_iter()
-            .map(|(purpose, occurrence_key, platform_user_id, reactor_region, emoji)| Reaction {
-                purpose,
-                occurrence_key,
-                platform_user_id,
-                reactor_region,
-                emoji,
+        rows.into_iter()
+            .map(|(purpose, occurrence_key, platform_user_id, reactor_region, emoji)| {
+                Ok(Reaction { purpose: purpose.parse()?, occurrence_key, platform_user_id, reactor_region, emoji })
             })
-            .collect())
+            .collect()
     }
 
     // ---- scheduler bookkeeping -----------------------------------------------------------
