@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Once};
 
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeDelta, Utc};
+use meridian::reminders::PostingSchedule;
 use meridian::store::*;
 use sha2::{Digest, Sha256};
 use sqlx::Connection;
@@ -311,7 +312,7 @@ async fn a_workspace_is_known_by_platform_and_external_id(db: &TestDb) {
 async fn a_new_channel_gets_the_configured_defaults(db: &TestDb) {
     let defaults = ChannelSettings {
         timezone: chrono_tz::Asia::Manila,
-        reminder_cron: "30 8 * * MON-FRI".into(),
+        reminder_schedule: PostingSchedule::parse("30 8 * * MON-FRI").unwrap(),
         lead_days: vec![3, 0],
         brief_time: Some(time(8, 0)),
     };
@@ -340,7 +341,7 @@ async fn channel_settings_round_trip(db: &TestDb) {
     let (ws, channel) = a_channel(s).await;
     let settings = ChannelSettings {
         timezone: chrono_tz::America::Sao_Paulo,
-        reminder_cron: "0 10 * * 1-5".into(),
+        reminder_schedule: PostingSchedule::parse("0 10 * * 1-5").unwrap(),
         lead_days: vec![14, 7, 1, 0],
         brief_time: Some(time(7, 45)),
     };

@@ -118,8 +118,8 @@ pub struct Workspace {
 pub struct ChannelSettings {
     /// The channel's local time, in which the cron schedule and the brief time are read.
     pub timezone: Tz,
-    /// When reminders are posted: five-field cron (`minute hour day month weekday`).
-    pub reminder_cron: String,
+    /// When reminders are posted (stored as its five-field cron expression).
+    pub reminder_schedule: PostingSchedule,
     /// How many days ahead of an event to remind, e.g. `[7, 1, 0]`.
     pub lead_days: Vec<u32>,
     /// Local time of the daily brief; `None` for no brief.
@@ -130,7 +130,7 @@ impl Default for ChannelSettings {
     fn default() -> Self {
         ChannelSettings {
             timezone: Tz::UTC,
-            reminder_cron: "0 9 * * MON-FRI".to_string(),
+            reminder_schedule: PostingSchedule::default(),
             lead_days: vec![7, 1, 0],
             brief_time: None,
         }
@@ -151,6 +151,7 @@ pub struct Channel {
     pub customer_regions: Vec<String>,
 }
 
+use crate::reminders::PostingSchedule;
 /// A member's hours: the team module's type, stored as two times of day.
 pub use crate::team::WorkingHours;
 
@@ -579,17 +580,28 @@ fn count(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)
 }
 
+/// A stored reminder schedule. One that a newer meridian no longer accepts (rules tighten:
+/// at most hourly since 2026-12) is replaced by the default with a warning, rather than
+/// silencing the channel or refusing to read it.
+fn schedule_of(channel: &str, cron: &str) -> PostingSchedule {
+    PostingSchedule::parse(cron).unwrap_or_else(|e| {
+        tracing::warn!(channel, error = %e, "a stored reminder schedule is no longer valid; using the default");
+        PostingSchedule::default()
+    })
+}
+
 fn channel_from_row(row: ChannelRow, regions: &RegionMap) -> Result<Channel, StoreError> {
     let (id, workspace, platform, external_id, name, tz, cron, lead_days, brief_time) = row;
     let lead_days: Vec<u32> = serde_json::from_str(&lead_days).map_err(|e| corrupt("lead days", &lead_days, e))?;
     let (followed_regions, customer_regions) = regions.get(&id).cloned().unwrap_or_default();
+    let reminder_schedule = schedule_of(&name, &cron);
     Ok(Channel {
         id: ChannelId(id),
         workspace: WorkspaceId(workspace),
         platform: parse_platform(&platform)?,
         external_id,
         name,
-        settings: ChannelSettings { timezone: parse_tz(&tz)?, reminder_cron: cron, lead_days, brief_time },
+        settings: ChannelSettings { timezone: parse_tz(&tz)?, reminder_schedule, lead_days, brief_time },
         followed_regions,
         customer_regions,
     })
@@ -823,7 +835,7 @@ impl Store {
             .bind(external_id)
             .bind(name)
             .bind(defaults.timezone.name())
-            .bind(&defaults.reminder_cron)
+            .bind(defaults.reminder_schedule.expression())
             .bind(&lead_days)
             .bind(defaults.brief_time)
             .fetch_one(pool)
@@ -968,7 +980,7 @@ impl Store {
         let done = on_pool!(self, |pool| sqlx::query(sql)
             .bind(channel.0)
             .bind(settings.timezone.name())
-            .bind(&settings.reminder_cron)
+            .bind(settings.reminder_schedule.expression())
             .bind(&lead_days)
             .bind(settings.brief_time)
             .execute(pool)
