@@ -11,10 +11,9 @@
 
 use crate::chat::{ChannelRef, Outgoing};
 use crate::posts::digest_message;
-use crate::pulse::{nudge_at, nudge_due, DEFAULT_NUDGE_LEAD};
 use crate::reminders::{due, plan_posts, PostingSchedule, Reminder, ReminderPlan};
 use crate::service::calendar::{channel_occurrences, plan_for, reminders_job, start_channel, started_job};
-use crate::service::pulses::{self, Nudged, Reported};
+use crate::service::pulses::{self, Duty, Nudged, Reported};
 use crate::service::{Once, ServiceError, Services};
 use crate::store::{Channel, PostKey, PulseSchedule, Purpose};
 use crate::team::MemberProfile;
@@ -220,20 +219,12 @@ impl Scheduler {
         }
         let mut unsent = 0;
         for p in s.store.pulses_in_channel(channel.id).await? {
-            // A question that never went out (a failed send, a crash after its claim); a minute
-            // of grace so a launch still in progress elsewhere is not posted twice.
-            if p.is_open() && p.message_ref.is_none() && p.closes_at > now && p.opens_at + Self::RETRY <= now {
-                unsent += usize::from(!pulses::repost(s, channel, channel_ref, &p, now).await?);
-            }
-            if p.closes_at <= now || !p.is_open() {
-                // Also re-sends results a crash left undelivered (the ledger knows).
-                if p.is_open() || p.closed_at.is_some_and(|c| now - c < Duration::days(7)) {
-                    let reported = pulses::report(s, channel, channel_ref, &p, now).await?;
-                    unsent += usize::from(reported == Reported::NotDelivered);
-                }
-            } else if p.is_open() && nudge_due(p.opens_at, p.closes_at, now, DEFAULT_NUDGE_LEAD, false) {
-                let nudged = pulses::nudge(s, channel, channel_ref, &p, now).await?;
-                unsent += usize::from(nudged == Nudged::Failed);
+            for duty in pulses::due_now(&p, now) {
+                unsent += usize::from(match duty {
+                    Duty::Repost => !pulses::repost(s, channel, channel_ref, &p, now).await?,
+                    Duty::Report => pulses::report(s, channel, channel_ref, &p, now).await? == Reported::NotDelivered,
+                    Duty::Nudge => pulses::nudge(s, channel, channel_ref, &p, now).await? == Nudged::Failed,
+                });
             }
         }
         if unsent > 0 {
@@ -276,15 +267,8 @@ impl Scheduler {
         let schedules = self.services.store.pulse_schedules().await?;
         for channel in self.services.store.channels().await? {
             for p in self.services.store.pulses_in_channel(channel.id).await? {
-                // A minute after a close, a look whether its results went out (a retry).
-                if let Some(closed) = p.closed_at {
-                    consider(closed + Self::RETRY);
-                    continue;
-                }
-                consider(p.closes_at);
-                consider(nudge_at(p.opens_at, p.closes_at, DEFAULT_NUDGE_LEAD));
-                if p.message_ref.is_none() {
-                    consider(p.opens_at + Self::RETRY);
+                for (at, _) in pulses::duties(&p) {
+                    consider(at);
                 }
             }
             for s in schedules.iter().filter(|s| s.channel == channel.id) {
@@ -345,12 +329,15 @@ impl Scheduler {
             }
         }
         for p in self.services.store.pulses_in_channel(channel.id).await?.iter().filter(|p| p.is_open()) {
-            let nudge = nudge_at(p.opens_at, p.closes_at, DEFAULT_NUDGE_LEAD);
-            if nudge >= from && nudge < to {
-                out.push((nudge, format!("Pulse {} nudge to members who have not answered (DM)", p.id)));
-            }
-            if p.closes_at >= from && p.closes_at < to {
-                out.push((p.closes_at, format!("Pulse {} closes; results posted", p.id)));
+            for (at, duty) in pulses::duties(p).into_iter().filter(|(at, _)| *at >= from && *at < to) {
+                match duty {
+                    Duty::Nudge => {
+                        out.push((at, format!("Pulse {} nudge to members who have not answered (DM)", p.id)))
+                    }
+                    Duty::Report => out.push((at, format!("Pulse {} closes; results posted", p.id))),
+                    // A retry, not something the channel is told ahead of.
+                    Duty::Repost => {}
+                }
             }
         }
         Ok(out)
