@@ -46,20 +46,26 @@ impl Scheduler {
     pub async fn run(&self, shutdown: impl std::future::Future<Output = ()>) {
         tokio::pin!(shutdown);
         loop {
-            let now = self.services.clock.now();
-            let next = match self.run_due(now).await {
-                Ok(posted) => self.next_wake(now, &posted).await,
-                Err(e) => {
-                    // The database itself failed: say so, and try again shortly.
-                    tracing::error!(error = %e, "scheduler run failed; retrying in a minute");
-                    now + Self::RETRY
-                }
-            };
+            let next = self.tick(self.services.clock.now()).await;
             let wait = (next - self.services.clock.now()).to_std().unwrap_or_default();
             tokio::select! {
                 () = tokio::time::sleep(wait) => {}
                 () = self.wake.notified() => {}
                 () = &mut shutdown => return,
+            }
+        }
+    }
+
+    /// One turn of the loop at `now`: posts what is due and says when to look again (within a
+    /// minute after a failure, which is logged). The running loop and the console's simulated
+    /// clock both turn it, so they behave alike.
+    pub async fn tick(&self, now: DateTime<Utc>) -> DateTime<Utc> {
+        match self.run_due(now).await {
+            Ok(posted) => self.next_wake(now, &posted).await,
+            Err(e) => {
+                // The database itself failed: say so, and try again shortly.
+                tracing::error!(error = %e, "scheduler run failed; retrying in a minute");
+                now + Self::RETRY
             }
         }
     }

@@ -142,12 +142,11 @@ impl Session {
         if target < self.now() {
             return Err(ScriptError { line: number, message: format!("the clock cannot go back to {target}") }.into());
         }
-        let mut next = self.scheduler.next_due(self.now()).await?.unwrap_or(self.now() + Scheduler::HORIZON);
+        // The running loop's own turns, on the simulated clock: what `now` owed ran already.
+        let mut next = self.scheduler.next_wake(self.now(), &[]).await;
         while next <= target {
             self.clock.set(next);
-            let posted = self.scheduler.run_due(next).await?;
-            // As the real loop does: the next due instant, or a retry within a minute.
-            next = self.scheduler.next_wake(next, &posted).await;
+            next = self.scheduler.tick(next).await;
         }
         self.clock.set(target);
         self.run_due().await?;
