@@ -8,6 +8,7 @@
 //! - [`config`] — `meridian.toml` plus environment secrets.
 //! - [`store`] — everything meridian remembers, on SQLite or PostgreSQL.
 //! - [`cli`] — the command line (`meridian holidays`, `meridian calendars check`, ...).
+//! - [`roster`] — onboarding members from a CSV file.
 //! - [`team`] — members, their zones and working hours, who is off, when everyone overlaps.
 //! - [`reminders`] — which holiday reminders a channel owes between two instants, and when.
 //! - [`brief`] — the daily brief on the customers' regions: holidays, business hours, clock
@@ -32,6 +33,7 @@ pub mod posts;
 pub mod pulse;
 pub mod reminders;
 pub mod render;
+pub mod roster;
 pub mod scheduler;
 pub mod service;
 pub mod store;

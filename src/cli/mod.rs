@@ -3,10 +3,12 @@
 
 mod app;
 mod brief;
+mod calendar_io;
 mod calendars;
 mod console;
 mod discord;
 mod holidays;
+mod members;
 mod preview;
 mod pulse;
 mod run;
@@ -43,9 +45,14 @@ enum Command {
     },
     /// List the holidays, festivals and observances of a region.
     Holidays(holidays::Args),
-    /// Check or list calendar files.
-    #[command(subcommand)]
+    /// Calendars: check or list the files, import ICS, export ICS (`meridian calendar ...`
+    /// works too).
+    #[command(subcommand, visible_alias = "calendar")]
     Calendars(calendars::Command),
+    /// Members: `meridian members import people.csv` sets region, company calendar, zone and
+    /// hours for a whole team.
+    #[command(subcommand)]
+    Members(members::Command),
     /// Setting up the Discord bot: `meridian discord invite-url`.
     #[command(subcommand)]
     Discord(discord::Command),
@@ -68,6 +75,7 @@ pub fn main() -> ExitCode {
         Command::Migrate { database } => migrate(database),
         Command::Holidays(args) => holidays::run(args),
         Command::Calendars(command) => calendars::run(command),
+        Command::Members(command) => members::run(command),
         Command::Discord(command) => discord::run(command),
     };
     match result {
