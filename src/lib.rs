@@ -17,6 +17,7 @@
 //!   limits, exactly once through the ledger), a channel's calendar, a pulse's life.
 //! - [`bot`] — the handler: acknowledge every event at once, then do its work.
 //! - [`commands`] and [`scheduler`] — people acting, and time passing; both stand on `service`.
+//! - [`feeds`] — ICS feeds of every calendar on the bot's HTTP server.
 //! - [`platforms`] — the adapters (console; Slack and Discord).
 pub mod bot;
 pub mod brief;
@@ -26,6 +27,7 @@ pub mod cli;
 pub mod clock;
 pub mod commands;
 pub mod config;
+pub mod feeds;
 pub mod http;
 pub mod period;
 pub mod platforms;
