@@ -316,7 +316,7 @@ const CALENDAR: CommandDef = CommandDef {
         sub(
             "remove",
             "Remove a date by its id (HR)",
-            &[CODE, required(opt("id", "The id from /calendar list", Kind::String, Write::Word))],
+            &[required(CODE), required(opt("id", "The id from /calendar list CODE", Kind::String, Write::Word))],
         ),
         sub(
             "import",
