@@ -115,7 +115,8 @@ fn main() {
     let empty = new_calendar(&header);
     let (mut read, mut refused, mut rules, mut csvs) = (0u64, 0u64, 0u64, 0u64);
     while Instant::now() < until {
-        let text = mutate(&mut rng, FIXTURES[rng.gen_range(0..FIXTURES.len())]);
+        let fixture = FIXTURES[rng.gen_range(0..FIXTURES.len())];
+        let text = mutate(&mut rng, fixture);
         match read_ics("fuzz.ics", &text, chrono_tz::Asia::Kolkata) {
             Ok(events) => {
                 read += 1;

@@ -33,9 +33,12 @@ pub fn is_held(file: &str) -> bool {
     file.starts_with("store:")
 }
 
+/// What HR keeps now: (name, text) of each calendar, and the files that could not be read.
+pub type Sources = (Vec<(String, String)>, Vec<FileError>);
+
 /// Every calendar HR keeps now, as (name, text): the folder's files and the store's
 /// calendars; and the folder's files that could not be read as text.
-pub async fn sources(dir: &Path, store: &Store) -> Result<(Vec<(String, String)>, Vec<FileError>), ServiceError> {
+pub async fn sources(dir: &Path, store: &Store) -> Result<Sources, ServiceError> {
     let mut files = Vec::new();
     let mut unreadable = Vec::new();
     if dir.is_dir() {
@@ -79,7 +82,7 @@ fn reload_from(services: &Services, files: Vec<(String, String)>, unreadable: Ve
 /// and tells HR of errors it has not told them before. Ends when `stop` resolves.
 pub async fn watch(services: std::sync::Arc<Services>, stop: impl Future<Output = ()>) {
     tokio::pin!(stop);
-    let mut last: Option<(Vec<(String, String)>, Vec<FileError>)> = None;
+    let mut last: Option<Sources> = None;
     let mut told = String::new();
     loop {
         match sources(&services.config.calendars_dir, &services.store).await {
