@@ -1,6 +1,6 @@
 //! Onboarding a whole team from a CSV file (`meridian members import people.csv`,
 //! `/calendar members LINK`): each row sets a member's region, company calendar, time zone
-//! and working hours. Every cell is checked before anything is written; a bad one is
+//! and working hours; and the team's dates (`meridian milestones import`). Every cell is checked before anything is written; a bad one is
 //! reported as `people.csv:4:3 (region): ...` (line, column), and the import writes all rows
 //! or none. Pure: text and the calendar library in, rows or errors out.
 //!
@@ -181,6 +181,104 @@ pub fn read_roster(source: &str, text: &str, library: &Library) -> (Vec<Imported
     (rows, errors)
 }
 
+/// One row of a milestones CSV (`name,date,yearly,channel`): a team date for a channel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MilestoneRow {
+    pub line: usize,
+    pub name: String,
+    pub date: chrono::NaiveDate,
+    pub yearly: bool,
+    /// The channel's name, without `#`; the caller finds it.
+    pub channel: String,
+}
+
+/// Reads a milestones CSV: columns `name`, `date` (YYYY-MM-DD), `yearly` (yes/no, optional),
+/// `channel` (its name); each bad cell reported by line and column.
+pub fn read_milestones(source: &str, text: &str) -> (Vec<MilestoneRow>, Vec<RosterError>) {
+    let error = |line: usize, column: usize, column_name: &str, message: String| RosterError {
+        file: source.to_string(),
+        line,
+        column,
+        column_name: column_name.to_string(),
+        message,
+    };
+    if text.len() > MAX_CSV_BYTES {
+        return (
+            Vec::new(),
+            vec![error(1, 0, "", format!("the file is {} bytes; at most {MAX_CSV_BYTES}", text.len()))],
+        );
+    }
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
+    let header: Vec<String> = match reader.headers() {
+        Ok(h) => h.iter().map(|c| c.to_ascii_lowercase()).collect(),
+        Err(e) => return (Vec::new(), vec![error(1, 0, "", format!("the header cannot be read: {e}"))]),
+    };
+    const NEEDED: [&str; 3] = ["name", "date", "channel"];
+    let mut errors: Vec<RosterError> = header
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !NEEDED.contains(&c.as_str()) && c.as_str() != "yearly")
+        .map(|(i, c)| error(1, i + 1, c, "unknown column; expected name, date, yearly, channel".into()))
+        .collect();
+    for needed in NEEDED {
+        if !header.iter().any(|c| c == needed) {
+            errors.push(error(1, 0, "", format!("no `{needed}` column")));
+        }
+    }
+    if !errors.is_empty() {
+        return (Vec::new(), errors);
+    }
+    let column = |name: &str| header.iter().position(|c| c == name);
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line() as usize);
+                errors.push(error(line, 0, "", format!("the row cannot be read: {e}")));
+                continue;
+            }
+        };
+        let line = record.position().map_or(0, |p| p.line() as usize);
+        if rows.len() + errors.len() >= MAX_ROWS {
+            errors.push(error(line, 0, "", format!("more than {MAX_ROWS} rows; split the file")));
+            break;
+        }
+        if record.iter().all(str::is_empty) {
+            continue;
+        }
+        let cell = |name: &str| column(name).and_then(|i| record.get(i)).unwrap_or_default();
+        let at = |name: &str| column(name).map_or(0, |i| i + 1);
+        let before = errors.len();
+        let name = cell("name").to_string();
+        if name.is_empty() || name.chars().count() > 120 {
+            errors.push(error(line, at("name"), "name", "the name must be 1 to 120 characters".into()));
+        }
+        let date = crate::chat::calendar_date(cell("date"));
+        if date.is_none() {
+            let message = format!("'{}' is not a date; expected YYYY-MM-DD from 1900 to 2200", cell("date"));
+            errors.push(error(line, at("date"), "date", message));
+        }
+        let yearly = match cell("yearly").to_ascii_lowercase().as_str() {
+            "" | "no" | "false" | "0" => false,
+            "yes" | "true" | "1" | "yearly" => true,
+            other => {
+                errors.push(error(line, at("yearly"), "yearly", format!("'{other}' is not yes or no")));
+                false
+            }
+        };
+        let channel = cell("channel").trim_start_matches('#').to_string();
+        if channel.is_empty() {
+            errors.push(error(line, at("channel"), "channel", "empty; name the channel the date is for".into()));
+        }
+        if let (true, Some(date)) = (errors.len() == before, date) {
+            rows.push(MilestoneRow { line, name, date, yearly, channel });
+        }
+    }
+    (rows, errors)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -197,6 +295,16 @@ mod tests {
         let located: Vec<String> = errors.iter().map(|e| format!("{}:{}", e.line, e.column)).collect();
         assert_eq!(located, ["4:3", "4:4", "4:5"], "{errors:?}");
         assert!(errors[0].to_string().starts_with("people.csv:4:3 (region): unknown region 'XX'"), "{}", errors[0]);
+    }
+
+    #[test]
+    fn milestone_rows_name_their_channel_and_bad_cells_are_located() {
+        let text = "name,date,yearly,channel\nPune go-live,2027-02-01,no,#support\nFounding,2019-06-01,yes,ops\nBad,2027-02-30,maybe,\n";
+        let (rows, errors) = read_milestones("m.csv", text);
+        assert_eq!(rows.len(), 2);
+        assert_eq!((rows[1].yearly, rows[1].channel.as_str()), (true, "ops"));
+        let located: Vec<String> = errors.iter().map(|e| format!("{}:{}", e.line, e.column)).collect();
+        assert_eq!(located, ["4:2", "4:3", "4:4"], "{errors:?}");
     }
 
     #[test]

@@ -545,3 +545,28 @@ async fn a_broken_edit_keeps_the_last_good_calendar_and_hr_is_told_where() {
     let _ = stop.send(());
     watcher.await.unwrap();
 }
+
+#[test]
+fn a_milestones_csv_adds_dates_to_channels_all_or_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = database(dir.path());
+    common::stdout(
+        &["console", "--script", "-", "--clock", "2027-02-01T08:00", "--tz", "Asia/Kolkata", "--database", &db],
+        "as priya (manager) in #support: /meridian follow IN\nas priya (manager) in #ops: /meridian follow PH\n",
+    );
+    let csv = dir.path().join("milestones.csv");
+    std::fs::write(&csv, "name,date,yearly,channel\nPune go-live,2099-02-01,no,#support\nFounding,2019-06-01,yes,ops\nLost,2099-03-01,,#nowhere\n").unwrap();
+    let (ok, _, err) = run(&["milestones", "import", csv.to_str().unwrap(), "--database", &db]);
+    assert!(!ok);
+    assert!(err.contains("milestones.csv:4: no channel named 'nowhere'; known: #support, #ops"), "{err}");
+    let (ok, out, err) = run(&["milestones", "import", csv.to_str().unwrap(), "--skip-bad-rows", "--database", &db]);
+    assert!(ok, "{err}");
+    assert!(out.contains("added 2 milestones"), "{out}");
+    let (ok, out, _) = run(&["milestones", "import", csv.to_str().unwrap(), "--skip-bad-rows", "--database", &db]);
+    assert!(ok && out.contains("added 0 milestones") && out.contains("(2 already there)"), "{out}");
+    let listed = common::stdout(
+        &["console", "--script", "-", "--clock", "2027-02-01T08:00", "--tz", "Asia/Kolkata", "--database", &db],
+        "as priya in #ops: /milestone list\n",
+    );
+    assert!(listed.contains("Founding"), "{listed}");
+}

@@ -9,6 +9,7 @@ mod console;
 mod discord;
 mod holidays;
 mod members;
+mod milestones;
 mod preview;
 mod pulse;
 mod run;
@@ -53,6 +54,9 @@ enum Command {
     /// hours for a whole team.
     #[command(subcommand)]
     Members(members::Command),
+    /// Milestones: `meridian milestones import milestones.csv` adds team dates to channels.
+    #[command(subcommand)]
+    Milestones(milestones::Command),
     /// Setting up the Discord bot: `meridian discord invite-url`.
     #[command(subcommand)]
     Discord(discord::Command),
@@ -76,6 +80,7 @@ pub fn main() -> ExitCode {
         Command::Holidays(args) => holidays::run(args),
         Command::Calendars(command) => calendars::run(command),
         Command::Members(command) => members::run(command),
+        Command::Milestones(command) => milestones::run(command),
         Command::Discord(command) => discord::run(command),
     };
     match result {

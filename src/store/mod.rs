@@ -1084,6 +1084,28 @@ impl Store {
 
     // ---- custom events and milestones ----------------------------------------------------
 
+    /// Adds the milestones of one channel each (an import), in one transaction: all or none.
+    pub async fn add_channel_events(&self, events: &[(Channel, NewCustomEvent)]) -> Result<(), StoreError> {
+        let sql = "INSERT INTO custom_events (workspace_id, channel_id, name, on_date, yearly, \
+             kind, note, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+        in_transaction!(self, |tx| {
+            for (channel, event) in events {
+                sqlx::query(sql)
+                    .bind(channel.workspace.0)
+                    .bind(channel.id.0)
+                    .bind(&event.name)
+                    .bind(event.date)
+                    .bind(event.yearly)
+                    .bind(event.kind.as_str())
+                    .bind(event.note.as_deref())
+                    .bind(&event.created_by)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        });
+        Ok(())
+    }
+
     pub async fn add_custom_event(&self, event: &NewCustomEvent) -> Result<CustomEventId, StoreError> {
         // The workspace is stored for channel events too, so a workspace's events are one
         // indexed lookup.
