@@ -171,7 +171,7 @@ fn contains(list: &[UserRef], platform: Platform, user_id: &str) -> bool {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Defaults {
     pub timezone: Tz,
-    pub reminder_cron: String,
+    pub reminder_schedule: crate::reminders::PostingSchedule,
     pub lead_days: Vec<u32>,
     pub brief_time: Option<NaiveTime>,
 }
@@ -180,7 +180,7 @@ impl Defaults {
     pub fn channel_settings(&self) -> ChannelSettings {
         ChannelSettings {
             timezone: self.timezone,
-            reminder_cron: self.reminder_cron.clone(),
+            reminder_schedule: self.reminder_schedule.clone(),
             lead_days: self.lead_days.clone(),
             brief_time: self.brief_time,
         }
@@ -192,7 +192,7 @@ impl Default for Defaults {
         let c = ChannelSettings::default();
         Defaults {
             timezone: c.timezone,
-            reminder_cron: c.reminder_cron,
+            reminder_schedule: c.reminder_schedule,
             lead_days: c.lead_days,
             brief_time: c.brief_time,
         }
@@ -457,9 +457,8 @@ impl Config {
             d.timezone = parse_timezone(&tz).map_err(|reason| reader.invalid("defaults", "timezone", reason))?;
         }
         if let Some(cron) = reader.string("defaults", "reminder_cron")? {
-            crate::reminders::PostingSchedule::parse(&cron)
+            d.reminder_schedule = crate::reminders::PostingSchedule::parse(&cron)
                 .map_err(|e| reader.invalid("defaults", "reminder_cron", e.to_string()))?;
-            d.reminder_cron = cron;
         }
         if let Some(days) = reader.integers("defaults", "lead_days")? {
             if days.is_empty() {
@@ -937,7 +936,7 @@ mod tests {
         let config = Config::default();
         assert_eq!(config.database.expose(), "sqlite://meridian.db");
         assert_eq!(config.defaults.lead_days, vec![7, 1, 0]);
-        assert_eq!(config.defaults.reminder_cron, "0 9 * * MON-FRI");
+        assert_eq!(config.defaults.reminder_schedule.expression(), "0 9 * * MON-FRI");
         assert_eq!(config.pulse.min_group, 5);
         assert_eq!(config.pulse.default_duration, Duration::from_secs(86_400));
         assert_eq!(config.http.listen.to_string(), "127.0.0.1:8080");

@@ -16,7 +16,7 @@ use crate::reminders::{due, plan_posts, PostingSchedule, Reminder, ReminderPlan}
 use crate::service::calendar::{channel_occurrences, plan_for, reminders_job, start_channel, started_job};
 use crate::service::pulses::{self, Nudged, Reported};
 use crate::service::{Once, ServiceError, Services};
-use crate::store::{Channel, PostKey, PulseSchedule};
+use crate::store::{Channel, PostKey, PulseSchedule, Purpose};
 use crate::team::MemberProfile;
 use chrono::{DateTime, Duration, Utc};
 use std::sync::Arc;
@@ -36,8 +36,6 @@ pub struct Scheduler {
     /// Rung when a command changes what or when a channel posts.
     wake: Arc<Notify>,
 }
-
-const REMINDERS: &str = "reminder";
 
 impl Scheduler {
     pub fn new(services: Arc<Services>, wake: Arc<Notify>) -> Self {
@@ -157,7 +155,7 @@ impl Scheduler {
         let owed = self.reminders_between(channel, &plan, since, now, true).await?;
         let keys: Vec<PostKey> = owed
             .iter()
-            .map(|r| PostKey { channel: channel.id, purpose: REMINDERS.into(), occurrence_key: r.key.clone() })
+            .map(|r| PostKey { channel: channel.id, purpose: Purpose::Reminder, occurrence_key: r.key.clone() })
             .collect();
         // Everything owed at this run is one post: the slot's digest.
         let digest = async |mine: &[usize]| {
@@ -349,10 +347,10 @@ impl Scheduler {
         for p in self.services.store.pulses_in_channel(channel.id).await?.iter().filter(|p| p.is_open()) {
             let nudge = nudge_at(p.opens_at, p.closes_at, DEFAULT_NUDGE_LEAD);
             if nudge >= from && nudge < to {
-                out.push((nudge, format!("Pulse #{} nudge to members who have not answered (DM)", p.id)));
+                out.push((nudge, format!("Pulse {} nudge to members who have not answered (DM)", p.id)));
             }
             if p.closes_at >= from && p.closes_at < to {
-                out.push((p.closes_at, format!("Pulse #{} closes; results posted", p.id)));
+                out.push((p.closes_at, format!("Pulse {} closes; results posted", p.id)));
             }
         }
         Ok(out)

@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Once};
 
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeDelta, Utc};
+use meridian::reminders::PostingSchedule;
 use meridian::store::*;
 use sha2::{Digest, Sha256};
 use sqlx::Connection;
@@ -268,7 +269,7 @@ async fn a_pulse(store: &Store, channel: ChannelId) -> PulseId {
 const DURING: &str = "2026-03-02T12:00:00Z";
 
 fn reminder(channel: ChannelId, occurrence: &str) -> PostKey {
-    PostKey { channel, purpose: "reminder".into(), occurrence_key: occurrence.into() }
+    PostKey { channel, purpose: Purpose::Reminder, occurrence_key: occurrence.into() }
 }
 
 // ---- schema ----------------------------------------------------------------------------
@@ -311,7 +312,7 @@ async fn a_workspace_is_known_by_platform_and_external_id(db: &TestDb) {
 async fn a_new_channel_gets_the_configured_defaults(db: &TestDb) {
     let defaults = ChannelSettings {
         timezone: chrono_tz::Asia::Manila,
-        reminder_cron: "30 8 * * MON-FRI".into(),
+        reminder_schedule: PostingSchedule::parse("30 8 * * MON-FRI").unwrap(),
         lead_days: vec![3, 0],
         brief_time: Some(time(8, 0)),
     };
@@ -340,7 +341,7 @@ async fn channel_settings_round_trip(db: &TestDb) {
     let (ws, channel) = a_channel(s).await;
     let settings = ChannelSettings {
         timezone: chrono_tz::America::Sao_Paulo,
-        reminder_cron: "0 10 * * 1-5".into(),
+        reminder_schedule: PostingSchedule::parse("0 10 * * 1-5").unwrap(),
         lead_days: vec![14, 7, 1, 0],
         brief_time: Some(time(7, 45)),
     };
@@ -813,7 +814,7 @@ async fn many_concurrent_votes_are_all_counted(db: &TestDb) {
         assert_eq!(task.await.unwrap().unwrap(), VoteOutcome::First);
     }
     assert_eq!(s.voter_count(pulse).await.unwrap(), 400);
-    let total: u64 = s.vote_counts(pulse).await.unwrap().iter().map(|c| c.count).sum();
+    let total: u32 = s.vote_counts(pulse).await.unwrap().iter().map(|c| c.count).sum();
     assert_eq!(total, 400);
 }
 
@@ -983,7 +984,7 @@ async fn the_first_claim_wins_and_later_ones_see_it_taken(db: &TestDb) {
     s.mark_delivered(post, "C001:1.2", at(DURING)).await.unwrap();
     assert_eq!(s.claim_post(&key, "a", at(DURING)).await.unwrap(), Claim::Taken { post, delivered: true });
     // Another purpose or occurrence in the same channel is another post.
-    let brief = PostKey { purpose: "brief".into(), ..key.clone() };
+    let brief = PostKey { purpose: Purpose::Brief, ..key.clone() };
     assert!(matches!(s.claim_post(&brief, "a", at(DURING)).await.unwrap(), Claim::Won(_)));
     let lead1 = reminder(channel, "IN:diwali:2026-11-08:lead1");
     assert!(matches!(s.claim_post(&lead1, "a", at(DURING)).await.unwrap(), Claim::Won(_)));
@@ -1233,7 +1234,7 @@ async fn a_channel_reacting_to_diwali(s: &Store) -> ChannelId {
             .unwrap();
     }
     let post = |channel: ChannelId, purpose: &'static str, occurrence: &'static str, claimed: &'static str| async move {
-        let key = PostKey { channel, purpose: purpose.into(), occurrence_key: occurrence.into() };
+        let key = PostKey { channel, purpose: purpose.parse().unwrap(), occurrence_key: occurrence.into() };
         mine(s.claim_or_reclaim(&key, "a", at(claimed)).await.unwrap())
     };
     let lead7 = post(channel, "reminder", "IN:diwali:2026-11-08:lead7", "2026-11-01T09:00:00Z").await;
@@ -1276,7 +1277,7 @@ async fn reactions_list_each_current_reaction_on_the_channels_posts_in_the_windo
         .await
         .unwrap()
         .into_iter()
-        .map(|r| (r.purpose, r.occurrence_key, r.platform_user_id, r.reactor_region, r.emoji))
+        .map(|r| (r.purpose.to_string(), r.occurrence_key, r.platform_user_id, r.reactor_region, r.emoji))
         .collect();
     got.sort();
     let row = |purpose: &str, lead: &str, user: &str, region: Option<&str>, emoji: &str| {
@@ -1305,7 +1306,7 @@ async fn reactions_count_a_person_once_across_the_reminders_of_one_holiday(db: &
     let (from, until) = november();
     // The holiday is the occurrence without its ":leadN".
     let mut people: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> = Default::default();
-    for r in s.reactions(channel, from, until).await.unwrap().into_iter().filter(|r| r.purpose == "reminder") {
+    for r in s.reactions(channel, from, until).await.unwrap().into_iter().filter(|r| r.purpose == Purpose::Reminder) {
         let (holiday, _lead) = r.occurrence_key.rsplit_once(':').unwrap();
         people.entry(holiday.to_string()).or_default().insert(r.platform_user_id);
     }
@@ -1317,7 +1318,7 @@ async fn reactions_count_a_person_once_across_the_reminders_of_one_holiday(db: &
         .await
         .unwrap()
         .iter()
-        .filter(|e| e.purpose == "reminder")
+        .filter(|e| e.purpose == Purpose::Reminder)
         .map(|e| e.reactors)
         .sum();
     assert_eq!(per_post, 6);

@@ -200,3 +200,17 @@ fn child_votes_until_killed() {
         }
     });
 }
+
+#[tokio::test]
+async fn a_stored_schedule_a_newer_version_refuses_reads_as_the_default_not_as_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(&dir);
+    let store = Store::connect(&url).await.unwrap();
+    let ws = store.upsert_workspace(Platform::Console, "w", "w").await.unwrap();
+    let channel = store.upsert_channel(ws, "ops", "ops").await.unwrap();
+    // Half-hourly was accepted before every posting schedule had to be at most hourly.
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    sqlx::query("UPDATE channels SET reminder_cron = '0,30 9 * * *'").execute(&pool).await.unwrap();
+    let read = store.channel(channel).await.unwrap().unwrap();
+    assert_eq!(read.settings.reminder_schedule, meridian::reminders::PostingSchedule::default());
+}

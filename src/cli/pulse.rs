@@ -6,7 +6,7 @@ use super::console::load_config;
 use crate::chat::Platforms;
 use crate::clock::SystemClock;
 use crate::pulse::{to_csv, PulseRecord, QuestionId};
-use crate::service::pulses::{answer_of, eligible, meridian_id, tally_of};
+use crate::service::pulses::{answer_of, eligible, tally_of};
 use crate::store::Store;
 use anyhow::Context;
 use std::path::PathBuf;
@@ -51,7 +51,7 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
             let eligible = eligible(&bot, &p, members).await;
             let tally = tally_of(&bot, &p, &answer, Some(eligible)).await?;
             records.push(PulseRecord {
-                pulse_id: meridian_id(p.id),
+                pulse_id: p.id,
                 channel: channel.name.clone(),
                 question_id: p
                     .question_id

@@ -20,7 +20,7 @@ pub async fn run(ctx: &Context<'_>, days: u32) -> Result<Vec<Outgoing>, ServiceE
     let reactions = ctx.bot.store.reactions(ctx.channel.id, from, ctx.now + Duration::seconds(1)).await?;
     // The 7-day, 1-day and day-of reminders of one event are one event: people count once.
     let mut events: BTreeMap<String, Tally> = BTreeMap::new();
-    for r in reactions.iter().filter(|r| r.purpose == "reminder") {
+    for r in reactions.iter().filter(|r| r.purpose == crate::store::Purpose::Reminder) {
         let event = r.occurrence_key.rsplit_once(":lead").map_or(r.occurrence_key.as_str(), |(event, _)| event);
         let tally = events.entry(event.to_string()).or_default();
         tally.reactions += 1;

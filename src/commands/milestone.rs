@@ -1,7 +1,7 @@
 //! `/milestone add|list|remove`: the team's own dates, reminded like holidays.
 
 use super::{Context, Effects};
-use crate::calendar::{milestone_occurrences, Kind, Milestone};
+use crate::calendar::milestone_occurrences;
 use crate::chat::{Block, Message, Outgoing, Rich};
 use crate::service::ServiceError;
 use crate::store::{CustomEventId, EventKind, EventScope, NewCustomEvent};
@@ -61,16 +61,9 @@ pub async fn list(ctx: &Context<'_>) -> Result<Vec<Outgoing>, ServiceError> {
 
 /// When a milestone next happens on or after `today`, by the same rule reminders use.
 fn next_occurrence(e: &crate::store::CustomEvent, today: NaiveDate) -> NaiveDate {
-    let m = Milestone {
-        id: e.id.0,
-        name: e.name.clone(),
-        date: e.date,
-        yearly: e.yearly,
-        kind: Kind::Milestone,
-        note: None,
-    };
     // Dates are bounded when typed, but a row stored before that may hold any date.
     let Some(horizon) = today.max(e.date).checked_add_signed(chrono::Duration::days(366)) else { return e.date };
+    let m = crate::service::calendar::milestone(e.clone());
     milestone_occurrences(&[m], today, horizon).first().map(|o| o.date).unwrap_or(e.date)
 }
 

@@ -36,7 +36,7 @@ pub async fn run(ctx: &Context<'_>, command: PulseCommand) -> Result<Effects, Se
                 return Ok(Effects::rescheduling(Vec::new()));
             }
             Ok(Effects::rescheduling(vec![ctx.ephemeral(Message::text(format!(
-                "Pulse #{} is open but its question could not be posted just now; meridian will post it again \
+                "Pulse {} is open but its question could not be posted just now; meridian will post it again \
                  within a minute or two.",
                 launched.id
             )))]))
@@ -126,7 +126,7 @@ pub async fn run(ctx: &Context<'_>, command: PulseCommand) -> Result<Effects, Se
             )))]))
         }
         PulseCommand::Close { id } => {
-            let Some(pulse) = find(ctx, id.map(|i| i.0 as i64), true).await? else {
+            let Some(pulse) = find(ctx, id, true).await? else {
                 let open: Vec<String> = ctx
                     .bot
                     .store
@@ -134,7 +134,7 @@ pub async fn run(ctx: &Context<'_>, command: PulseCommand) -> Result<Effects, Se
                     .await?
                     .iter()
                     .filter(|p| p.is_open())
-                    .map(|p| format!("#{}", p.id))
+                    .map(|p| p.id.to_string())
                     .collect();
                 let none = match id {
                     Some(id) if !open.is_empty() => {
@@ -146,7 +146,7 @@ pub async fn run(ctx: &Context<'_>, command: PulseCommand) -> Result<Effects, Se
             };
             match pulses::report(s, &ctx.channel, ctx.channel_ref, &pulse, ctx.now).await? {
                 Reported::NotDelivered => Ok(Effects::rescheduling(vec![ctx.ephemeral(Message::text(format!(
-                    "Pulse #{} is closed, but its results could not be posted just now; meridian will post \
+                    "Pulse {} is closed, but its results could not be posted just now; meridian will post \
                      them within a minute or two.",
                     pulse.id
                 )))])),
@@ -154,7 +154,7 @@ pub async fn run(ctx: &Context<'_>, command: PulseCommand) -> Result<Effects, Se
             }
         }
         PulseCommand::Results { id } => {
-            let Some(pulse) = find(ctx, id.map(|i| i.0 as i64), false).await? else {
+            let Some(pulse) = find(ctx, id, false).await? else {
                 let none = match id {
                     Some(id) => format!("There is no pulse {id} in this channel; `/pulse list` shows them."),
                     None => "No pulse has run in this channel yet.".to_string(),
@@ -168,12 +168,16 @@ pub async fn run(ctx: &Context<'_>, command: PulseCommand) -> Result<Effects, Se
     }
 }
 
-async fn find(ctx: &Context<'_>, id: Option<i64>, open_only: bool) -> Result<Option<Pulse>, ServiceError> {
+async fn find(
+    ctx: &Context<'_>,
+    id: Option<crate::pulse::PulseId>,
+    open_only: bool,
+) -> Result<Option<Pulse>, ServiceError> {
     let mut pulses = ctx.bot.store.pulses_in_channel(ctx.channel.id).await?;
     pulses.retain(|p| !open_only || p.is_open());
     pulses.sort_by_key(|p| p.opens_at);
     Ok(match id {
-        Some(id) => pulses.into_iter().find(|p| p.id.0 == id),
+        Some(id) => pulses.into_iter().find(|p| p.id == id),
         None => pulses.pop(),
     })
 }
@@ -188,7 +192,7 @@ async fn list(ctx: &Context<'_>) -> Result<Vec<Outgoing>, ServiceError> {
         } else {
             "closed".to_string()
         };
-        text.push_str(&format!("#{} \"{}\" — {state}\n", p.id, p.question));
+        text.push_str(&format!("{} \"{}\" — {state}\n", p.id, p.question));
     }
     for s in ctx.bot.store.pulse_schedules().await?.iter().filter(|s| s.channel == ctx.channel.id) {
         text.push_str(&format!(

@@ -16,14 +16,14 @@ pub async fn run(ctx: &Context<'_>, update: SettingsUpdate) -> Result<Effects, S
     }
     if let Some(schedule) = &update.schedule {
         match PostingSchedule::parse(schedule) {
-            Ok(s) => settings.reminder_cron = s.expression().to_string(),
+            Ok(s) => settings.reminder_schedule = s,
             Err(e) => return Ok(vec![refuse(ctx, e)].into()),
         }
     }
     if let Some(leads) = update.lead_days {
         // The plan checks the leads the same way the scheduler will read them.
-        let schedule = PostingSchedule::parse(&settings.reminder_cron).unwrap_or_default();
-        if let Err(e) = ReminderPlan::new(settings.timezone, schedule, leads.iter().copied()) {
+        if let Err(e) = ReminderPlan::new(settings.timezone, settings.reminder_schedule.clone(), leads.iter().copied())
+        {
             return Ok(vec![refuse(ctx, e)].into());
         }
         settings.lead_days = leads;
@@ -54,7 +54,7 @@ fn message(
         json!({
             "channel": ctx.channel.name,
             "timezone": s.timezone.name(),
-            "schedule": s.reminder_cron,
+            "schedule": s.reminder_schedule.expression(),
             "leads": s.lead_days,
             "brief_time": s.brief_time.map(|t| t.format("%H:%M").to_string()),
             "changed": changed,

@@ -5,9 +5,10 @@ use std::str::FromStr;
 
 use thiserror::Error;
 
-/// A pulse's number, assigned by the store. Shown as `#12`; typed as `12` or `#12`.
+/// A pulse's number, assigned by the store (its row id) and the one type for it everywhere.
+/// Shown as `#12`; typed as `12` or `#12`. Keys and button values use the bare number (`.0`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct PulseId(pub u64);
+pub struct PulseId(pub i64);
 
 /// Text that is not a pulse number.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]

@@ -8,12 +8,9 @@ use crate::brief::schedule::{due_at, BriefPlan};
 use crate::brief::{compose, last_date, message, Brief, BriefInput, CustomerEvent, Headline, QuietDay};
 use crate::calendar::{milestone_occurrences, RegionCalendar, RegionCode};
 use crate::chat::{ChannelRef, Message, Outgoing};
-use crate::store::{Channel, ChannelId, EventKind, EventScope, PostKey};
+use crate::store::{Channel, ChannelId, EventKind, EventScope, PostKey, Purpose};
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc, Weekday};
 use std::sync::Arc;
-
-/// The ledger's purpose for briefs; the occurrence is the brief's local date.
-pub const BRIEF: &str = "brief";
 
 /// How long before a brief its headline feeds are fetched.
 pub const PREFETCH: Duration = Duration::minutes(10);
@@ -28,7 +25,7 @@ pub fn start_job(channel: ChannelId) -> String {
 
 /// The ledger key of a channel's brief for a date.
 pub fn brief_key(channel: ChannelId, date: NaiveDate) -> PostKey {
-    PostKey { channel, purpose: BRIEF.into(), occurrence_key: date.to_string() }
+    PostKey { channel, purpose: Purpose::Brief, occurrence_key: date.to_string() }
 }
 
 /// The customer regions' calendars, in the channel's order (unknown codes left out).

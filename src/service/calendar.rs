@@ -3,7 +3,7 @@
 
 use super::{ServiceError, Services};
 use crate::calendar::{milestone_occurrences, Kind, Milestone, Occurrence, TableGap};
-use crate::reminders::{PostingSchedule, ReminderPlan};
+use crate::reminders::ReminderPlan;
 use crate::store::{Channel, ChannelId, CustomEvent, EventKind, EventScope, Store};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashSet;
@@ -75,7 +75,7 @@ pub async fn start_channel(store: &Store, channel: ChannelId, now: DateTime<Utc>
 /// A channel's stored settings as a reminder plan; a setting that no longer parses falls
 /// back to the default rather than silencing the channel.
 pub fn plan_for(channel: &Channel) -> ReminderPlan {
-    let schedule = PostingSchedule::parse(&channel.settings.reminder_cron).unwrap_or_default();
+    let schedule = channel.settings.reminder_schedule.clone();
     ReminderPlan::new(channel.settings.timezone, schedule, channel.settings.lead_days.iter().copied())
         .unwrap_or_else(|_| ReminderPlan::in_zone(channel.settings.timezone))
 }

@@ -17,7 +17,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::pulse::QuestionBank;
 use crate::render::{RenderError, Templates};
-use crate::store::{Channel, ChannelId, ClaimOutcome, PostId, PostKey, Store, StoreError};
+use crate::store::{Channel, ChannelId, ClaimOutcome, PostId, PostKey, Purpose, Store, StoreError};
 use chrono::{DateTime, Utc};
 use delivery::Delivery;
 use std::collections::HashSet;
@@ -34,9 +34,6 @@ pub enum ServiceError {
     #[error(transparent)]
     Calendar(#[from] crate::calendar::CalendarError),
 }
-
-/// The ledger's purpose for [`Services::announce`].
-pub const ANNOUNCEMENT: &str = "announcement";
 
 /// What an owed announcement keeps in the ledger.
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -224,7 +221,7 @@ impl Services {
         };
         let key = PostKey {
             channel,
-            purpose: ANNOUNCEMENT.into(),
+            purpose: Purpose::Announcement,
             occurrence_key: format!("{}-{:016x}", now.timestamp_millis(), rand::random::<u64>()),
         };
         let payload = Announcement { channel: channel_ref, message };
@@ -240,7 +237,7 @@ impl Services {
     /// warning) on an announcement a week old, which would only confuse by now.
     pub async fn resend_owed(&self, channel: ChannelId, now: DateTime<Utc>) -> Result<Vec<Once>, ServiceError> {
         let mut outcomes = Vec::new();
-        for (post, payload) in self.store.owed_payloads(channel, ANNOUNCEMENT).await? {
+        for (post, payload) in self.store.owed_payloads(channel, Purpose::Announcement).await? {
             let Claiming::Mine(claimed) = self.claim(&post.key, now).await? else {
                 outcomes.push(Once::Held);
                 continue;

@@ -8,11 +8,11 @@ use crate::chat::{
 };
 use crate::pulse::tally::SegmentName;
 use crate::pulse::{
-    nudge_message, AnswerKind, PulsePrompt, PulseResults, QuestionId, ResultsInput, Tally, Theme, VoteCount,
-    PULSE_CLOSED, VOTE_RECORDED,
+    nudge_message, AnswerKind, PulsePrompt, PulseResults, QuestionId, ResultsInput, Tally, Theme, PULSE_CLOSED,
+    VOTE_RECORDED,
 };
 use crate::reminders::PostingSchedule;
-use crate::store::{Channel, ChannelId, Claim, NewPulse, PostKey, Pulse, PulseId, PulseSchedule, WorkspaceId};
+use crate::store::{Channel, ChannelId, Claim, NewPulse, PostKey, Pulse, PulseId, PulseSchedule, Purpose, WorkspaceId};
 use chrono::{DateTime, Duration, TimeDelta, Utc};
 
 /// What a pulse button carries: `pulse` with value `ID:CHOICE`.
@@ -75,8 +75,7 @@ pub async fn launch(
         created_by: created_by.to_string(),
     };
     let id = s.store.create_pulse(&new).await?;
-    let prompt =
-        PulsePrompt::compose(meridian_id(id), &asked.text, &asked.answer, asked.theme, asked.why.as_deref(), duration);
+    let prompt = PulsePrompt::compose(id, &asked.text, &asked.answer, asked.theme, asked.why.as_deref(), duration);
     let posted = post_question(s, channel, channel_ref, id, prompt_message(id, &prompt), now).await?;
     Ok(Launched { id, posted })
 }
@@ -90,7 +89,7 @@ async fn post_question(
     message: Message,
     now: DateTime<Utc>,
 ) -> Result<bool, ServiceError> {
-    let key = PostKey { channel: channel.id, purpose: "pulse".into(), occurrence_key: format!("pulse-{id}") };
+    let key = PostKey { channel: channel.id, purpose: Purpose::Pulse, occurrence_key: format!("pulse-{}", id.0) };
     let post = Outgoing::Post { channel: channel_ref.clone(), message };
     match s.deliver_once(&key, now, async || Ok(Some(post))).await? {
         Once::Sent(message_ref) => {
@@ -112,7 +111,7 @@ pub async fn repost(
     let answer = answer_of(s, pulse);
     let question = bank_question(s, pulse);
     let prompt = PulsePrompt::compose(
-        meridian_id(pulse.id),
+        pulse.id,
         &pulse.question,
         &answer,
         question.map(|q| q.theme),
@@ -148,7 +147,7 @@ fn prompt_message_with(id: PulseId, prompt: &PulsePrompt, answers: Option<u64>) 
             .map(|b| Button {
                 action: CLICK_ACTION.into(),
                 label: b.label.clone(),
-                value: format!("{id}:{}", b.choice),
+                value: format!("{}:{}", id.0, b.choice),
                 style: ButtonStyle::Default,
             })
             .collect(),
@@ -197,7 +196,7 @@ pub async fn show_live_counts(s: &Services, now: DateTime<Utc>) -> Result<usize,
         let answer = answer_of(s, &pulse);
         let question = bank_question(s, &pulse);
         let prompt = PulsePrompt::compose(
-            meridian_id(pulse.id),
+            pulse.id,
             &pulse.question,
             &answer,
             question.map(|q| q.theme),
@@ -270,8 +269,11 @@ pub async fn report(
     pulse: &Pulse,
     now: DateTime<Utc>,
 ) -> Result<Reported, ServiceError> {
-    let key =
-        PostKey { channel: channel.id, purpose: "pulse-results".into(), occurrence_key: format!("pulse-{}", pulse.id) };
+    let key = PostKey {
+        channel: channel.id,
+        purpose: Purpose::PulseResults,
+        occurrence_key: format!("pulse-{}", pulse.id.0),
+    };
     // Exactly one caller closes a pulse (a manager's `/pulse close` may meet the closing
     // time); that caller posts the results. A pulse closed earlier whose results never went
     // out (a crash) is taken over only after a minute's grace, so a closer still posting
@@ -297,7 +299,7 @@ pub async fn report(
         s.store.seal_votes(pulse.id, &disclosed).await?;
         if let Some(message_ref) = &closed.message_ref {
             // Once, through the ledger: a retry of the results must not edit it again.
-            let done = Message::text(format!("Pulse #{} has closed: \"{}\". Results below.", pulse.id, pulse.question));
+            let done = Message::text(format!("Pulse {} has closed: \"{}\". Results below.", pulse.id, pulse.question));
             let update = Outgoing::Update {
                 channel: channel_ref.clone(),
                 message_ref: MessageRef(message_ref.clone()),
@@ -305,8 +307,8 @@ pub async fn report(
             };
             let key = PostKey {
                 channel: channel.id,
-                purpose: "pulse-closed".into(),
-                occurrence_key: format!("pulse-{}", pulse.id),
+                purpose: Purpose::PulseClosed,
+                occurrence_key: format!("pulse-{}", pulse.id.0),
             };
             if let Once::Failed(e) = s.deliver_once(&key, now, async || Ok(Some(update))).await? {
                 tracing::warn!(pulse = %pulse.id, error = %e, "could not mark the pulse message closed");
@@ -337,7 +339,7 @@ pub async fn results_message(
     let tally = tally_of(s, pulse, &answer, Some(eligible)).await?;
     let previous = previous_tally(s, channel, pulse).await?;
     let mut results = PulseResults::compose(ResultsInput {
-        pulse_id: meridian_id(pulse.id),
+        pulse_id: pulse.id,
         question: &pulse.question,
         answer: &answer,
         tally: &tally,
@@ -362,8 +364,8 @@ pub async fn results_message(
     blocks.push(Block::Context { items: vec![Rich::plain(&results.footer)] });
     let mut message = Message { text: results.to_text(), blocks, attachments: Vec::new() };
     if let Some(bytes) = results.png.take() {
-        let png = Attachment { name: format!("pulse-{}.png", pulse.id), mime: "image/png".into(), bytes };
-        message = message.with_image(png, format!("Chart of the answers to pulse #{}", pulse.id));
+        let png = Attachment { name: format!("pulse-{}.png", pulse.id.0), mime: "image/png".into(), bytes };
+        message = message.with_image(png, format!("Chart of the answers to pulse {}", pulse.id));
     }
     Ok(message)
 }
@@ -382,13 +384,7 @@ pub async fn tally_of(
     answer: &AnswerKind,
     eligible: Option<u32>,
 ) -> Result<Tally, ServiceError> {
-    let votes: Vec<VoteCount> = s
-        .store
-        .vote_counts(pulse.id)
-        .await?
-        .into_iter()
-        .map(|v| VoteCount::new(v.choice as usize, v.segment.as_deref(), v.count as u32))
-        .collect();
+    let votes = s.store.vote_counts(pulse.id).await?;
     Tally::compute(answer, &votes, eligible, s.config.pulse.min_group).map_err(|e| ServiceError::Pulse(e.to_string()))
 }
 
@@ -459,7 +455,7 @@ pub async fn nudge(
     now: DateTime<Utc>,
 ) -> Result<Nudged, ServiceError> {
     let key =
-        PostKey { channel: channel.id, purpose: "pulse-nudge".into(), occurrence_key: format!("pulse-{}", pulse.id) };
+        PostKey { channel: channel.id, purpose: Purpose::PulseNudge, occurrence_key: format!("pulse-{}", pulse.id.0) };
     let super::Claiming::Mine(claimed) = s.claim(&key, now).await? else {
         return Ok(Nudged::NothingToDo);
     };
@@ -520,7 +516,7 @@ pub async fn fire_schedule(
     if let Some(at) = fire {
         let key = PostKey {
             channel: channel.id,
-            purpose: "pulse-schedule".into(),
+            purpose: Purpose::PulseSchedule,
             occurrence_key: format!("{}:{}", schedule.id, at.to_rfc3339()),
         };
         let post = match s.store.claim_post(&key, &s.instance, now).await? {
@@ -540,7 +536,7 @@ pub async fn fire_schedule(
                 match opened_then {
                     Some(pulse) => {
                         tracing::warn!(schedule = %schedule.id, pulse = %pulse.id, "a scheduled pulse's firing was left unfinished; adopting its pulse");
-                        s.store.mark_delivered(post, &format!("pulse-{}", pulse.id), now).await?;
+                        s.store.mark_delivered(post, &format!("pulse-{}", pulse.id.0), now).await?;
                         None
                     }
                     None if now < at + schedule.duration => Some(post),
@@ -557,16 +553,11 @@ pub async fn fire_schedule(
             if let Some(asked) = pick(s, channel, theme, now).await? {
                 let (by, duration) = (&schedule.created_by, schedule.duration);
                 let launched = launch(s, channel, channel_ref, asked, duration, by, now).await?;
-                s.store.mark_delivered(post, &format!("pulse-{}", launched.id), now).await?;
+                s.store.mark_delivered(post, &format!("pulse-{}", launched.id.0), now).await?;
                 opened = true;
             }
         }
     }
     s.store.set_last_run(&job, now).await?;
     Ok(opened)
-}
-
-/// The pulse core's number for a stored pulse.
-pub fn meridian_id(id: PulseId) -> crate::pulse::PulseId {
-    crate::pulse::PulseId(id.0.unsigned_abs())
 }

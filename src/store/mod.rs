@@ -23,6 +23,7 @@ mod votes;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::PathBuf;
+use std::str::FromStr;
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeDelta, Utc};
@@ -94,7 +95,6 @@ ids! {
     ChannelId,
     MemberId,
     CustomEventId,
-    PulseId,
     PulseScheduleId,
     /// A row in the post ledger.
     PostId,
@@ -102,6 +102,8 @@ ids! {
 
 /// Where a workspace lives: the chat model's platform kind.
 pub use crate::chat::PlatformKind as Platform;
+/// The pulse core's number for a pulse is the store's row id.
+pub use crate::pulse::PulseId;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Workspace {
@@ -116,8 +118,8 @@ pub struct Workspace {
 pub struct ChannelSettings {
     /// The channel's local time, in which the cron schedule and the brief time are read.
     pub timezone: Tz,
-    /// When reminders are posted: five-field cron (`minute hour day month weekday`).
-    pub reminder_cron: String,
+    /// When reminders are posted (stored as its five-field cron expression).
+    pub reminder_schedule: PostingSchedule,
     /// How many days ahead of an event to remind, e.g. `[7, 1, 0]`.
     pub lead_days: Vec<u32>,
     /// Local time of the daily brief; `None` for no brief.
@@ -128,7 +130,7 @@ impl Default for ChannelSettings {
     fn default() -> Self {
         ChannelSettings {
             timezone: Tz::UTC,
-            reminder_cron: "0 9 * * MON-FRI".to_string(),
+            reminder_schedule: PostingSchedule::default(),
             lead_days: vec![7, 1, 0],
             brief_time: None,
         }
@@ -149,6 +151,7 @@ pub struct Channel {
     pub customer_regions: Vec<String>,
 }
 
+use crate::reminders::PostingSchedule;
 /// A member's hours: the team module's type, stored as two times of day.
 pub use crate::team::WorkingHours;
 
@@ -334,20 +337,81 @@ pub enum VoteOutcome {
     Unchanged,
 }
 
-/// How many voters chose `choice`, among those in `segment` (the voter's region, if given).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct VoteCount {
-    pub choice: u32,
-    pub segment: Option<String>,
-    pub count: u64,
+/// How many voters chose a choice, among those in a segment: the pulse core's own row type.
+pub use crate::pulse::VoteCount;
+
+/// What a post in the ledger is for. Stored by name; one list, so a purpose is never spelt
+/// two ways in two files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Purpose {
+    /// A reminder digest's share for one event and lead.
+    Reminder,
+    /// A channel's daily brief.
+    Brief,
+    /// A command's public announcement ("maria set this channel to follow India").
+    Announcement,
+    /// A pulse's question.
+    Pulse,
+    /// A pulse's results at close.
+    PulseResults,
+    /// The direct messages to those who have not answered.
+    PulseNudge,
+    /// The edit that marks a pulse's question closed.
+    PulseClosed,
+    /// One firing of a recurring pulse schedule.
+    PulseSchedule,
+}
+
+impl Purpose {
+    const ALL: [Purpose; 8] = [
+        Purpose::Reminder,
+        Purpose::Brief,
+        Purpose::Announcement,
+        Purpose::Pulse,
+        Purpose::PulseResults,
+        Purpose::PulseNudge,
+        Purpose::PulseClosed,
+        Purpose::PulseSchedule,
+    ];
+
+    /// The name stored in the ledger (and shown to operators reading it).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Purpose::Reminder => "reminder",
+            Purpose::Brief => "brief",
+            Purpose::Announcement => "announcement",
+            Purpose::Pulse => "pulse",
+            Purpose::PulseResults => "pulse-results",
+            Purpose::PulseNudge => "pulse-nudge",
+            Purpose::PulseClosed => "pulse-closed",
+            Purpose::PulseSchedule => "pulse-schedule",
+        }
+    }
+}
+
+impl FromStr for Purpose {
+    type Err = StoreError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Purpose::ALL.into_iter().find(|p| p.as_str() == s).ok_or_else(|| StoreError::Corrupt {
+            what: "post purpose",
+            value: s.to_string(),
+            reason: "not a purpose this version knows".into(),
+        })
+    }
+}
+
+impl fmt::Display for Purpose {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// Names one post the bot owes: a channel, what for, and which occurrence.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct PostKey {
     pub channel: ChannelId,
-    /// "reminder", "brief", "pulse", "pulse-result", ...
-    pub purpose: String,
+    pub purpose: Purpose,
     /// Which one, e.g. "IN:diwali:2026-11-08:lead7" or "2026-03-02".
     pub occurrence_key: String,
 }
@@ -392,7 +456,7 @@ pub struct ReactionCount {
 /// Reactions to a channel's posts, per occurrence and per region of the people reacting.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Engagement {
-    pub purpose: String,
+    pub purpose: Purpose,
     pub occurrence_key: String,
     /// The reacting members' region; `None` for people who have not set one.
     pub reactor_region: Option<String>,
@@ -406,7 +470,7 @@ pub struct Engagement {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Reaction {
     /// The post's purpose and occurrence, which name the post within its channel.
-    pub purpose: String,
+    pub purpose: Purpose,
     pub occurrence_key: String,
     pub platform_user_id: String,
     /// The reacting member's region; `None` for people who have not set one.
@@ -535,17 +599,28 @@ fn count(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)
 }
 
+/// A stored reminder schedule. One that a newer meridian no longer accepts (rules tighten:
+/// at most hourly since 2026-12) is replaced by the default with a warning, rather than
+/// silencing the channel or refusing to read it.
+fn schedule_of(channel: &str, cron: &str) -> PostingSchedule {
+    PostingSchedule::parse(cron).unwrap_or_else(|e| {
+        tracing::warn!(channel, error = %e, "a stored reminder schedule is no longer valid; using the default");
+        PostingSchedule::default()
+    })
+}
+
 fn channel_from_row(row: ChannelRow, regions: &RegionMap) -> Result<Channel, StoreError> {
     let (id, workspace, platform, external_id, name, tz, cron, lead_days, brief_time) = row;
     let lead_days: Vec<u32> = serde_json::from_str(&lead_days).map_err(|e| corrupt("lead days", &lead_days, e))?;
     let (followed_regions, customer_regions) = regions.get(&id).cloned().unwrap_or_default();
+    let reminder_schedule = schedule_of(&name, &cron);
     Ok(Channel {
         id: ChannelId(id),
         workspace: WorkspaceId(workspace),
         platform: parse_platform(&platform)?,
         external_id,
         name,
-        settings: ChannelSettings { timezone: parse_tz(&tz)?, reminder_cron: cron, lead_days, brief_time },
+        settings: ChannelSettings { timezone: parse_tz(&tz)?, reminder_schedule, lead_days, brief_time },
         followed_regions,
         customer_regions,
     })
@@ -622,16 +697,16 @@ fn pulse_from_row(row: PulseRow) -> Result<Pulse, StoreError> {
     })
 }
 
-fn post_from_row(row: PostRow) -> Post {
+fn post_from_row(row: PostRow) -> Result<Post, StoreError> {
     let (id, channel, purpose, occurrence_key, instance_id, claimed_at, delivered_at, msg) = row;
-    Post {
+    Ok(Post {
         id: PostId(id),
-        key: PostKey { channel: ChannelId(channel), purpose, occurrence_key },
+        key: PostKey { channel: ChannelId(channel), purpose: purpose.parse()?, occurrence_key },
         instance_id,
         claimed_at,
         delivered_at,
         message_ref: msg,
-    }
+    })
 }
 
 impl Store {
@@ -780,7 +855,7 @@ impl Store {
             .bind(external_id)
             .bind(name)
             .bind(defaults.timezone.name())
-            .bind(&defaults.reminder_cron)
+            .bind(defaults.reminder_schedule.expression())
             .bind(&lead_days)
             .bind(defaults.brief_time)
             .fetch_one(pool)
@@ -925,7 +1000,7 @@ impl Store {
         let done = on_pool!(self, |pool| sqlx::query(sql)
             .bind(channel.0)
             .bind(settings.timezone.name())
-            .bind(&settings.reminder_cron)
+            .bind(settings.reminder_schedule.expression())
             .bind(&lead_days)
             .bind(settings.brief_time)
             .execute(pool)
@@ -1367,9 +1442,9 @@ impl Store {
         Ok(rows
             .into_iter()
             .map(|(choice, segment, n)| VoteCount {
-                choice: u32::try_from(choice).unwrap_or(u32::MAX),
+                choice: usize::try_from(choice).unwrap_or(usize::MAX),
                 segment,
-                count: count(n),
+                count: u32::try_from(n).unwrap_or(u32::MAX),
             })
             .collect())
     }
@@ -1449,7 +1524,7 @@ impl Store {
              WHERE channel_id = $1 AND purpose = $2 AND occurrence_key = $3";
         let won: Option<i64> = on_pool!(self, |pool| sqlx::query_scalar(insert)
             .bind(key.channel.0)
-            .bind(&key.purpose)
+            .bind(key.purpose.as_str())
             .bind(&key.occurrence_key)
             .bind(instance_id)
             .bind(now)
@@ -1462,7 +1537,7 @@ impl Store {
         // beat us is there to read.
         let (id, delivered): (i64, bool) = on_pool!(self, |pool| sqlx::query_as(existing)
             .bind(key.channel.0)
-            .bind(&key.purpose)
+            .bind(key.purpose.as_str())
             .bind(&key.occurrence_key)
             .fetch_one(pool)
             .await?);
@@ -1494,7 +1569,7 @@ impl Store {
         );
         let rows: Vec<PostRow> =
             on_pool!(self, |pool| sqlx::query_as(&sql).bind(claimed_before).fetch_all(pool).await?);
-        Ok(rows.into_iter().map(post_from_row).collect())
+        rows.into_iter().map(post_from_row).collect()
     }
 
     /// Takes over an undelivered claim whose holder has had `lease` to deliver it and has
@@ -1567,7 +1642,7 @@ impl Store {
     pub async fn post(&self, id: PostId) -> Result<Option<Post>, StoreError> {
         let sql = format!("SELECT {POST_COLUMNS} FROM posts WHERE id = $1");
         let row: Option<PostRow> = on_pool!(self, |pool| sqlx::query_as(&sql).bind(id.0).fetch_optional(pool).await?);
-        Ok(row.map(post_from_row))
+        row.map(post_from_row).transpose()
     }
 
     /// Keeps what a claimed post says until it has gone out (see [`Store::owed_payloads`]).
@@ -1579,17 +1654,16 @@ impl Store {
 
     /// A channel's posts of `purpose` that were claimed with a payload and never delivered,
     /// oldest first: what a failed send left to send again.
-    pub async fn owed_payloads(&self, channel: ChannelId, purpose: &str) -> Result<Vec<(Post, String)>, StoreError> {
+    pub async fn owed_payloads(&self, channel: ChannelId, purpose: Purpose) -> Result<Vec<(Post, String)>, StoreError> {
         let sql = format!(
             "SELECT {POST_COLUMNS}, payload FROM posts WHERE channel_id = $1 AND purpose = $2 \
              AND delivered_at IS NULL AND payload IS NOT NULL ORDER BY claimed_at, id"
         );
         let rows: Vec<OwedRow> =
-            on_pool!(self, |pool| sqlx::query_as(&sql).bind(channel.0).bind(purpose).fetch_all(pool).await?);
-        Ok(rows
-            .into_iter()
-            .map(|(a, b, c, d, e, f, g, h, payload)| (post_from_row((a, b, c, d, e, f, g, h)), payload))
-            .collect())
+            on_pool!(self, |pool| sqlx::query_as(&sql).bind(channel.0).bind(purpose.as_str()).fetch_all(pool).await?);
+        rows.into_iter()
+            .map(|(a, b, c, d, e, f, g, h, payload)| Ok((post_from_row((a, b, c, d, e, f, g, h))?, payload)))
+            .collect()
     }
 
     /// The bot's posts behind a platform message in a channel (a reaction names both): one,
@@ -1600,7 +1674,7 @@ impl Store {
         let sql = format!("SELECT {POST_COLUMNS} FROM posts WHERE channel_id = $1 AND message_ref = $2 ORDER BY id");
         let rows: Vec<PostRow> =
             on_pool!(self, |pool| sqlx::query_as(&sql).bind(channel.0).bind(message_ref).fetch_all(pool).await?);
-        Ok(rows.into_iter().map(post_from_row).collect())
+        rows.into_iter().map(post_from_row).collect()
     }
 
     // ---- reactions -----------------------------------------------------------------------
@@ -1666,16 +1740,17 @@ impl Store {
              ORDER BY p.purpose, p.occurrence_key, m.region IS NULL, m.region";
         let rows: Vec<(String, String, Option<String>, i64, i64)> =
             on_pool!(self, |pool| sqlx::query_as(sql).bind(channel.0).bind(from).bind(until).fetch_all(pool).await?);
-        Ok(rows
-            .into_iter()
-            .map(|(purpose, occurrence_key, reactor_region, reactions, reactors)| Engagement {
-                purpose,
-                occurrence_key,
-                reactor_region,
-                reactions: count(reactions),
-                reactors: count(reactors),
+        rows.into_iter()
+            .map(|(purpose, occurrence_key, reactor_region, reactions, reactors)| {
+                Ok(Engagement {
+                    purpose: purpose.parse()?,
+                    occurrence_key,
+                    reactor_region,
+                    reactions: count(reactions),
+                    reactors: count(reactors),
+                })
             })
-            .collect())
+            .collect()
     }
 
     /// Every reaction now on a channel's posts claimed in `[from, until)` (a removed one is
@@ -1698,16 +1773,11 @@ impl Store {
              ORDER BY p.purpose, p.occurrence_key, r.platform_user_id, r.emoji";
         let rows: Vec<(String, String, String, Option<String>, String)> =
             on_pool!(self, |pool| sqlx::query_as(sql).bind(channel.0).bind(from).bind(until).fetch_all(pool).await?);
-        Ok(rows
-            .into_iter()
-            .map(|(purpose, occurrence_key, platform_user_id, reactor_region, emoji)| Reaction {
-                purpose,
-                occurrence_key,
-                platform_user_id,
-                reactor_region,
-                emoji,
+        rows.into_iter()
+            .map(|(purpose, occurrence_key, platform_user_id, reactor_region, emoji)| {
+                Ok(Reaction { purpose: purpose.parse()?, occurrence_key, platform_user_id, reactor_region, emoji })
             })
-            .collect())
+            .collect()
     }
 
     // ---- scheduler bookkeeping -----------------------------------------------------------
