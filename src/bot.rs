@@ -5,7 +5,8 @@
 //! (store, core, charts, posts) and answers through the event's reply target.
 
 use crate::brief::BriefCommand;
-use crate::calendar::Library;
+use crate::calendar::command::CalendarCommand;
+use crate::calendar::{Library, LiveLibrary};
 use crate::chat::{
     parse_command, Actor, ChannelRef, Command, Event, Message, MessageRef, Outgoing, Platforms, UserInfo, UserRef,
 };
@@ -44,7 +45,8 @@ impl Deref for Bot {
 #[derive(Clone)]
 pub struct Parts {
     pub config: Arc<Config>,
-    pub library: Arc<Library>,
+    /// The calendars, replaced whole when HR's files or imports change.
+    pub calendars: Arc<LiveLibrary>,
     pub templates: Arc<Templates>,
     pub bank: Arc<crate::pulse::QuestionBank>,
 }
@@ -54,7 +56,7 @@ impl Parts {
     pub fn shipped(config: Config) -> Result<Parts, ServiceError> {
         Ok(Parts {
             config: Arc::new(config),
-            library: Arc::new(Library::shipped()?),
+            calendars: Arc::new(LiveLibrary::new(Library::shipped()?)),
             templates: Arc::new(Templates::shipped()?),
             bank: Arc::new(crate::pulse::QuestionBank::shipped()),
         })
@@ -68,7 +70,7 @@ impl Parts {
         let services = Services {
             store,
             delivery: Delivery::new(platforms, policy),
-            library: self.library.clone(),
+            calendars: self.calendars.clone(),
             templates: self.templates.clone(),
             bank: self.bank.clone(),
             config: self.config.clone(),
@@ -113,6 +115,7 @@ enum Task {
     // Boxed: a pulse command (its question and options) is several times larger than the rest.
     Pulse(Box<PulseCommand>),
     Brief(BriefCommand),
+    Calendar(CalendarCommand),
     Vote(String),
     Reaction { message: MessageRef, emoji: String, added: bool },
     Joined,
@@ -177,6 +180,17 @@ impl Bot {
                     }
                     Ok(BriefCommand::Help) => reply(Message::text(crate::brief::command::USAGE)),
                     Ok(c) => deferred(event, Task::Brief(c)),
+                }
+            }
+            Event::Command { command, args, actor, .. } if command.trim_start_matches('/') == "calendar" => {
+                match CalendarCommand::parse(args) {
+                    Err(usage) => reply(Message::text(usage.to_string())),
+                    Ok(c) if c.needs_hr() && !actor.capabilities.may_configure() => reply(Message::text(format!(
+                        "Sorry — only HR and managers can change the company's calendars or its members. {}",
+                        self.who_may(&event)
+                    ))),
+                    Ok(CalendarCommand::Help) => reply(Message::text(crate::calendar::command::USAGE)),
+                    Ok(c) => deferred(event, Task::Calendar(c)),
                 }
             }
             Event::Command { command, args, actor, .. } => match parse_command(command, args) {
@@ -331,6 +345,7 @@ impl Bot {
             Task::Meridian(command) => commands::run(&ctx, command.clone()).await,
             Task::Pulse(command) => commands::pulse::run(&ctx, (**command).clone()).await,
             Task::Brief(command) => commands::brief(&ctx, command.clone()).await,
+            Task::Calendar(command) => commands::calendar(&ctx, command.clone()).await,
             Task::Vote(_) => Ok(Effects::default()),
             Task::Reaction { message, emoji, added } => {
                 // A digest carries several events: the reaction says its reader saw each.

@@ -8,6 +8,7 @@
 //! - [`config`] — `meridian.toml` plus environment secrets.
 //! - [`store`] — everything meridian remembers, on SQLite or PostgreSQL.
 //! - [`cli`] — the command line (`meridian holidays`, `meridian calendars check`, ...).
+//! - [`roster`] — onboarding members from a CSV file.
 //! - [`team`] — members, their zones and working hours, who is off, when everyone overlaps.
 //! - [`reminders`] — which holiday reminders a channel owes between two instants, and when.
 //! - [`brief`] — the daily brief on the customers' regions: holidays, business hours, clock
@@ -16,6 +17,7 @@
 //!   limits, exactly once through the ledger), a channel's calendar, a pulse's life.
 //! - [`bot`] — the handler: acknowledge every event at once, then do its work.
 //! - [`commands`] and [`scheduler`] — people acting, and time passing; both stand on `service`.
+//! - [`feeds`] — ICS feeds of every calendar on the bot's HTTP server.
 //! - [`platforms`] — the adapters (console; Slack and Discord).
 pub mod bot;
 pub mod brief;
@@ -25,6 +27,7 @@ pub mod cli;
 pub mod clock;
 pub mod commands;
 pub mod config;
+pub mod feeds;
 pub mod http;
 pub mod period;
 pub mod platforms;
@@ -32,6 +35,7 @@ pub mod posts;
 pub mod pulse;
 pub mod reminders;
 pub mod render;
+pub mod roster;
 pub mod scheduler;
 pub mod service;
 pub mod store;

@@ -262,11 +262,15 @@ fn who_is_off(entry: &Entry, library: &Library, members: &[MemberProfile]) -> (V
     let mut anyone = false;
     for r in &entry.reminders {
         let region = &r.occurrence.region;
+        // A member on a company calendar is grouped under it, and is named here when one of
+        // their days off is this region's.
         let people: Vec<String> = off
             .by_region
             .iter()
-            .filter(|g| &g.region == region || g.region.nation().as_ref() == Some(region))
-            .flat_map(|g| g.members.iter().map(|m| m.display_name.clone()))
+            .flat_map(|g| {
+                let whole = &g.region == region || g.region.nation().as_ref() == Some(region);
+                g.members.iter().filter(move |m| whole || m.defined_by.contains(region)).map(|m| m.display_name.clone())
+            })
             .collect();
         anyone |= !people.is_empty();
         out.push(Off { region: region.to_string(), people });

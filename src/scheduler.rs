@@ -167,7 +167,7 @@ impl Scheduler {
             let stored = s.store.members_of_channel(channel.id).await?;
             let members: Vec<MemberProfile> = stored.iter().map(crate::store::Member::team_profile).collect();
             let chosen: Vec<Reminder> = mine.iter().map(|&i| owed[i].clone()).collect();
-            let message = digest_message(&s.templates, &s.library, &chosen, tz, &members, now)?;
+            let message = digest_message(&s.templates, &s.library(), &chosen, tz, &members, now)?;
             Ok(message.map(|message| Outgoing::Post { channel: channel_ref.clone(), message }))
         };
         let outcomes = s.deliver_together(&keys, now, digest).await?;

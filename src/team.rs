@@ -241,8 +241,11 @@ impl fmt::Display for Interval {
 pub struct MemberProfile {
     pub user_id: String,
     pub display_name: String,
-    /// A nation (`IN`) or a subdivision (`IN-KA`): whose holidays they get.
+    /// A nation (`IN`) or a subdivision (`IN-KA`): where they work.
     pub region: Option<RegionCode>,
+    /// The company calendar HR gave them (`ACME-PUNE`): when set, whose days off they get
+    /// (the company decides which of the region's holidays it gives).
+    pub calendar: Option<RegionCode>,
     /// `None` uses the region calendar's zone.
     pub timezone: Option<Tz>,
     pub hours: Option<WorkingHours>,
@@ -257,15 +260,23 @@ impl MemberProfile {
             user_id: user_id.into(),
             display_name: display_name.into(),
             region: None,
+            calendar: None,
             timezone: None,
             hours: None,
             opted_out: false,
         }
     }
 
+    /// The calendar whose days off the member gets: their company's where HR set one, else
+    /// their region's.
+    pub fn days_off_calendar(&self) -> Option<&RegionCode> {
+        self.calendar.as_ref().or(self.region.as_ref())
+    }
+
     /// The member's clock: their own zone, or else their region calendar's.
     pub fn timezone_in(&self, library: &Library) -> Option<Tz> {
-        self.timezone.or_else(|| self.region.as_ref().and_then(|r| library.get(r)).map(|c| c.timezone))
+        let calendar = |code: &Option<RegionCode>| code.as_ref().and_then(|r| library.get(r)).map(|c| c.timezone);
+        self.timezone.or_else(|| calendar(&self.region)).or_else(|| calendar(&self.calendar))
     }
 }
 
@@ -299,23 +310,31 @@ pub struct MemberOff {
     pub display_name: String,
     /// The holiday's name; two on one day are joined ("Christmas Day, Boxing Day (observed)").
     pub occasion: String,
+    /// The calendars that define those holidays (India's Diwali is `IN` for a member on a
+    /// company calendar built on India's), so a reminder of one names the right people.
+    pub defined_by: Vec<RegionCode>,
 }
 
 /// Which members are on a public or bank holiday (substitute days included) on `date`, read
-/// as each member's own local date.
+/// as each member's own local date: of their company calendar where HR set one, else of their
+/// region.
 pub fn whos_off(date: NaiveDate, members: &[MemberProfile], library: &Library) -> WhosOff {
     let mut by_region: BTreeMap<RegionCode, RegionOff> = BTreeMap::new();
     let mut unknown_region = Vec::new();
     for member in members.iter().filter(|m| !m.opted_out) {
-        let Some(calendar) = member.region.as_ref().and_then(|r| library.get(r)) else {
+        let Some(calendar) = member.days_off_calendar().and_then(|r| library.get(r)) else {
             unknown_region.push(member.display_name.clone());
             continue;
         };
         let (occurrences, _) = calendar.occurrences(date, date);
-        let names: Vec<&str> = occurrences.iter().filter(|o| o.kind.is_day_off()).map(|o| o.name.as_str()).collect();
-        if names.is_empty() {
+        let days_off: Vec<_> = occurrences.iter().filter(|o| o.kind.is_day_off()).collect();
+        if days_off.is_empty() {
             continue;
         }
+        let names: Vec<&str> = days_off.iter().map(|o| o.name.as_str()).collect();
+        let mut defined_by: Vec<RegionCode> = days_off.iter().map(|o| o.region.clone()).collect();
+        defined_by.sort();
+        defined_by.dedup();
         by_region
             .entry(calendar.code.clone())
             .or_insert_with(|| RegionOff {
@@ -328,6 +347,7 @@ pub fn whos_off(date: NaiveDate, members: &[MemberProfile], library: &Library) -
                 user_id: member.user_id.clone(),
                 display_name: member.display_name.clone(),
                 occasion: names.join(", "),
+                defined_by,
             });
     }
     let mut by_region: Vec<RegionOff> = by_region.into_values().collect();

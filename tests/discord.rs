@@ -135,7 +135,7 @@ async fn a_pulse_is_asked_answered_by_button_refused_to_a_member_and_closed_with
     assert!(fake.commands(None).is_empty(), "not global when guild_ids is set");
     let commands = fake.commands(Some(GUILD));
     let names: Vec<&str> = commands.iter().filter_map(|c| c["name"].as_str()).collect();
-    assert_eq!(names, ["meridian", "pulse", "milestone", "brief"]);
+    assert_eq!(names, ["meridian", "pulse", "milestone", "brief", "calendar"]);
     let sub = |command: &str, sub: &str| -> Value {
         let c = commands.iter().find(|c| c["name"] == command).unwrap();
         c["options"].as_array().unwrap().iter().find(|o| o["name"] == sub).cloned().unwrap()

@@ -275,7 +275,7 @@ fn reminder(channel: ChannelId, occurrence: &str) -> PostKey {
 // ---- schema ----------------------------------------------------------------------------
 
 /// The newest migration in `migrations/`.
-const SCHEMA: i64 = 4;
+const SCHEMA: i64 = 5;
 
 async fn migrating_again_changes_nothing(db: &TestDb) {
     assert_eq!(db.store.schema_version().await.unwrap(), Some(SCHEMA));
@@ -487,6 +487,7 @@ async fn a_member_profile_round_trips(db: &TestDb) {
         timezone: Some(chrono_tz::Asia::Kolkata),
         working_hours: Some(WorkingHours { start: time(13, 30), end: time(22, 30) }),
         opted_out: true,
+        calendar: Some("ACME-PUNE".into()),
     };
     s.set_member_profile(id, &profile).await.unwrap();
     let member = s.member_by_platform_id(ws, "U100").await.unwrap().unwrap();

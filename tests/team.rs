@@ -120,7 +120,12 @@ fn on_republic_day_the_india_members_are_off_by_region_and_the_rest_are_not() {
     assert_eq!(summary, vec![("IN", "India", vec!["Arjun", "Ravi"]), ("IN-KA", "Karnataka", vec!["Priya"])]);
     assert_eq!(
         off.by_region[1].members,
-        vec![MemberOff { user_id: "U-Priya".into(), display_name: "Priya".into(), occasion: "Republic Day".into() }]
+        vec![MemberOff {
+            user_id: "U-Priya".into(),
+            display_name: "Priya".into(),
+            occasion: "Republic Day".into(),
+            defined_by: vec!["IN".parse().unwrap()]
+        }]
     );
     assert_eq!(off.unknown_region, vec!["Kim", "Zoe"], "no region set, or a region with no calendar");
     assert!(!off.is_off("U-Tomas"), "an opted-out member is never shown");
@@ -139,7 +144,8 @@ fn a_substitute_day_off_counts_as_off() {
         vec![MemberOff {
             user_id: "U-Sam".into(),
             display_name: "Sam".into(),
-            occasion: "Independence Day (observed)".into()
+            occasion: "Independence Day (observed)".into(),
+            defined_by: vec!["US".parse().unwrap()]
         }]
     );
 }

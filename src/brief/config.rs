@@ -122,6 +122,13 @@ impl BriefConfig {
                     let key = format!("feeds.{region}");
                     let code: RegionCode =
                         region.parse().map_err(|e: crate::calendar::RegionCodeError| invalid(&key, e.to_string()))?;
+                    // Headlines are a country's news; a company calendar has none.
+                    if code.is_company() {
+                        return Err(invalid(
+                            &key,
+                            format!("'{region}' is not a country or subdivision code such as AU or US-CA"),
+                        ));
+                    }
                     let Value::Array(items) = urls else {
                         return Err(invalid(
                             &key,

@@ -70,6 +70,13 @@ struct RawEvent {
     tone: Option<Spanned<String>>,
     given: Option<Spanned<String>>,
     announce: Option<bool>,
+    /// The ICS UID an imported event came with: a re-import replaces the event of that UID,
+    /// and an export gives it back.
+    uid: Option<String>,
+    /// Where an imported event came from (a file name or URL): re-importing the same source
+    /// drops its events that are no longer there. Read by `held`, not here.
+    #[serde(rename = "source")]
+    _source: Option<String>,
 }
 
 /// Line numbers of byte offsets in one file. The line starts are found once: counting
@@ -141,6 +148,8 @@ fn parse_region(lines: &Lines, raw: RawFile, errors: &mut Vec<FileError>) -> Reg
         }
     }
     let parent = r.parent.as_ref().and_then(|p| match p.get_ref().parse::<RegionCode>() {
+        // A company calendar may build on any calendar: a nation, a subdivision, another company's.
+        Ok(parent) if code.is_company() && parent != code => Some(parent),
         Ok(parent) if code.nation().as_ref() == Some(&parent) => Some(parent),
         Ok(parent) => {
             errors.push(lines.error(p, format!("parent '{parent}' is not the nation of '{code}'")));
@@ -162,7 +171,8 @@ fn parse_region(lines: &Lines, raw: RawFile, errors: &mut Vec<FileError>) -> Reg
         }
     });
     if timezone.is_none() && r.timezone.is_none() && parent.is_none() {
-        errors.push(lines.error(&r.code, "a nation needs timezone = \"Area/City\""));
+        let what = if code.is_company() { "a company calendar without a parent" } else { "a nation" };
+        errors.push(lines.error(&r.code, format!("{what} needs timezone = \"Area/City\"")));
     }
     let weekend = r.weekend.as_ref().map(|w| {
         w.get_ref()
@@ -336,6 +346,7 @@ fn parse_event(lines: &Lines, line: usize, e: RawEvent, errors: &mut Vec<FileErr
         moved,
         cancelled: e.cancelled,
         culture: (!culture.is_empty()).then(|| Arc::new(culture)),
+        uid: e.uid.filter(|u| !u.trim().is_empty()),
         line,
         note_lines,
     })

@@ -40,6 +40,11 @@ pub struct RegionCalendar {
     pub name: String,
     pub timezone: Tz,
     pub weekend: Vec<Weekday>,
+    /// The calendar it builds on: a subdivision's nation, or what a company calendar names.
+    pub parent: Option<RegionCode>,
+    /// The file it was read from (`calendars/IN.toml`, or `store:ACME-PUNE` for one kept in
+    /// meridian's database).
+    pub file: String,
     observed: Observed,
     events: Vec<Sourced>,
 }
@@ -57,6 +62,11 @@ impl RegionCalendar {
 
     pub fn event_count(&self) -> usize {
         self.events.len()
+    }
+
+    /// Whether this is a company's own calendar (`ACME-PUNE`) rather than an ISO region's.
+    pub fn is_company(&self) -> bool {
+        self.code.is_company()
     }
 
     fn week(&self) -> Week<'_> {
@@ -97,8 +107,21 @@ impl Library {
     }
 
     /// Builds a library from (file name, text) pairs; a later file with the same region code
-    /// replaces an earlier one, so HR's folder can override what is shipped.
+    /// replaces an earlier one, so HR's folder can override what is shipped. Any error fails
+    /// the whole library: `calendars check` and the tests want every problem, not a library.
     pub fn from_files(files: impl IntoIterator<Item = (String, String)>) -> Result<Library, CalendarError> {
+        let (library, errors) = Library::lenient(files);
+        if errors.is_empty() {
+            Ok(library)
+        } else {
+            Err(CalendarError::Files(errors))
+        }
+    }
+
+    /// Builds a library from what can be used: a file with errors is left out (and so is a
+    /// calendar built on it), and the errors are returned beside the library. A running bot
+    /// loads this way, so one bad file never stops it.
+    pub fn lenient(files: impl IntoIterator<Item = (String, String)>) -> (Library, Vec<FileError>) {
         let mut errors = Vec::new();
         let mut regions: BTreeMap<RegionCode, Region> = BTreeMap::new();
         for (file, text) in latest_by_name(files) {
@@ -110,19 +133,13 @@ impl Library {
             }
         }
         let mut calendars = BTreeMap::new();
-        for region in regions.values() {
-            match resolve(region, &regions) {
-                Ok(calendar) => {
-                    calendars.insert(region.code.clone(), Arc::new(calendar));
-                }
-                Err(mut e) => errors.append(&mut e),
+        for code in regions.keys() {
+            if let Err(mut e) = resolve_into(code, &regions, &mut calendars, 0) {
+                errors.append(&mut e);
             }
         }
-        if errors.is_empty() {
-            Ok(Library { calendars })
-        } else {
-            Err(CalendarError::Files(errors))
-        }
+        errors.dedup();
+        (Library { calendars }, errors)
     }
 
     pub fn regions(&self) -> impl Iterator<Item = &RegionCalendar> {
@@ -183,27 +200,67 @@ pub(super) fn latest_by_name(files: impl IntoIterator<Item = (String, String)>) 
     by_name.into_values().collect()
 }
 
-/// Merges a subdivision with its nation, checking what the two files say about each other.
-fn resolve(region: &Region, all: &BTreeMap<RegionCode, Region>) -> Result<RegionCalendar, Vec<FileError>> {
+/// How many calendars a company calendar may build on in a row (ACME-PUNE on ACME on IN-MH
+/// on IN): enough for any company, and a loop of parents is found well before.
+const MAX_PARENTS: usize = 8;
+
+/// Resolves `code` (its parent first) into `done`, unless it is there already.
+fn resolve_into(
+    code: &RegionCode,
+    all: &BTreeMap<RegionCode, Region>,
+    done: &mut BTreeMap<RegionCode, Arc<RegionCalendar>>,
+    depth: usize,
+) -> Result<Arc<RegionCalendar>, Vec<FileError>> {
+    if let Some(found) = done.get(code) {
+        return Ok(found.clone());
+    }
+    let region = &all[code];
+    let at = |line: usize, message: String| FileError { file: region.file.clone(), line, message };
+    let parent = match &region.parent {
+        None => None,
+        Some(_) if depth >= MAX_PARENTS => {
+            return Err(vec![at(
+                1,
+                format!("parent: more than {MAX_PARENTS} calendars in a row, or a loop of parents"),
+            )])
+        }
+        Some(p) if !all.contains_key(p) => {
+            return Err(vec![at(1, format!("parent region '{p}' has no calendar file"))]);
+        }
+        Some(p) => match resolve_into(p, all, done, depth + 1) {
+            Ok(parent) => Some(parent),
+            // The parent's own errors are reported with its file; say here only what it means.
+            Err(_) if depth > 0 => return Err(Vec::new()),
+            Err(_) => return Err(vec![at(1, format!("parent region '{p}' could not be loaded (see its errors)"))]),
+        },
+    };
+    let calendar = Arc::new(resolve(region, parent.as_deref())?);
+    done.insert(code.clone(), calendar.clone());
+    Ok(calendar)
+}
+
+/// Merges a calendar with the one it builds on (a subdivision with its nation, a company
+/// calendar with its parent), checking what the two files say about each other.
+fn resolve(region: &Region, parent: Option<&RegionCalendar>) -> Result<RegionCalendar, Vec<FileError>> {
     let at = |line: usize, message: String| FileError { file: region.file.clone(), line, message };
     let own = region.events.iter().map(|e| Sourced { region: region.code.clone(), event: e.clone() });
-    let Some(parent_code) = &region.parent else {
+    let Some(parent) = parent else {
         return Ok(RegionCalendar {
             code: region.code.clone(),
             name: region.name.clone(),
-            // The file parser insists a nation has a valid time zone.
+            // The file parser insists a calendar without a parent has a valid time zone.
             timezone: region.timezone.unwrap_or(Tz::UTC),
             weekend: region.weekend.clone().unwrap_or_else(|| vec![Weekday::Sat, Weekday::Sun]),
+            parent: None,
+            file: region.file.clone(),
             observed: region.observed.clone().unwrap_or_default(),
             events: own.collect(),
         });
     };
-    let Some(parent) = all.get(parent_code) else {
-        return Err(vec![at(1, format!("parent region '{parent_code}' has no calendar file"))]);
-    };
+    let parent_code = &parent.code;
     let mut errors = Vec::new();
     for (id, line) in &region.remove {
-        if !parent.events.iter().any(|e| &e.id == id) {
+        if !parent.events.iter().any(|e| &e.event.id == id) {
             errors.push(at(*line, format!("remove: '{parent_code}' has no event with id '{id}'")));
         }
     }
@@ -211,21 +268,15 @@ fn resolve(region: &Region, all: &BTreeMap<RegionCode, Region>) -> Result<Region
         return Err(errors);
     }
     let replaced = |id: &str| region.remove.iter().any(|(r, _)| r == id) || region.events.iter().any(|e| e.id == id);
-    let inherited = parent
-        .events
-        .iter()
-        .filter(|e| !replaced(&e.id))
-        .map(|e| Sourced { region: parent.code.clone(), event: e.clone() });
+    let inherited = parent.events.iter().filter(|e| !replaced(&e.event.id)).cloned();
     Ok(RegionCalendar {
         code: region.code.clone(),
         name: region.name.clone(),
-        timezone: region.timezone.or(parent.timezone).unwrap_or(Tz::UTC),
-        weekend: region
-            .weekend
-            .clone()
-            .or_else(|| parent.weekend.clone())
-            .unwrap_or_else(|| vec![Weekday::Sat, Weekday::Sun]),
-        observed: region.observed.clone().or_else(|| parent.observed.clone()).unwrap_or_default(),
+        timezone: region.timezone.unwrap_or(parent.timezone),
+        weekend: region.weekend.clone().unwrap_or_else(|| parent.weekend.clone()),
+        parent: Some(parent_code.clone()),
+        file: region.file.clone(),
+        observed: region.observed.clone().unwrap_or_else(|| parent.observed.clone()),
         events: inherited.chain(own).collect(),
     })
 }

@@ -9,14 +9,20 @@ use std::fmt;
 use std::str::FromStr;
 use std::sync::Arc;
 
-/// An ISO 3166 region: a nation (`IN`) or a subdivision of one (`IN-MH`), always upper case.
+/// A calendar's code: an ISO 3166 region, a nation (`IN`) or a subdivision of one (`IN-MH`),
+/// or a company's own calendar with a code of HR's choosing (`ACME`, `ACME-PUNE`); always upper
+/// case. A company code's first part has at least three characters, so it never reads as a
+/// country.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(transparent)]
 pub struct RegionCode(String);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("'{0}' is not a region code; expected an ISO code such as IN, US or a subdivision such as AU-NSW")]
+#[error("'{0}' is not a region code; expected an ISO code such as IN, US or a subdivision such as AU-NSW, or a company calendar's code such as ACME-PUNE")]
 pub struct RegionCodeError(pub String);
+
+/// The longest company calendar code, dashes included.
+pub const MAX_COMPANY_CODE: usize = 32;
 
 impl RegionCode {
     pub fn as_str(&self) -> &str {
@@ -37,8 +43,17 @@ impl RegionCode {
         RegionCode("??".to_string())
     }
 
-    /// The nation of a subdivision (`AU` for `AU-NSW`), `None` for a nation.
+    /// A company's own calendar (`ACME-PUNE`) rather than an ISO region.
+    pub fn is_company(&self) -> bool {
+        self.0.split('-').next().is_some_and(|first| first.len() != 2)
+    }
+
+    /// The nation of a subdivision (`AU` for `AU-NSW`), `None` for a nation or a company
+    /// calendar.
     pub fn nation(&self) -> Option<RegionCode> {
+        if self.is_company() {
+            return None;
+        }
         self.0.split_once('-').map(|(n, _)| RegionCode(n.to_string()))
     }
 }
@@ -54,12 +69,24 @@ impl FromStr for RegionCode {
         };
         let nation_ok = nation.len() == 2 && nation.bytes().all(|b| b.is_ascii_uppercase());
         let sub_ok = sub.is_none_or(|s| (1..=3).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric()));
-        if nation_ok && sub_ok {
+        if (nation_ok && sub_ok) || is_company_code(&upper) {
             Ok(RegionCode(upper))
         } else {
             Err(RegionCodeError(text.to_string()))
         }
     }
+}
+
+/// `ACME`, `ACME-PUNE`, `BPO1-MNL-NIGHT`: parts of letters and digits joined by single dashes,
+/// the first starting with a letter and at least three long (two letters are a country), at
+/// most [`MAX_COMPANY_CODE`] in all. `TEAM` names the team's own milestones and is taken.
+fn is_company_code(upper: &str) -> bool {
+    let mut parts = upper.split('-');
+    let first_ok =
+        parts.next().is_some_and(|p| p.len() >= 3 && p.bytes().next().is_some_and(|b| b.is_ascii_uppercase()));
+    let all_ok =
+        upper.split('-').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()));
+    first_ok && all_ok && upper.len() <= MAX_COMPANY_CODE && upper != "TEAM"
 }
 
 impl fmt::Display for RegionCode {
@@ -292,6 +319,8 @@ pub struct Event {
     pub moved: BTreeMap<i32, (u32, u32)>,
     pub cancelled: Vec<i32>,
     pub culture: Option<Arc<Culture>>,
+    /// The ICS UID of an imported event, given back when it is exported.
+    pub uid: Option<String>,
     /// Where the event was written, for messages about it.
     pub line: usize,
     /// Where each note field was written.

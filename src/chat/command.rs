@@ -53,6 +53,8 @@ pub struct MeUpdate {
     /// Validated by the team module, which owns working hours.
     pub hours: Option<String>,
     pub opted_out: Option<bool>,
+    /// `calendar:ACME-PUNE` sets the company calendar, `calendar:none` clears it.
+    pub calendar: Option<Option<RegionCode>>,
 }
 
 /// What `/meridian settings` changes; all `None` shows the settings.
@@ -100,7 +102,8 @@ pub enum UsageError {
 
 const FOLLOW: &str = "/meridian follow IN PH";
 const UNFOLLOW: &str = "/meridian unfollow PH";
-const ME: &str = "/meridian me region:IN-KA tz:Asia/Kolkata hours:09:00-18:00 [optout:yes|no]";
+const ME: &str =
+    "/meridian me region:IN-KA tz:Asia/Kolkata hours:09:00-18:00 [calendar:ACME-PUNE|none] [optout:yes|no]";
 const UPCOMING: &str = "/meridian upcoming [days]";
 const WHOSOFF: &str = "/meridian whosoff [YYYY-MM-DD|today|tomorrow]";
 const ENGAGEMENT: &str = "/meridian engagement [days]";
@@ -242,6 +245,16 @@ fn parse_me(words: &[String]) -> Result<Command, UsageError> {
             }
             "tz" | "timezone" => update.timezone = Some(timezone("me", ME, &value)?),
             "hours" => update.hours = Some(value),
+            "calendar" | "company" => {
+                update.calendar = Some(match value.to_ascii_lowercase().as_str() {
+                    "none" | "off" | "-" => None,
+                    _ => Some(
+                        value
+                            .parse()
+                            .map_err(|e: crate::calendar::RegionCodeError| bad("me", ME, format!("calendar: {e}")))?,
+                    ),
+                })
+            }
             "optout" | "opt-out" => {
                 update.opted_out = Some(match value.to_ascii_lowercase().as_str() {
                     "yes" | "true" | "on" => true,
@@ -249,7 +262,13 @@ fn parse_me(words: &[String]) -> Result<Command, UsageError> {
                     _ => return Err(bad("me", ME, format!("optout: '{value}' is not yes or no"))),
                 })
             }
-            _ => return Err(bad("me", ME, format!("unknown setting '{key}'; expected region, tz, hours or optout"))),
+            _ => {
+                return Err(bad(
+                    "me",
+                    ME,
+                    format!("unknown setting '{key}'; expected region, tz, hours, calendar or optout"),
+                ))
+            }
         }
     }
     Ok(Command::Me(update))

@@ -111,6 +111,12 @@ pub trait ChatPlatform: Send + Sync {
 
     /// What the platform knows of a person, if anything.
     async fn user(&self, user: &UserRef) -> Result<Option<UserInfo>, PlatformError>;
+
+    /// The bearer token that reads a file shared on this platform at `url` (a Slack file
+    /// link needs the bot's token), or `None` for a link anyone with it may read.
+    fn file_token(&self, _url: &str) -> Option<String> {
+        None
+    }
 }
 
 /// The connections this process holds: one per platform that serves all its workspaces

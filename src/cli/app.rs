@@ -1,7 +1,7 @@
 //! What every long-running or database-reading command builds first: the configuration, the
 //! calendars, templates and question bank (with HR's local overrides), and channel lookup.
 
-use super::calendars::load;
+use super::calendars::load_live;
 use crate::bot::Parts;
 use crate::config::Config;
 use crate::pulse::QuestionBank;
@@ -23,14 +23,14 @@ pub fn load_parts(config: Config) -> anyhow::Result<Parts> {
             dir.display()
         );
     }
-    let library = load(Some(dir).filter(|d| d.is_dir()))?;
+    let calendars = load_live(Some(dir).filter(|d| d.is_dir()))?;
     let messages = Path::new("prompts/messages");
     let templates = if messages.is_dir() { Templates::with_overrides(messages)? } else { Templates::shipped()? };
     let questions = Path::new("prompts/pulse");
     let bank = if questions.is_dir() { QuestionBank::load_dir(questions)? } else { QuestionBank::shipped() };
     Ok(Parts {
         config: Arc::new(config),
-        library: Arc::new(library),
+        calendars: Arc::new(calendars),
         templates: Arc::new(templates),
         bank: Arc::new(bank),
     })

@@ -1,6 +1,6 @@
 //! `meridian calendars check|list`: validate calendar files, list the known regions.
 
-use crate::calendar::{read_calendar_files, review, CalendarError, Library, SharedText};
+use crate::calendar::{read_calendar_files, review, CalendarError, Library, LiveLibrary, SharedText};
 use anyhow::Context;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -22,10 +22,20 @@ pub enum Command {
         #[arg(long)]
         calendars: Option<PathBuf>,
     },
+    /// Import an ICS file (Google Calendar, Outlook, a government feed) into a company
+    /// calendar kept in meridian's database; a running bot picks it up within seconds.
+    /// Importing the same file again replaces its events by UID (an updated event replaces
+    /// the old one, a removed one disappears); events added in chat stay.
+    Import(super::calendar_io::ImportArgs),
+    /// Print a calendar as ICS (all-day events with stable UIDs), e.g.
+    /// `meridian calendar export --region IN --year 2027 > IN.ics`.
+    Export(super::calendar_io::ExportArgs),
 }
 
 pub fn run(command: Command) -> anyhow::Result<ExitCode> {
     match command {
+        Command::Import(args) => super::calendar_io::import(args),
+        Command::Export(args) => super::calendar_io::export(args),
         Command::Check { path: Some(path) } => check(&path),
         Command::Check { path: None } => {
             let folder = Path::new("calendars");
@@ -121,21 +131,30 @@ fn report(
 }
 
 /// The shipped calendars, overlaid with the files of `dir` when given (or when `./calendars`
-/// exists), so HR's edits take effect without a rebuild.
+/// exists), so HR's edits take effect without a rebuild. A file with errors is reported on
+/// standard error and left out (the shipped calendar of its name stays), so one bad file
+/// stops no command.
 pub fn load(dir: Option<&Path>) -> anyhow::Result<Library> {
+    Ok(load_live(dir)?.current().as_ref().clone())
+}
+
+/// [`load`], as the library a running bot keeps current.
+pub fn load_live(dir: Option<&Path>) -> anyhow::Result<LiveLibrary> {
     let default = Path::new("calendars");
     let dir = dir.or_else(|| default.is_dir().then_some(default));
-    let extra = match dir {
+    let (extra, unreadable) = match dir {
         Some(d) => {
             let files =
                 read_calendar_files(d).with_context(|| format!("cannot read calendar files at {}", d.display()))?;
-            if let Some(e) = files.unreadable.first() {
-                anyhow::bail!("{e} (run `meridian calendars check` for every problem)");
-            }
-            files.texts
+            (files.texts, files.unreadable)
         }
-        None => Vec::new(),
+        None => (Vec::new(), Vec::new()),
     };
-    Library::from_files(crate::calendar::shipped_files().chain(extra))
-        .context("the calendar files have errors (run `meridian calendars check`)")
+    let (live, reload) = LiveLibrary::load(extra);
+    let problems: Vec<String> =
+        unreadable.iter().map(ToString::to_string).chain((!reload.is_clean()).then(|| reload.describe())).collect();
+    if !problems.is_empty() {
+        tracing::warn!("calendar files have errors (run `meridian calendars check`):\n{}", problems.join("\n"));
+    }
+    Ok(live)
 }

@@ -3,10 +3,13 @@
 
 mod app;
 mod brief;
+mod calendar_io;
 mod calendars;
 mod console;
 mod discord;
 mod holidays;
+mod members;
+mod milestones;
 mod preview;
 mod pulse;
 mod run;
@@ -43,9 +46,17 @@ enum Command {
     },
     /// List the holidays, festivals and observances of a region.
     Holidays(holidays::Args),
-    /// Check or list calendar files.
-    #[command(subcommand)]
+    /// Calendars: check or list the files, import ICS, export ICS (`meridian calendar ...`
+    /// works too).
+    #[command(subcommand, visible_alias = "calendar")]
     Calendars(calendars::Command),
+    /// Members: `meridian members import people.csv` sets region, company calendar, zone and
+    /// hours for a whole team.
+    #[command(subcommand)]
+    Members(members::Command),
+    /// Milestones: `meridian milestones import milestones.csv` adds team dates to channels.
+    #[command(subcommand)]
+    Milestones(milestones::Command),
     /// Setting up the Discord bot: `meridian discord invite-url`.
     #[command(subcommand)]
     Discord(discord::Command),
@@ -68,6 +79,8 @@ pub fn main() -> ExitCode {
         Command::Migrate { database } => migrate(database),
         Command::Holidays(args) => holidays::run(args),
         Command::Calendars(command) => calendars::run(command),
+        Command::Members(command) => members::run(command),
+        Command::Milestones(command) => milestones::run(command),
         Command::Discord(command) => discord::run(command),
     };
     match result {

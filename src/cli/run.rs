@@ -82,6 +82,11 @@ async fn serve(parts: crate::bot::Parts, clock: Arc<dyn Clock>) -> anyhow::Resul
         }
         None => None,
     };
+    // --- HR's calendars: ICS feeds, and the watcher that reloads changed calendars ---
+    routes = routes.merge(crate::feeds::routes(bot.services.clone()));
+    let watched = bot.services.clone();
+    let watch_stop = stopped.clone();
+    tokio::spawn(async move { crate::service::library::watch(watched, until_stopped(watch_stop)).await });
     let (address, http) = crate::http::serve(config.http.listen, routes, until_stopped(stopped.clone()))
         .await
         .with_context(|| format!("[http] listen: cannot listen on {}", config.http.listen))?;

@@ -20,7 +20,7 @@ pub async fn run(ctx: &Context<'_>, command: BriefCommand) -> Result<Effects, Se
         BriefCommand::Help => Ok(vec![ctx.ephemeral(Message::text(crate::brief::command::USAGE))].into()),
         BriefCommand::Show => Ok(vec![ctx.ephemeral(settings_message(ctx, channel, None).await?)].into()),
         BriefCommand::Regions(given) => {
-            let library = &ctx.bot.library;
+            let library = ctx.bot.library();
             let resolved: Result<Vec<_>, _> = given.iter().map(|r| library.find(r)).collect();
             let mut known = match resolved {
                 Ok(known) => known,
@@ -68,7 +68,7 @@ pub async fn run(ctx: &Context<'_>, command: BriefCommand) -> Result<Effects, Se
             changed_settings(ctx, format!("{who} set this channel's brief to {what} on a quiet day.")).await
         }
         BriefCommand::EventAdd { region, date, name } => {
-            let calendar = match ctx.bot.library.find(&region) {
+            let calendar = match ctx.bot.library().find(&region) {
                 Ok(c) => c,
                 Err(e) => return refuse(ctx, format!("brief event add: {e}")),
             };

@@ -61,7 +61,7 @@ fn event_label(ctx: &Context<'_>, milestones: &BTreeMap<String, String>, key: &s
     };
     let Ok(date) = NaiveDate::parse_from_str(date, "%Y-%m-%d") else { return key.to_string() };
     let name = milestones.get(*id).cloned().or_else(|| {
-        let calendar = ctx.bot.library.find(region).ok()?;
+        let calendar = ctx.bot.library().find(region).ok()?;
         calendar.occurrences(date, date).0.into_iter().find(|o| o.id == *id).map(|o| o.name)
     });
     let region = if *region == "TEAM" { "team" } else { region };

@@ -9,13 +9,36 @@ use crate::team::WorkingHours;
 pub async fn run(ctx: &Context<'_>, update: MeUpdate) -> Result<Vec<Outgoing>, ServiceError> {
     let mut profile = ctx.member.profile.clone();
     if let Some(region) = &update.region {
-        match ctx.bot.library.find(region.as_str()) {
+        match ctx.bot.library().find(region.as_str()) {
+            Ok(calendar) if calendar.is_company() => {
+                let text = format!(
+                    "me: region: {} is a company calendar, not a region; write `calendar:{}` (and your region, such as region:IN-MH)",
+                    calendar.code, calendar.code
+                );
+                return Ok(vec![ctx.ephemeral(super::unchanged(text))]);
+            }
             Ok(calendar) => {
                 profile.region = Some(calendar.code.nation().unwrap_or_else(|| calendar.code.clone()).to_string());
                 profile.subdivision = calendar.code.nation().map(|_| calendar.code.to_string());
             }
             Err(e) => return Ok(vec![ctx.ephemeral(super::unchanged(format!("me: {e}")))]),
         }
+    }
+    if let Some(calendar) = &update.calendar {
+        profile.calendar = match calendar {
+            None => None,
+            Some(code) => match ctx.bot.library().find(code.as_str()) {
+                Ok(found) if found.is_company() => Some(found.code.to_string()),
+                Ok(found) => {
+                    let text = format!(
+                        "me: calendar: {} is a region, not a company calendar; write `region:{}`",
+                        found.code, found.code
+                    );
+                    return Ok(vec![ctx.ephemeral(super::unchanged(text))]);
+                }
+                Err(e) => return Ok(vec![ctx.ephemeral(super::unchanged(format!("me: calendar: {e}")))]),
+            },
+        };
     }
     if let Some(tz) = update.timezone {
         profile.timezone = Some(tz);
@@ -38,7 +61,7 @@ pub async fn run(ctx: &Context<'_>, update: MeUpdate) -> Result<Vec<Outgoing>, S
 
 fn describe(ctx: &Context<'_>, p: &MemberProfile, changed: bool) -> String {
     let region = p.subdivision.as_deref().or(p.region.as_deref()).unwrap_or("not set");
-    let region_tz = ctx.bot.library.find(region).ok().map(|c| c.timezone.name().to_string());
+    let region_tz = ctx.bot.library().find(region).ok().map(|c| c.timezone.name().to_string());
     let tz = match (p.timezone, region_tz) {
         (Some(tz), _) => tz.name().to_string(),
         (None, Some(tz)) => format!("{tz} (your region's)"),
@@ -47,5 +70,9 @@ fn describe(ctx: &Context<'_>, p: &MemberProfile, changed: bool) -> String {
     let hours = p.working_hours.map(|h| h.to_string()).unwrap_or_else(|| "not set".to_string());
     let lead = if changed { "Saved. " } else { "" };
     let out = if p.opted_out { " You are left out of who-is-off answers and nudges." } else { "" };
-    format!("{lead}Your settings: region {region}, time zone {tz}, hours {hours}.{out}")
+    let company = match &p.calendar {
+        Some(code) => format!(", company calendar {code} (your days off follow it)"),
+        None => String::new(),
+    };
+    format!("{lead}Your settings: region {region}{company}, time zone {tz}, hours {hours}.{out}")
 }

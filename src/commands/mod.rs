@@ -2,6 +2,8 @@
 //! [`Context`] with the channel, the person and the bot's parts.
 
 mod brief;
+mod calendar;
+pub use calendar::run as calendar;
 mod engagement;
 mod help;
 mod me;

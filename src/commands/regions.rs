@@ -8,7 +8,7 @@ use serde_json::json;
 pub async fn follow(ctx: &Context<'_>, regions: Vec<String>, follow: bool) -> Result<Effects, ServiceError> {
     // Unknown regions are refused before anything is stored, with the close matches. Words
     // that are no region each may be one name together ("United Kingdom" unquoted).
-    let library = &ctx.bot.library;
+    let library = ctx.bot.library();
     let resolved: Result<Vec<_>, _> = regions.iter().map(|r| library.find(r)).collect();
     let mut known = match resolved {
         Ok(known) => known,
@@ -71,7 +71,7 @@ fn regions_message(ctx: &Context<'_>, followed: &[String], changed: Option<Strin
     let regions: Vec<_> = followed
         .iter()
         .map(|code| {
-            let name = ctx.bot.library.find(code).map(|c| c.name.clone()).unwrap_or_else(|_| code.clone());
+            let name = ctx.bot.library().find(code).map(|c| c.name.clone()).unwrap_or_else(|_| code.clone());
             json!({ "code": code, "name": name })
         })
         .collect();

@@ -22,7 +22,7 @@ pub async fn run(ctx: &Context<'_>, day: DayRef) -> Result<Vec<Outgoing>, Servic
         .iter()
         .map(crate::store::Member::team_profile)
         .collect();
-    let cover = coverage(date, &members, &ctx.bot.library);
+    let cover = coverage(date, &members, &ctx.bot.library());
     let tz = ctx.channel.settings.timezone;
     // Without an hour everyone shares (round-the-clock shifts), how many are in, hour by hour.
     let runs = if cover.overlap.is_none() && !cover.shifts.is_empty() {

@@ -30,7 +30,7 @@ pub fn brief_key(channel: ChannelId, date: NaiveDate) -> PostKey {
 
 /// The customer regions' calendars, in the channel's order (unknown codes left out).
 fn customer_calendars(s: &Services, channel: &Channel) -> Vec<Arc<RegionCalendar>> {
-    channel.customer_regions.iter().filter_map(|code| s.library.find(code).ok()).collect()
+    channel.customer_regions.iter().filter_map(|code| s.library().find(code).ok()).collect()
 }
 
 /// The team's weekend: that of the first region the channel follows, else Saturday and Sunday.
@@ -38,7 +38,7 @@ pub fn team_weekend(s: &Services, channel: &Channel) -> Vec<Weekday> {
     channel
         .followed_regions
         .iter()
-        .find_map(|code| s.library.find(code).ok())
+        .find_map(|code| s.library().find(code).ok())
         .map(|c| c.weekend.clone())
         .unwrap_or_else(|| vec![Weekday::Sat, Weekday::Sun])
 }
@@ -112,7 +112,7 @@ pub async fn post(
         .deliver_once(&brief_key(channel.id, date), now, async || {
             let brief = brief_for(s, channel, date, now, true).await?;
             shown = brief.headlines.iter().map(|h| h.key.clone()).collect();
-            let message = message::brief_message(&s.templates, &s.library, &brief, quiet)?;
+            let message = message::brief_message(&s.templates, &s.library(), &brief, quiet)?;
             Ok(message.map(|message| Outgoing::Post { channel: channel_ref.clone(), message }))
         })
         .await?;
@@ -138,7 +138,7 @@ pub async fn brief_for(
         .iter()
         .map(crate::store::Member::team_profile)
         .filter(|m| !m.opted_out)
-        .filter_map(|m| Some((m.timezone_in(&s.library)?, m.hours?)))
+        .filter_map(|m| Some((m.timezone_in(&s.library())?, m.hours?)))
         .collect();
     let events: Vec<CustomerEvent> = s
         .store
@@ -209,7 +209,7 @@ pub async fn preview(
     let today = now.with_timezone(&channel.settings.timezone).date_naive();
     let at = if date == today { now } else { posting_instant(channel, date) };
     let brief = brief_for(s, channel, date, at, date == today).await?;
-    let message = message::brief_message(&s.templates, &s.library, &brief, QuietDay::Line)?;
+    let message = message::brief_message(&s.templates, &s.library(), &brief, QuietDay::Line)?;
     Ok(message.unwrap_or_else(|| Message::text("(nothing to say)")))
 }
 

@@ -25,7 +25,7 @@ pub async fn channel_occurrences(
     let mut all = Vec::new();
     let mut gaps = Vec::new();
     for code in &channel.followed_regions {
-        let Ok(calendar) = services.library.find(code) else { continue };
+        let Ok(calendar) = services.library().find(code) else { continue };
         let (occurrences, region_gaps) = calendar.occurrences(from, to);
         for o in occurrences {
             if seen.insert(o.key()) {

@@ -91,6 +91,12 @@ impl Delivery {
         self.retrying(|| platform.settle(to, replied)).await
     }
 
+    /// The token that reads a file shared on the channel's platform (see
+    /// `ChatPlatform::file_token`).
+    pub fn file_token(&self, channel: &ChannelRef, url: &str) -> Option<String> {
+        self.platforms.for_channel(channel).ok()?.file_token(url)
+    }
+
     /// The platform's member list of a channel (see `ChatPlatform::members`).
     pub async fn members(&self, channel: &ChannelRef) -> Result<Option<Vec<String>>, PlatformError> {
         let platform = self.platforms.for_channel(channel)?.clone();

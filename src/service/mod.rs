@@ -6,10 +6,12 @@
 pub mod briefs;
 pub mod calendar;
 pub mod delivery;
+pub mod fetch;
 pub mod headlines;
+pub mod library;
 pub mod pulses;
 
-use crate::calendar::Library;
+use crate::calendar::{Library, LiveLibrary};
 use crate::chat::{ChannelRef, Outgoing, PlatformError};
 use crate::clock::Clock;
 use crate::config::Config;
@@ -44,7 +46,8 @@ struct Announcement {
 pub struct Services {
     pub store: Store,
     pub delivery: Delivery,
-    pub library: Arc<Library>,
+    /// The calendars in use; [`Services::library`] takes the current version.
+    pub calendars: Arc<LiveLibrary>,
     pub templates: Arc<Templates>,
     pub bank: Arc<QuestionBank>,
     pub config: Arc<Config>,
@@ -115,6 +118,11 @@ impl Once {
 }
 
 impl Services {
+    /// The calendars as they are now; one piece of work keeps the one it took throughout.
+    pub fn library(&self) -> Arc<Library> {
+        self.calendars.current()
+    }
+
     /// Claims `key` in the ledger ([`Store::claim_or_reclaim`]), unless this process is
     /// sending it at this moment.
     pub async fn claim(&self, key: &PostKey, now: DateTime<Utc>) -> Result<Claiming<'_>, StoreError> {

@@ -142,6 +142,7 @@ const SQLITE_MIGRATIONS: &[EmbeddedMigration] = &[
     (2, "posts by channel message", include_str!("../../migrations/sqlite/0002_posts_by_channel_message.sql")),
     (3, "post payloads", include_str!("../../migrations/sqlite/0003_post_payloads.sql")),
     (4, "briefs", include_str!("../../migrations/sqlite/0004_briefs.sql")),
+    (5, "member calendars", include_str!("../../migrations/sqlite/0005_member_calendars.sql")),
 ];
 
 const POSTGRES_MIGRATIONS: &[EmbeddedMigration] = &[
@@ -149,6 +150,7 @@ const POSTGRES_MIGRATIONS: &[EmbeddedMigration] = &[
     (2, "posts by channel message", include_str!("../../migrations/postgres/0002_posts_by_channel_message.sql")),
     (3, "post payloads", include_str!("../../migrations/postgres/0003_post_payloads.sql")),
     (4, "briefs", include_str!("../../migrations/postgres/0004_briefs.sql")),
+    (5, "member calendars", include_str!("../../migrations/postgres/0005_member_calendars.sql")),
 ];
 
 /// The migrations folder compiled in by hand rather than with `sqlx::migrate!`: the macro

@@ -164,6 +164,9 @@ pub struct MemberProfile {
     pub working_hours: Option<WorkingHours>,
     /// Asked not to be mentioned or nudged.
     pub opted_out: bool,
+    /// The company calendar HR gave them (`ACME-PUNE`), beside their region: whose days off
+    /// they get when it is set.
+    pub calendar: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -184,11 +187,26 @@ impl Member {
             user_id: self.platform_user_id.clone(),
             display_name: self.display_name.clone(),
             region,
+            calendar: p.calendar.as_deref().and_then(|c| c.parse().ok()),
             timezone: p.timezone,
             hours: p.working_hours,
             opted_out: p.opted_out,
         }
     }
+}
+
+/// One row of a members CSV, as the store writes it: what is `None` is left as it was (a new
+/// member starts with it unset). A region given replaces the subdivision too.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ImportedMember {
+    pub platform_user_id: String,
+    /// The name to show; a new member without one is shown by their user id.
+    pub display_name: Option<String>,
+    pub region: Option<String>,
+    pub subdivision: Option<String>,
+    pub calendar: Option<String>,
+    pub timezone: Option<Tz>,
+    pub working_hours: Option<WorkingHours>,
 }
 
 /// Who sees a custom event: one channel, or every channel of a workspace.
@@ -518,7 +536,7 @@ const CHANNEL_COLUMNS: &str = "c.id, c.workspace_id, w.platform, c.external_id, 
 type ChannelRow = (i64, i64, String, String, String, String, String, String, Option<NaiveTime>);
 
 const MEMBER_COLUMNS: &str = "m.id, m.workspace_id, m.platform_user_id, m.display_name, \
-     m.region, m.subdivision, m.timezone, m.work_start, m.work_end, m.opted_out";
+     m.region, m.subdivision, m.timezone, m.work_start, m.work_end, m.opted_out, m.calendar";
 type MemberRow = (
     i64,
     i64,
@@ -530,6 +548,7 @@ type MemberRow = (
     Option<NaiveTime>,
     Option<NaiveTime>,
     bool,
+    Option<String>,
 );
 
 const EVENT_COLUMNS: &str = "id, workspace_id, channel_id, name, on_date, yearly, kind, note, created_by";
@@ -624,7 +643,7 @@ fn region_map(rows: Vec<(i64, String, String)>) -> RegionMap {
 }
 
 fn member_from_row(row: MemberRow) -> Result<Member, StoreError> {
-    let (id, workspace, platform_user_id, display_name, region, subdivision, tz, start, end, out) = row;
+    let (id, workspace, platform_user_id, display_name, region, subdivision, tz, start, end, out, calendar) = row;
     Ok(Member {
         id: MemberId(id),
         workspace: WorkspaceId(workspace),
@@ -636,6 +655,7 @@ fn member_from_row(row: MemberRow) -> Result<Member, StoreError> {
             timezone: tz.as_deref().map(parse_tz).transpose()?,
             working_hours: start.zip(end).map(|(start, end)| WorkingHours { start, end }),
             opted_out: out,
+            calendar,
         },
     })
 }
@@ -1015,7 +1035,7 @@ impl Store {
 
     pub async fn set_member_profile(&self, member: MemberId, profile: &MemberProfile) -> Result<(), StoreError> {
         let sql = "UPDATE members SET region = $2, subdivision = $3, timezone = $4, \
-             work_start = $5, work_end = $6, opted_out = $7 WHERE id = $1";
+             work_start = $5, work_end = $6, opted_out = $7, calendar = $8 WHERE id = $1";
         let done = on_pool!(self, |pool| sqlx::query(sql)
             .bind(member.0)
             .bind(profile.region.as_deref().map(normalize_region))
@@ -1024,6 +1044,7 @@ impl Store {
             .bind(profile.working_hours.map(|h| h.start))
             .bind(profile.working_hours.map(|h| h.end))
             .bind(profile.opted_out)
+            .bind(profile.calendar.as_deref().map(normalize_region))
             .execute(pool)
             .await?
             .rows_affected());
@@ -1031,6 +1052,50 @@ impl Store {
             return Err(StoreError::NotFound { what: "member", id: member.0 });
         }
         Ok(())
+    }
+
+    /// Writes every row of a members CSV in one transaction: all of them, or (on any error)
+    /// none. Returns how many members were new.
+    pub async fn import_members(&self, workspace: WorkspaceId, rows: &[ImportedMember]) -> Result<usize, StoreError> {
+        let exists = "SELECT COUNT(*) FROM members WHERE workspace_id = $1 AND platform_user_id = $2";
+        let sql = "INSERT INTO members (workspace_id, platform_user_id, display_name, region, subdivision, \
+             calendar, timezone, work_start, work_end) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+             ON CONFLICT (workspace_id, platform_user_id) DO UPDATE SET \
+             display_name = CASE WHEN $10 THEN excluded.display_name ELSE members.display_name END, \
+             subdivision = CASE WHEN excluded.region IS NULL THEN members.subdivision ELSE excluded.subdivision END, \
+             region = COALESCE(excluded.region, members.region), \
+             calendar = COALESCE(excluded.calendar, members.calendar), \
+             timezone = COALESCE(excluded.timezone, members.timezone), \
+             work_start = COALESCE(excluded.work_start, members.work_start), \
+             work_end = COALESCE(excluded.work_end, members.work_end)";
+        let added = in_transaction!(self, |tx| {
+            let mut added = 0;
+            for row in rows {
+                let known: i64 = sqlx::query_scalar(exists)
+                    .bind(workspace.0)
+                    .bind(&row.platform_user_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                if known == 0 {
+                    added += 1;
+                }
+                sqlx::query(sql)
+                    .bind(workspace.0)
+                    .bind(&row.platform_user_id)
+                    .bind(row.display_name.clone().unwrap_or_else(|| row.platform_user_id.clone()))
+                    .bind(row.region.as_deref().map(normalize_region))
+                    .bind(row.subdivision.as_deref().map(normalize_region))
+                    .bind(row.calendar.as_deref().map(normalize_region))
+                    .bind(row.timezone.map(|tz| tz.name()))
+                    .bind(row.working_hours.map(|h| h.start))
+                    .bind(row.working_hours.map(|h| h.end))
+                    .bind(row.display_name.is_some())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            added
+        });
+        Ok(added)
     }
 
     pub async fn member(&self, id: MemberId) -> Result<Option<Member>, StoreError> {
@@ -1093,6 +1158,28 @@ impl Store {
     }
 
     // ---- custom events and milestones ----------------------------------------------------
+
+    /// Adds the milestones of one channel each (an import), in one transaction: all or none.
+    pub async fn add_channel_events(&self, events: &[(Channel, NewCustomEvent)]) -> Result<(), StoreError> {
+        let sql = "INSERT INTO custom_events (workspace_id, channel_id, name, on_date, yearly, \
+             kind, note, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+        in_transaction!(self, |tx| {
+            for (channel, event) in events {
+                sqlx::query(sql)
+                    .bind(channel.workspace.0)
+                    .bind(channel.id.0)
+                    .bind(&event.name)
+                    .bind(event.date)
+                    .bind(event.yearly)
+                    .bind(event.kind.as_str())
+                    .bind(event.note.as_deref())
+                    .bind(&event.created_by)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        });
+        Ok(())
+    }
 
     pub async fn add_custom_event(&self, event: &NewCustomEvent) -> Result<CustomEventId, StoreError> {
         // The workspace is stored for channel events too, so a workspace's events are one

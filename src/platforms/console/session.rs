@@ -58,6 +58,8 @@ impl Session {
         let mut platforms = Platforms::default();
         platforms.add(console.clone());
         let bot = Arc::new(options.parts.bot(store, Arc::new(clock.clone()), platforms));
+        // The company calendars kept in the store join the files' (errors are logged).
+        crate::service::library::reload(&bot.services).await?;
         let scheduler = bot.scheduler();
         Ok((bot, scheduler))
     }

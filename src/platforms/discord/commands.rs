@@ -1,4 +1,5 @@
-//! meridian's application (slash) commands, `/meridian`, `/pulse`, `/milestone` and `/brief`, as one
+//! meridian's application (slash) commands, `/meridian`, `/pulse`, `/milestone`, `/brief` and
+//! `/calendar`, as one
 //! table: it gives Discord the typed options (choices, ranges, autocomplete) to register,
 //! and turns what a person picked back into the argument text the core parses, so the core's
 //! parsers stay the one grammar. `/meridian follow regions:IN PH` becomes `follow IN PH`.
@@ -49,6 +50,8 @@ enum Kind {
     String,
     Integer,
     Boolean,
+    /// A file the person attaches (an ICS calendar, a CSV): its link goes into the text.
+    Attachment,
 }
 
 #[derive(Clone, Copy)]
@@ -264,7 +267,96 @@ pub static COMMANDS: &[CommandDef] = &[
         ],
     },
     BRIEF,
+    CALENDAR,
 ];
+
+const KINDS: &[(&str, &str)] = &[
+    ("Public holiday (a day off)", "public"),
+    ("Bank holiday (a day off)", "bank"),
+    ("Optional holiday", "optional"),
+    ("Observance", "observance"),
+    ("Festival", "festival"),
+    ("Milestone", "milestone"),
+];
+
+const CODE: Opt =
+    completed(opt("code", "A calendar code, e.g. ACME-PUNE", Kind::String, Write::Word), Complete::Region);
+
+/// HR's company calendars (issue 14).
+const CALENDAR: CommandDef = CommandDef {
+    name: "calendar",
+    description: "The company's own calendars: dates, ICS import and export, members",
+    grammar: Grammar::Shell,
+    subcommands: &[
+        sub("list", "The company calendars, or one calendar's dates and ids", &[CODE]),
+        sub(
+            "add",
+            "Add a date to a company calendar (HR)",
+            &[
+                required(CODE),
+                required(opt("date", "YYYY-MM-DD", Kind::String, Write::Word)),
+                required(opt("name", "What it is, e.g. Pongal", Kind::String, Write::Quoted)),
+                chosen(
+                    opt("kind", "What kind of day (default: public holiday)", Kind::String, Write::Key("kind")),
+                    KINDS,
+                ),
+                opt("note", "A short note on the day", Kind::String, Write::Key("note")),
+                completed(
+                    opt(
+                        "parent",
+                        "A new calendar builds on this region, e.g. IN-MH",
+                        Kind::String,
+                        Write::Key("parent"),
+                    ),
+                    Complete::Region,
+                ),
+                opt("name-of-calendar", "A new calendar's name, e.g. Acme Pune", Kind::String, Write::Key("name")),
+            ],
+        ),
+        sub(
+            "remove",
+            "Remove a date by its id (HR)",
+            &[required(CODE), required(opt("id", "The id from /calendar list CODE", Kind::String, Write::Word))],
+        ),
+        sub(
+            "import",
+            "Import an ICS file into a company calendar (HR)",
+            &[
+                required(CODE),
+                opt("file", "The .ics file", Kind::Attachment, Write::Word),
+                opt("url", "Or an https:// link to it", Kind::String, Write::Word),
+                chosen(opt("kind", "Events' kind when the file says none", Kind::String, Write::Key("kind")), KINDS),
+                completed(
+                    opt(
+                        "parent",
+                        "A new calendar builds on this region, e.g. IN-MH",
+                        Kind::String,
+                        Write::Key("parent"),
+                    ),
+                    Complete::Region,
+                ),
+            ],
+        ),
+        sub(
+            "export",
+            "A calendar as an ICS file",
+            &[
+                required(CODE),
+                ranged(opt("year", "Which year (default: this and next)", Kind::Integer, Write::Word), 1900, 2200),
+            ],
+        ),
+        sub(
+            "members",
+            "Set up members from a CSV: user, region, calendar, tz, hours (HR)",
+            &[
+                opt("file", "The .csv file", Kind::Attachment, Write::Word),
+                opt("url", "Or an https:// link to it", Kind::String, Write::Word),
+            ],
+        ),
+        sub("reload", "Read the calendar files again and show their errors (HR)", &[]),
+        sub("help", "How company calendars work", &[]),
+    ],
+};
 
 /// `/brief`'s subcommands whose core text is two words (`event add`): Discord has no spaces in
 /// a subcommand's name.
@@ -369,6 +461,7 @@ impl Opt {
             Kind::String => 3,
             Kind::Integer => 4,
             Kind::Boolean => 5,
+            Kind::Attachment => 11,
         };
         let mut v =
             json!({"type": kind, "name": self.name, "description": self.description, "required": self.required});
@@ -408,6 +501,13 @@ pub fn arguments(data: &CommandData) -> Option<(String, String)> {
     // In the table's order, whatever order they were typed in: the text reads the same.
     for opt in sub.options {
         let Some(value) = leaves.iter().find(|l| l.name == opt.name).map(|l| &l.value) else { continue };
+        // An attached file is given to the core as its link, which meridian then fetches.
+        if let CommandDataOptionValue::Attachment(id) = value {
+            if let Some(file) = data.resolved.attachments.get(id) {
+                words.push(quoted_if_needed(def.grammar, &file.url));
+            }
+            continue;
+        }
         if let Some(word) = write(def.grammar, opt.write, value) {
             words.push(word);
         }

@@ -77,7 +77,7 @@ impl Listener {
             tracing::info!(id = %interaction.id(), "interaction seen before; handled once");
             return None;
         }
-        let answered = match interactions::incoming(&self.bot.config, &self.bot.library, interaction) {
+        let answered = match interactions::incoming(&self.bot.config, &self.bot.library(), interaction) {
             Incoming::Ping => Answered { response: interactions::pong(), work: None },
             Incoming::Suggest(choices) => Answered { response: interactions::suggestions(&choices), work: None },
             Incoming::Answer(message) => Answered { response: interactions::answer(&message), work: None },

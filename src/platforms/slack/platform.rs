@@ -368,6 +368,13 @@ impl ChatPlatform for SlackPlatform {
     async fn user(&self, user: &UserRef) -> Result<Option<UserInfo>, PlatformError> {
         self.user_info(&user.user_id).await
     }
+
+    /// Slack's file links (`url_private`) are read with the bot token (scope `files:read`);
+    /// no other host is ever sent it.
+    fn file_token(&self, url: &str) -> Option<String> {
+        let host = url.strip_prefix("https://")?.split(['/', '?', '#']).next()?;
+        (host == "files.slack.com").then(|| self.token.token_value.0.clone())
+    }
 }
 
 #[cfg(test)]
