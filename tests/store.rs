@@ -482,12 +482,12 @@ async fn a_member_profile_round_trips(db: &TestDb) {
     assert_eq!(blank.profile, MemberProfile::default());
 
     let profile = MemberProfile {
-        region: Some("IN".into()),
-        subdivision: Some("IN-MH".into()),
+        region: Some("IN".parse().unwrap()),
+        subdivision: Some("IN-MH".parse().unwrap()),
         timezone: Some(chrono_tz::Asia::Kolkata),
         working_hours: Some(WorkingHours { start: time(13, 30), end: time(22, 30) }),
         opted_out: true,
-        calendar: Some("ACME-PUNE".into()),
+        calendar: Some("ACME-PUNE".parse().unwrap()),
     };
     s.set_member_profile(id, &profile).await.unwrap();
     let member = s.member_by_platform_id(ws, "U100").await.unwrap().unwrap();
@@ -1180,7 +1180,7 @@ async fn engagement_is_grouped_by_occurrence_and_reactor_region(db: &TestDb) {
     let (ws, channel) = a_channel(s).await;
     for (user, region) in [("U1", "IN"), ("U2", "US"), ("U3", "US")] {
         let m = s.upsert_member(ws, user, user).await.unwrap();
-        s.set_member_profile(m, &MemberProfile { region: Some(region.into()), ..MemberProfile::default() })
+        s.set_member_profile(m, &MemberProfile { region: Some(region.parse().unwrap()), ..MemberProfile::default() })
             .await
             .unwrap();
     }
@@ -1229,7 +1229,7 @@ async fn a_channel_reacting_to_diwali(s: &Store) -> ChannelId {
     let elsewhere = s.upsert_channel(ws, "C002", "ops").await.unwrap();
     for (user, region) in [("U1", "IN"), ("U2", "US")] {
         let m = s.upsert_member(ws, user, user).await.unwrap();
-        s.set_member_profile(m, &MemberProfile { region: Some(region.into()), ..MemberProfile::default() })
+        s.set_member_profile(m, &MemberProfile { region: Some(region.parse().unwrap()), ..MemberProfile::default() })
             .await
             .unwrap();
     }

@@ -18,8 +18,8 @@ pub async fn run(ctx: &Context<'_>, update: MeUpdate) -> Result<Vec<Outgoing>, S
                 return Ok(vec![ctx.ephemeral(super::unchanged(text))]);
             }
             Ok(calendar) => {
-                profile.region = Some(calendar.code.nation().unwrap_or_else(|| calendar.code.clone()).to_string());
-                profile.subdivision = calendar.code.nation().map(|_| calendar.code.to_string());
+                profile.region = Some(calendar.code.nation().unwrap_or_else(|| calendar.code.clone()));
+                profile.subdivision = calendar.code.nation().map(|_| calendar.code.clone());
             }
             Err(e) => return Ok(vec![ctx.ephemeral(super::unchanged(format!("me: {e}")))]),
         }
@@ -28,7 +28,7 @@ pub async fn run(ctx: &Context<'_>, update: MeUpdate) -> Result<Vec<Outgoing>, S
         profile.calendar = match calendar {
             None => None,
             Some(code) => match ctx.bot.library().find(code.as_str()) {
-                Ok(found) if found.is_company() => Some(found.code.to_string()),
+                Ok(found) if found.is_company() => Some(found.code.clone()),
                 Ok(found) => {
                     let text = format!(
                         "me: calendar: {} is a region, not a company calendar; write `region:{}`",
@@ -60,7 +60,7 @@ pub async fn run(ctx: &Context<'_>, update: MeUpdate) -> Result<Vec<Outgoing>, S
 }
 
 fn describe(ctx: &Context<'_>, p: &MemberProfile, changed: bool) -> String {
-    let region = p.subdivision.as_deref().or(p.region.as_deref()).unwrap_or("not set");
+    let region = p.subdivision.as_ref().or(p.region.as_ref()).map_or("not set", |r| r.as_str());
     let region_tz = ctx.bot.library().find(region).ok().map(|c| c.timezone.name().to_string());
     let tz = match (p.timezone, region_tz) {
         (Some(tz), _) => tz.name().to_string(),

@@ -240,7 +240,7 @@ pub async fn vote(
         return Ok(Message::text("That button is not one meridian knows."));
     }
     let member = s.store.member_by_platform_id(workspace, &actor.user_id).await?;
-    let segment = member.as_ref().and_then(|m| m.profile.region.as_deref());
+    let segment = member.as_ref().and_then(|m| m.profile.region.as_ref()).map(|r| r.as_str());
     match s.store.record_vote(pulse.id, &actor.user_id, choice, segment, now).await {
         Ok(_) => {
             s.live.touch(pulse.id);

@@ -151,6 +151,7 @@ pub struct Channel {
     pub customer_regions: Vec<String>,
 }
 
+use crate::calendar::RegionCode;
 use crate::reminders::PostingSchedule;
 /// A member's hours: the team module's type, stored as two times of day.
 pub use crate::team::WorkingHours;
@@ -158,15 +159,16 @@ pub use crate::team::WorkingHours;
 /// What a member has told the bot about themselves.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct MemberProfile {
-    pub region: Option<String>,
-    pub subdivision: Option<String>,
+    /// The nation (`IN`), and the subdivision within it when known (`IN-KA`).
+    pub region: Option<RegionCode>,
+    pub subdivision: Option<RegionCode>,
     pub timezone: Option<Tz>,
     pub working_hours: Option<WorkingHours>,
     /// Asked not to be mentioned or nudged.
     pub opted_out: bool,
     /// The company calendar HR gave them (`ACME-PUNE`), beside their region: whose days off
     /// they get when it is set.
-    pub calendar: Option<String>,
+    pub calendar: Option<RegionCode>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -182,12 +184,11 @@ impl Member {
     /// The team module's view of a stored member (who is off, overlap).
     pub fn team_profile(&self) -> crate::team::MemberProfile {
         let p = &self.profile;
-        let region = p.subdivision.as_deref().or(p.region.as_deref()).and_then(|r| r.parse().ok());
         crate::team::MemberProfile {
             user_id: self.platform_user_id.clone(),
             display_name: self.display_name.clone(),
-            region,
-            calendar: p.calendar.as_deref().and_then(|c| c.parse().ok()),
+            region: p.subdivision.clone().or_else(|| p.region.clone()),
+            calendar: p.calendar.clone(),
             timezone: p.timezone,
             hours: p.working_hours,
             opted_out: p.opted_out,
@@ -642,22 +643,30 @@ fn region_map(rows: Vec<(i64, String, String)>) -> RegionMap {
     map
 }
 
+/// A region code as a member's row keeps it; one that no longer reads as a code (written by
+/// an older version) is left unset with a warning rather than making the member unreadable.
+fn stored_region(member: &str, code: Option<String>) -> Option<RegionCode> {
+    let code = code?;
+    match code.parse() {
+        Ok(region) => Some(region),
+        Err(e) => {
+            tracing::warn!(member, code = %code, error = %e, "a member's stored region is not a region code; ignoring it");
+            None
+        }
+    }
+}
+
 fn member_from_row(row: MemberRow) -> Result<Member, StoreError> {
     let (id, workspace, platform_user_id, display_name, region, subdivision, tz, start, end, out, calendar) = row;
-    Ok(Member {
-        id: MemberId(id),
-        workspace: WorkspaceId(workspace),
-        platform_user_id,
-        display_name,
-        profile: MemberProfile {
-            region,
-            subdivision,
-            timezone: tz.as_deref().map(parse_tz).transpose()?,
-            working_hours: start.zip(end).map(|(start, end)| WorkingHours { start, end }),
-            opted_out: out,
-            calendar,
-        },
-    })
+    let profile = MemberProfile {
+        region: stored_region(&platform_user_id, region),
+        subdivision: stored_region(&platform_user_id, subdivision),
+        timezone: tz.as_deref().map(parse_tz).transpose()?,
+        working_hours: start.zip(end).map(|(start, end)| WorkingHours { start, end }),
+        opted_out: out,
+        calendar: stored_region(&platform_user_id, calendar),
+    };
+    Ok(Member { id: MemberId(id), workspace: WorkspaceId(workspace), platform_user_id, display_name, profile })
 }
 
 fn event_from_row(row: EventRow) -> Result<CustomEvent, StoreError> {
@@ -1038,13 +1047,13 @@ impl Store {
              work_start = $5, work_end = $6, opted_out = $7, calendar = $8 WHERE id = $1";
         let done = on_pool!(self, |pool| sqlx::query(sql)
             .bind(member.0)
-            .bind(profile.region.as_deref().map(normalize_region))
-            .bind(profile.subdivision.as_deref().map(normalize_region))
+            .bind(profile.region.as_ref().map(RegionCode::as_str))
+            .bind(profile.subdivision.as_ref().map(RegionCode::as_str))
             .bind(profile.timezone.map(|tz| tz.name()))
             .bind(profile.working_hours.map(|h| h.start))
             .bind(profile.working_hours.map(|h| h.end))
             .bind(profile.opted_out)
-            .bind(profile.calendar.as_deref().map(normalize_region))
+            .bind(profile.calendar.as_ref().map(RegionCode::as_str))
             .execute(pool)
             .await?
             .rows_affected());
