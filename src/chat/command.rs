@@ -96,7 +96,8 @@ pub enum UsageError {
     Unknown(String),
     #[error("{command}: {problem}. Usage: `{usage}`")]
     Bad { command: &'static str, problem: String, usage: &'static str },
-    #[error("unbalanced quotes in: {0}")]
+    /// A quote opened and never closed (the tokenizer's words say after what).
+    #[error("{0}; close it, or leave the quote out")]
     Quotes(String),
 }
 
@@ -112,22 +113,14 @@ const SETTINGS: &str =
 const MILESTONE: &str =
     "/milestone add \"Pune team go-live\" 2027-02-01 [yearly] | /milestone list | /milestone remove ID";
 
-/// Splits arguments like a shell, after turning the curly quotes chat apps insert into
-/// straight ones (Slack on macOS sends “this”).
+/// The words of a command's arguments, as typed without their quotes (the bot's one
+/// tokenizer: `chat::words`).
 pub fn split_args(args: &str) -> Result<Vec<String>, UsageError> {
-    let straight: String = args
-        .chars()
-        .map(|c| {
-            if matches!(c, '“' | '”' | '„') {
-                '"'
-            } else if matches!(c, '‘' | '’') {
-                '\''
-            } else {
-                c
-            }
-        })
-        .collect();
-    shlex::split(&straight).ok_or_else(|| UsageError::Quotes(args.to_string()))
+    Ok(super::words::words(args)
+        .map_err(|e| UsageError::Quotes(e.to_string()))?
+        .iter()
+        .map(super::Word::as_typed)
+        .collect())
 }
 
 /// Parses the arguments of `/{command}` (`meridian` or `milestone`).

@@ -6,6 +6,7 @@ mod event;
 mod message;
 mod platform;
 mod rich;
+mod words;
 
 pub use command::{
     calendar_date, parse as parse_command, split_args, Command, DayRef, MeUpdate, SettingsUpdate, UsageError, YEARS,
@@ -14,3 +15,4 @@ pub use event::{Actor, Capabilities, ChannelRef, Event, MessageRef, PlatformKind
 pub use message::{plain_text, Attachment, Block, Button, ButtonStyle, FileRef, Message, Outgoing};
 pub use platform::{ChatPlatform, PlatformError, Platforms, UserInfo};
 pub use rich::{Rich, Span};
+pub use words::{words, UnclosedQuote, Word};

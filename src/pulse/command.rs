@@ -252,84 +252,11 @@ pub enum CommandError {
     Cron(#[from] CronError),
 }
 
-/// One word of the command line, after quotes are removed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Token {
-    /// `options` in `options:"Yes,No"`.
-    key: Option<String>,
-    /// `Yes,No` in `options:"Yes,No"`; the whole word otherwise.
-    value: String,
-    /// The whole word was one quoted string (a question or a cron expression).
-    quoted: bool,
-}
-
-impl Token {
-    fn as_typed(&self) -> String {
-        match &self.key {
-            Some(key) => format!("{key}:{}", self.value),
-            None => self.value.clone(),
-        }
-    }
-}
-
-fn is_open_quote(c: char) -> bool {
-    matches!(c, '"' | '“' | '”' | '„')
-}
-
-fn is_close_quote(c: char) -> bool {
-    matches!(c, '"' | '”' | '“')
-}
+/// A word of the command line: the bot's one tokenizer's.
+type Token = crate::chat::Word;
 
 fn tokenize(input: &str) -> Result<Vec<Token>, CommandError> {
-    let mut tokens = Vec::new();
-    let mut chars = input.trim().chars().peekable();
-    loop {
-        while chars.next_if(|c| c.is_whitespace()).is_some() {}
-        if chars.peek().is_none() {
-            return Ok(tokens);
-        }
-        let mut word = String::new();
-        let mut key: Option<String> = None;
-        let mut quoted_parts = 0usize;
-        let mut bare_chars = 0usize;
-        while let Some(&c) = chars.peek() {
-            if c.is_whitespace() {
-                break;
-            }
-            chars.next();
-            if is_open_quote(c) {
-                quoted_parts += 1;
-                let mut closed = false;
-                let mut inner = String::new();
-                while let Some(c) = chars.next() {
-                    if c == '\\' && chars.peek().is_some_and(|n| is_close_quote(*n)) {
-                        inner.push(chars.next().unwrap_or('"'));
-                    } else if is_close_quote(c) {
-                        closed = true;
-                        break;
-                    } else {
-                        inner.push(c);
-                    }
-                }
-                if !closed {
-                    return Err(CommandError::UnterminatedQuote { after: inner.chars().take(30).collect() });
-                }
-                word.push_str(&inner);
-            } else if c == ':'
-                && key.is_none()
-                && quoted_parts == 0
-                && !word.is_empty()
-                && word.chars().all(|c| c.is_ascii_alphabetic())
-            {
-                key = Some(word.to_lowercase());
-                word.clear();
-            } else {
-                bare_chars += 1;
-                word.push(c);
-            }
-        }
-        tokens.push(Token { quoted: key.is_none() && quoted_parts > 0 && bare_chars == 0, key, value: word });
-    }
+    crate::chat::words(input).map_err(|e| CommandError::UnterminatedQuote { after: e.after })
 }
 
 const START_ARGS: &str = "scale:1-5, options:\"A,B,C\", emoji:\"😞,😐,😄\", theme:NAME or for:DURATION";

@@ -13,16 +13,7 @@ use serenity::all::{CommandData, CommandDataOptionValue};
 pub struct CommandDef {
     pub name: &'static str,
     description: &'static str,
-    grammar: Grammar,
     subcommands: &'static [Sub],
-}
-
-/// How the core reads a command's text: `/meridian` and `/milestone` split like a shell
-/// (`split_args`); `/pulse` has its own tokenizer (quotes only escaped before a quote).
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Grammar {
-    Shell,
-    Pulse,
 }
 
 struct Sub {
@@ -129,7 +120,6 @@ pub static COMMANDS: &[CommandDef] = &[
     CommandDef {
         name: "meridian",
         description: "Holidays, working hours and reminders across your team's regions",
-        grammar: Grammar::Shell,
         subcommands: &[
             sub("help", "What meridian can do", &[]),
             sub(
@@ -192,7 +182,6 @@ pub static COMMANDS: &[CommandDef] = &[
     CommandDef {
         name: "pulse",
         description: "Quick anonymous polls about how the team works together",
-        grammar: Grammar::Pulse,
         subcommands: &[
             Sub {
                 name: "ask",
@@ -247,7 +236,6 @@ pub static COMMANDS: &[CommandDef] = &[
     CommandDef {
         name: "milestone",
         description: "The team's own dates: go-lives, anniversaries",
-        grammar: Grammar::Shell,
         subcommands: &[
             sub(
                 "add",
@@ -286,7 +274,6 @@ const CODE: Opt =
 const CALENDAR: CommandDef = CommandDef {
     name: "calendar",
     description: "The company's own calendars: dates, ICS import and export, members",
-    grammar: Grammar::Shell,
     subcommands: &[
         sub("list", "The company calendars, or one calendar's dates and ids", &[CODE]),
         sub(
@@ -368,7 +355,6 @@ const fn sub_words(name: &'static str, word: &'static str, description: &'static
 const BRIEF: CommandDef = CommandDef {
     name: "brief",
     description: "A daily brief on what your customers' regions are living through",
-    grammar: Grammar::Shell,
     subcommands: &[
         sub("settings", "This channel's brief: regions, time, days", &[]),
         sub(
@@ -504,18 +490,18 @@ pub fn arguments(data: &CommandData) -> Option<(String, String)> {
         // An attached file is given to the core as its link, which meridian then fetches.
         if let CommandDataOptionValue::Attachment(id) = value {
             if let Some(file) = data.resolved.attachments.get(id) {
-                words.push(quoted_if_needed(def.grammar, &file.url));
+                words.push(quoted_if_needed(&file.url));
             }
             continue;
         }
-        if let Some(word) = write(def.grammar, opt.write, value) {
+        if let Some(word) = write(opt.write, value) {
             words.push(word);
         }
     }
     Some((def.name.to_string(), words.join(" ")))
 }
 
-fn write(grammar: Grammar, how: Write, value: &CommandDataOptionValue) -> Option<String> {
+fn write(how: Write, value: &CommandDataOptionValue) -> Option<String> {
     let text = match value {
         CommandDataOptionValue::String(s) => s.trim().to_string(),
         CommandDataOptionValue::Integer(n) => n.to_string(),
@@ -534,39 +520,33 @@ fn write(grammar: Grammar, how: Write, value: &CommandDataOptionValue) -> Option
     }
     Some(match how {
         Write::Raw => text,
-        Write::Word => quoted_if_needed(grammar, &text),
-        Write::Quoted => quoted(grammar, &text),
-        Write::Key(key) => format!("{key}:{}", quoted_if_needed(grammar, &text)),
+        Write::Word => quoted_if_needed(&text),
+        Write::Quoted => quoted(&text),
+        Write::Key(key) => format!("{key}:{}", quoted_if_needed(&text)),
         Write::Flag(word) => word.to_string(),
         Write::YesNo(key) => format!("{key}:{text}"),
     })
 }
 
-fn quoted_if_needed(grammar: Grammar, text: &str) -> String {
+fn quoted_if_needed(text: &str) -> String {
     let plain =
         !text.chars().any(|c| c.is_whitespace() || matches!(c, '"' | '\'' | '\\' | '“' | '”' | '„' | '‘' | '’'));
     if plain {
         text.to_string()
     } else {
-        quoted(grammar, text)
+        quoted(text)
     }
 }
 
-/// `"text"`, escaped for the grammar that reads it.
-fn quoted(grammar: Grammar, text: &str) -> String {
+/// `"text"`, escaped for the bot's one tokenizer (`chat::words`): a quote mark inside is
+/// written `\"`; nothing else is special.
+fn quoted(text: &str) -> String {
     let mut out = String::from("\"");
     for c in text.chars() {
-        match (grammar, c) {
-            // The pulse tokenizer takes `\` before a quote mark as that mark.
-            (Grammar::Pulse, '"' | '“' | '”') => {
-                out.push('\\');
-                out.push(c);
-            }
-            // `split_args` turns curly quotes straight, then splits like a shell.
-            (Grammar::Shell, '"' | '“' | '”' | '„') => out.push_str("\\\""),
-            (Grammar::Shell, '\\') => out.push_str("\\\\"),
-            _ => out.push(c),
+        if matches!(c, '"' | '“' | '”') {
+            out.push('\\');
         }
+        out.push(c);
     }
     out.push('"');
     out
