@@ -14,12 +14,11 @@
 //! ```
 
 use crate::calendar::RegionCode;
-use crate::config::ConfigError;
+use crate::config::{Key, Problems};
 use crate::team::WorkingHours;
 use chrono::NaiveTime;
 use std::collections::BTreeMap;
 use std::time::Duration;
-use toml::Value;
 
 /// How briefs read business hours and headlines.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -51,124 +50,89 @@ impl Default for BriefConfig {
     }
 }
 
-/// The keys `[brief]` takes.
-pub const KEYS: &[&str] = &["business_hours", "headlines", "feed_timeout", "feed_max_bytes", "feeds"];
+/// `[brief]` as the file writes it; [`BriefSection::apply`] checks it.
+#[derive(serde::Deserialize, Default)]
+#[serde(default, expecting = "a [brief] section of keys")]
+pub(crate) struct BriefSection {
+    business_hours: Key<String>,
+    headlines: Key<i64>,
+    feed_timeout: Key<String>,
+    feed_max_bytes: Key<i64>,
+    feeds: Key<BTreeMap<String, toml::Value>>,
+}
 
 /// The longest a fetch may be allowed: a brief must never wait longer for a feed.
 const MAX_TIMEOUT: Duration = Duration::from_secs(60);
 
-impl BriefConfig {
-    /// Reads `[brief]` (`section` is its value, if the file has one); `file` names the file in
-    /// errors, which name the key as `brief.KEY`.
-    pub fn from_toml(file: &str, section: Option<&Value>) -> Result<BriefConfig, ConfigError> {
-        let mut config = BriefConfig::default();
-        let Some(section) = section else { return Ok(config) };
-        let invalid = |key: &str, reason: String| ConfigError::Invalid {
-            file: file.to_string(),
-            key: format!("brief.{key}"),
-            reason,
-        };
-        let Value::Table(table) = section else {
-            return Err(ConfigError::Invalid {
-                file: file.to_string(),
-                key: "brief".into(),
-                reason: "expected a [section] of keys".into(),
-            });
-        };
-        let string = |key: &str| -> Result<Option<String>, ConfigError> {
-            match table.get(key) {
-                None => Ok(None),
-                Some(Value::String(s)) => Ok(Some(s.trim().to_string())),
-                Some(other) => Err(invalid(key, format!("expected a string in quotes, found {}", other.type_str()))),
-            }
-        };
-        let integer = |key: &str| -> Result<Option<i64>, ConfigError> {
-            match table.get(key) {
-                None => Ok(None),
-                Some(Value::Integer(n)) => Ok(Some(*n)),
-                Some(other) => Err(invalid(key, format!("expected a whole number, found {}", other.type_str()))),
-            }
-        };
-        if let Some(hours) = string("business_hours")? {
-            config.business_hours =
-                hours.parse().map_err(|e: crate::team::TeamError| invalid("business_hours", e.to_string()))?;
+impl BriefSection {
+    /// Checks each key into `config`, naming every mistake in `problems` as `brief.KEY`.
+    pub(crate) fn apply(self, p: &mut Problems<'_>, config: &mut BriefConfig) {
+        let hours = "hours in quotes such as \"09:00-17:00\"";
+        if let Some(hours) = p.read("brief.business_hours", self.business_hours, hours, |h| {
+            h.trim().parse::<WorkingHours>().map_err(|e| e.to_string())
+        }) {
+            config.business_hours = hours;
         }
-        if let Some(n) = integer("headlines")? {
-            config.headlines = usize::try_from(n)
+        if let Some(n) = p.read("brief.headlines", self.headlines, "a whole number", |n| {
+            usize::try_from(n)
                 .ok()
                 .filter(|n| *n <= 10)
-                .ok_or_else(|| invalid("headlines", format!("{n} is not a number of headlines from 0 to 10")))?;
+                .ok_or_else(|| format!("{n} is not a number of headlines from 0 to 10"))
+        }) {
+            config.headlines = n;
         }
-        if let Some(text) = string("feed_timeout")? {
-            let timeout = crate::config::parse_duration(&text).map_err(|r| invalid("feed_timeout", r))?;
+        let length = "a length of time in quotes such as \"5s\"";
+        if let Some(timeout) = p.read("brief.feed_timeout", self.feed_timeout, length, |text| {
+            let timeout = crate::config::parse_duration(text.trim())?;
             if timeout > MAX_TIMEOUT {
-                return Err(invalid(
-                    "feed_timeout",
-                    format!("'{text}' is too long; at most 60s, so no brief waits longer"),
-                ));
+                return Err(format!("'{text}' is too long; at most 60s, so no brief waits longer"));
             }
+            Ok(timeout)
+        }) {
             config.feed_timeout = timeout;
         }
-        if let Some(n) = integer("feed_max_bytes")? {
-            config.feed_max_bytes = usize::try_from(n)
+        if let Some(n) = p.read("brief.feed_max_bytes", self.feed_max_bytes, "a whole number", |n| {
+            usize::try_from(n)
                 .ok()
                 .filter(|n| (1_000..=50_000_000).contains(n))
-                .ok_or_else(|| invalid("feed_max_bytes", format!("{n} is not a size from 1000 to 50000000 bytes")))?;
+                .ok_or_else(|| format!("{n} is not a size from 1000 to 50000000 bytes"))
+        }) {
+            config.feed_max_bytes = n;
         }
-        match table.get("feeds") {
-            None => {}
-            Some(Value::Table(feeds)) => {
-                for (region, urls) in feeds {
-                    let key = format!("feeds.{region}");
-                    let code: RegionCode =
-                        region.parse().map_err(|e: crate::calendar::RegionCodeError| invalid(&key, e.to_string()))?;
-                    // Headlines are a country's news; a company calendar has none.
-                    if code.is_company() {
-                        return Err(invalid(
-                            &key,
-                            format!("'{region}' is not a country or subdivision code such as AU or US-CA"),
-                        ));
-                    }
-                    let Value::Array(items) = urls else {
-                        return Err(invalid(
-                            &key,
-                            format!("expected a list of URLs such as [\"https://...\"], found {}", urls.type_str()),
-                        ));
-                    };
-                    let mut list = Vec::new();
-                    for item in items {
-                        let url = item.as_str().ok_or_else(|| {
-                            invalid(&key, format!("expected URLs in quotes, found {}", item.type_str()))
-                        })?;
-                        let url = url.trim();
-                        if !(url.starts_with("https://") || url.starts_with("http://"))
-                            || url.contains(char::is_whitespace)
-                        {
-                            return Err(invalid(&key, format!("'{url}' is not an http:// or https:// URL")));
-                        }
-                        list.push(url.to_string());
-                    }
-                    config.feeds.entry(code).or_default().extend(list);
-                }
-            }
-            Some(other) => {
-                return Err(invalid(
-                    "feeds",
-                    format!(
-                        "expected a table of regions such as [brief.feeds] AU = [\"https://...\"], found {}",
-                        other.type_str()
-                    ),
-                ))
+        let regions = "a table of regions such as [brief.feeds] AU = [\"https://...\"]";
+        let Some(feeds) = p.read("brief.feeds", self.feeds, regions, Ok) else { return };
+        for (region, urls) in feeds {
+            let key = format!("brief.feeds.{region}");
+            match feed_urls(&region, urls) {
+                Ok((code, urls)) => config.feeds.entry(code).or_default().extend(urls),
+                Err(reason) => p.at(&key, None, reason),
             }
         }
-        for key in table.keys() {
-            if !KEYS.contains(&key.as_str()) {
-                return Err(invalid(key, format!("unknown key; [brief] takes {}", KEYS.join(", "))));
-            }
-        }
-        Ok(config)
     }
+}
 
+/// One region's line of `[brief.feeds]`.
+fn feed_urls(region: &str, urls: toml::Value) -> Result<(RegionCode, Vec<String>), String> {
+    let code: RegionCode = region.parse().map_err(|e: crate::calendar::RegionCodeError| e.to_string())?;
+    // Headlines are a country's news; a company calendar has none.
+    if code.is_company() {
+        return Err(format!("'{region}' is not a country or subdivision code such as AU or US-CA"));
+    }
+    let toml::Value::Array(items) = urls else {
+        return Err(format!("expected a list of URLs such as [\"https://...\"], found {}", urls.type_str()));
+    };
+    let mut list = Vec::new();
+    for item in items {
+        let url = item.as_str().ok_or_else(|| format!("expected URLs in quotes, found {}", item.type_str()))?.trim();
+        if !(url.starts_with("https://") || url.starts_with("http://")) || url.contains(char::is_whitespace) {
+            return Err(format!("'{url}' is not an http:// or https:// URL"));
+        }
+        list.push(url.to_string());
+    }
+    Ok((code, list))
+}
+
+impl BriefConfig {
     /// The feeds of these regions, each with the region it is for. A subdivision's brief also
     /// reads its nation's feeds (US-CA reads US's).
     pub fn feeds_for(&self, regions: &[RegionCode]) -> Vec<(RegionCode, String)> {
@@ -190,9 +154,8 @@ impl BriefConfig {
 mod tests {
     use super::*;
 
-    fn read(text: &str) -> Result<BriefConfig, ConfigError> {
-        let table: toml::Table = text.parse().unwrap();
-        BriefConfig::from_toml("meridian.toml", table.get("brief"))
+    fn read(text: &str) -> Result<BriefConfig, crate::config::ConfigError> {
+        crate::config::Config::from_toml("meridian.toml", text).map(|c| c.brief)
     }
 
     #[test]
@@ -210,7 +173,7 @@ mod tests {
     #[test]
     fn mistakes_name_the_key() {
         let e = read("[brief]\nfeed_timeout = \"5 minutes\"\n").unwrap_err().to_string();
-        assert!(e.starts_with("meridian.toml: key 'brief.feed_timeout':"), "{e}");
+        assert!(e.starts_with("meridian.toml:2: key 'brief.feed_timeout':"), "{e}");
         let e = read("[brief]\nfeed_timeout = \"10m\"\n").unwrap_err().to_string();
         assert!(e.contains("at most 60s"), "{e}");
         let e = read("[brief.feeds]\nAU = \"https://a.example/rss\"\n").unwrap_err().to_string();
