@@ -187,7 +187,7 @@ suite! {
     brief_events_belong_to_their_channel,
     a_headline_shown_on_an_earlier_day_is_known_and_the_first_showing_is_kept,
     the_scheduler_sees_every_channel_with_its_regions,
-    a_channel_is_found_by_name_or_platform_id_within_its_workspace,
+    the_same_platform_id_in_two_workspaces_is_two_channels,
     a_member_profile_round_trips,
     a_channel_lists_only_the_members_who_joined_it,
     a_channel_sees_its_own_events_and_the_workspace_wide_ones,
@@ -224,7 +224,7 @@ suite! {
     claim_or_reclaim_never_sends_a_delivered_post_again,
     claim_or_reclaim_takes_over_an_undelivered_claim_at_once_on_sqlite_and_after_two_minutes_on_postgres,
     reactions_are_counted_per_emoji_and_removals_count,
-    engagement_is_grouped_by_occurrence_and_reactor_region,
+    reactions_carry_their_occurrence_and_the_reactors_region,
     reactions_list_each_current_reaction_on_the_channels_posts_in_the_window,
     reactions_count_a_person_once_across_the_reminders_of_one_holiday,
     the_last_run_is_remembered_and_never_moves_backwards,
@@ -457,16 +457,17 @@ async fn the_scheduler_sees_every_channel_with_its_regions(db: &TestDb) {
     );
 }
 
-async fn a_channel_is_found_by_name_or_platform_id_within_its_workspace(db: &TestDb) {
+async fn the_same_platform_id_in_two_workspaces_is_two_channels(db: &TestDb) {
     let s = &db.store;
     let (ws, channel) = a_channel(s).await;
     let other_ws = s.upsert_workspace(Platform::Discord, "G1", "Guild").await.unwrap();
     let other = s.upsert_channel(other_ws, "C001", "support").await.unwrap();
-    let by_name = s.channel_by_name(ws, "support").await.unwrap().unwrap();
-    assert_eq!(by_name.id, channel);
-    let by_id = s.channel_by_external_id(other_ws, "C001").await.unwrap().unwrap();
-    assert_eq!(by_id.id, other);
-    assert_eq!(s.channel_by_name(ws, "nope").await.unwrap(), None);
+    assert_ne!(channel, other);
+    assert_eq!(s.upsert_channel(other_ws, "C001", "support").await.unwrap(), other, "found again, not added");
+    let mut seen: Vec<_> = s.channels().await.unwrap().into_iter().map(|c| (c.id, c.workspace)).collect();
+    seen.sort();
+    assert_eq!(seen, vec![(channel, ws), (other, other_ws)]);
+    assert_eq!(s.channel(other).await.unwrap().unwrap().platform, Platform::Discord);
     assert_eq!(s.channel(ChannelId(999_999)).await.unwrap(), None);
 }
 
@@ -790,7 +791,8 @@ async fn open_pulses_leave_out_closed_ones(db: &TestDb) {
     let closed = a_pulse(s, channel).await;
     let open = a_pulse(s, channel).await;
     s.close_pulse(closed, at(DURING)).await.unwrap();
-    let ids: Vec<_> = s.open_pulses().await.unwrap().iter().map(|p| p.id).collect();
+    let ids: Vec<_> =
+        s.pulses_in_channel(channel).await.unwrap().iter().filter(|p| p.is_open()).map(|p| p.id).collect();
     assert_eq!(ids, vec![open]);
     let closed = s.pulse(closed).await.unwrap().unwrap();
     assert_eq!(closed.closed_at, Some(at(DURING)));
@@ -1167,15 +1169,21 @@ async fn reactions_are_counted_per_emoji_and_removals_count(db: &TestDb) {
     for (user, emoji) in [("U1", "🪔"), ("U2", "🪔"), ("U2", "🎉"), ("U1", "🪔")] {
         s.record_reaction(post, user, emoji, true, at(DURING)).await.unwrap();
     }
-    let counts = |v: Vec<ReactionCount>| v.into_iter().map(|r| (r.emoji, r.count)).collect::<Vec<_>>();
-    assert_eq!(counts(s.reaction_counts(post).await.unwrap()), vec![("🪔".to_string(), 2), ("🎉".to_string(), 1)]);
+    let (from, until) = (at(DURING) - TimeDelta::days(1), at(DURING) + TimeDelta::days(1));
+    let counts = |v: Vec<Reaction>| {
+        let mut per_emoji = std::collections::BTreeMap::<String, u32>::new();
+        for r in v {
+            *per_emoji.entry(r.emoji).or_default() += 1;
+        }
+        per_emoji.into_iter().collect::<Vec<_>>()
+    };
+    // U1's second 🪔 is the same reaction again, not another.
+    assert_eq!(counts(s.reactions(channel, from, until).await.unwrap()), vec![("🎉".into(), 1), ("🪔".into(), 2)]);
     s.record_reaction(post, "U2", "🪔", false, at(DURING)).await.unwrap();
-    let mut now = counts(s.reaction_counts(post).await.unwrap());
-    now.sort();
-    assert_eq!(now, vec![("🎉".to_string(), 1), ("🪔".to_string(), 1)]);
+    assert_eq!(counts(s.reactions(channel, from, until).await.unwrap()), vec![("🎉".into(), 1), ("🪔".into(), 1)]);
 }
 
-async fn engagement_is_grouped_by_occurrence_and_reactor_region(db: &TestDb) {
+async fn reactions_carry_their_occurrence_and_the_reactors_region(db: &TestDb) {
     let s = &db.store;
     let (ws, channel) = a_channel(s).await;
     for (user, region) in [("U1", "IN"), ("U2", "US"), ("U3", "US")] {
@@ -1203,23 +1211,28 @@ async fn engagement_is_grouped_by_occurrence_and_reactor_region(db: &TestDb) {
         s.record_reaction(p, user, emoji, true, at(DURING)).await.unwrap();
     }
     let mut rows: Vec<_> = s
-        .engagement(channel, at("2026-03-01T00:00:00Z"), at("2026-03-03T00:00:00Z"))
+        .reactions(channel, at("2026-03-01T00:00:00Z"), at("2026-03-03T00:00:00Z"))
         .await
         .unwrap()
         .into_iter()
-        .map(|e| (e.occurrence_key, e.reactor_region, e.reactions, e.reactors))
+        .map(|r| (r.occurrence_key, r.platform_user_id, r.reactor_region, r.emoji))
         .collect();
     rows.sort();
+    let row = |key: &str, user: &str, region: Option<&str>, emoji: &str| {
+        (key.to_string(), user.to_string(), region.map(str::to_string), emoji.to_string())
+    };
     assert_eq!(
         rows,
         vec![
-            ("IN:diwali:lead0".to_string(), None, 1, 1),
-            ("IN:diwali:lead0".to_string(), Some("IN".to_string()), 1, 1),
-            ("IN:diwali:lead0".to_string(), Some("US".to_string()), 3, 2),
-            ("US:july4:lead0".to_string(), Some("IN".to_string()), 1, 1),
+            row("IN:diwali:lead0", "U1", Some("IN"), "🪔"),
+            row("IN:diwali:lead0", "U2", Some("US"), "🎉"),
+            row("IN:diwali:lead0", "U2", Some("US"), "🪔"),
+            row("IN:diwali:lead0", "U3", Some("US"), "🪔"),
+            row("IN:diwali:lead0", "U9", None, "👍"),
+            row("US:july4:lead0", "U1", Some("IN"), "🎆"),
         ]
     );
-    assert!(s.engagement(channel, at("2026-03-03T00:00:00Z"), at("2026-03-04T00:00:00Z")).await.unwrap().is_empty());
+    assert!(s.reactions(channel, at("2026-03-03T00:00:00Z"), at("2026-03-04T00:00:00Z")).await.unwrap().is_empty());
 }
 
 /// A channel with three reminders of Diwali, a brief, a reminder claimed before the window
@@ -1313,15 +1326,11 @@ async fn reactions_count_a_person_once_across_the_reminders_of_one_holiday(db: &
     let counts: Vec<_> = people.iter().map(|(holiday, who)| (holiday.as_str(), who.len())).collect();
     assert_eq!(counts, vec![("IN:diwali:2026-11-08", 3)]);
     // Adding up each reminder's reactors would have said 6 (1 + 2 + 3).
-    let per_post: u64 = s
-        .engagement(channel, from, until)
-        .await
-        .unwrap()
-        .iter()
-        .filter(|e| e.purpose == Purpose::Reminder)
-        .map(|e| e.reactors)
-        .sum();
-    assert_eq!(per_post, 6);
+    let mut per_post: std::collections::BTreeSet<(String, String)> = Default::default();
+    for r in s.reactions(channel, from, until).await.unwrap().into_iter().filter(|r| r.purpose == Purpose::Reminder) {
+        per_post.insert((r.occurrence_key, r.platform_user_id));
+    }
+    assert_eq!(per_post.len(), 6);
 }
 
 // ---- scheduler bookkeeping -------------------------------------------------------------

@@ -29,7 +29,15 @@ pub struct NewBriefEvent {
     pub created_by: String,
 }
 
-type BriefEventRow = (i64, i64, String, NaiveDate, String, String);
+#[derive(sqlx::FromRow)]
+struct BriefEventRow {
+    id: i64,
+    channel_id: i64,
+    region: String,
+    on_date: NaiveDate,
+    name: String,
+    created_by: String,
+}
 
 impl Store {
     /// How a channel wants its brief; the defaults for a channel that never said.
@@ -78,13 +86,13 @@ impl Store {
             on_pool!(self, |pool| sqlx::query_as(sql).bind(channel.0).fetch_all(pool).await?);
         Ok(rows
             .into_iter()
-            .map(|(id, channel, region, date, name, created_by)| BriefEvent {
-                id,
-                channel: ChannelId(channel),
-                region,
-                date,
-                name,
-                created_by,
+            .map(|row| BriefEvent {
+                id: row.id,
+                channel: ChannelId(row.channel_id),
+                region: row.region,
+                date: row.on_date,
+                name: row.name,
+                created_by: row.created_by,
             })
             .collect())
     }
