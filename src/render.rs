@@ -8,6 +8,7 @@
 //! emphasis that each platform shows its own way.
 
 use crate::chat::{Block, Message, Rich};
+use minijinja::value::Serde;
 use minijinja::Environment;
 use serde::Serialize;
 use std::path::Path;
@@ -81,8 +82,13 @@ impl Templates {
     /// and not at 08:30 when the first brief is due.
     fn build(templates: impl IntoIterator<Item = (String, String, String)>) -> Result<Templates, RenderError> {
         let mut env = Environment::new();
-        env.set_trim_blocks(true);
-        env.set_lstrip_blocks(true);
+        // Block tags on their own lines leave no blank lines behind.
+        let syntax = minijinja::syntax::SyntaxConfig::builder()
+            .trim_blocks(true)
+            .lstrip_blocks(true)
+            .build()
+            .map_err(|e| broken("(syntax)", &e))?;
+        env.set_syntax(syntax);
         // A missing field renders as nothing rather than failing a post: HR edits these.
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
         let mut origins = Vec::new();
@@ -93,9 +99,9 @@ impl Templates {
         let samples = [("brief", crate::brief::message::sample_context())];
         for (name, from) in &origins {
             let template = env.get_template(name).map_err(|e| broken(from, &e))?;
-            template.render(serde_json::json!({})).map_err(|e| broken(from, &e))?;
+            template.render(Serde(serde_json::json!({}))).map_err(|e| broken(from, &e))?;
             for (_, sample) in samples.iter().filter(|(n, _)| n == name) {
-                template.render(sample).map_err(|e| broken(from, &e))?;
+                template.render(Serde(sample)).map_err(|e| broken(from, &e))?;
             }
         }
         Ok(Templates { env })
@@ -105,7 +111,8 @@ impl Templates {
     pub fn render(&self, name: &str, context: impl Serialize) -> Result<Message, RenderError> {
         let template =
             self.env.get_template(name).map_err(|source| RenderError::Template { name: name.into(), source })?;
-        let text = template.render(context).map_err(|source| RenderError::Template { name: name.into(), source })?;
+        let text =
+            template.render(Serde(context)).map_err(|source| RenderError::Template { name: name.into(), source })?;
         Ok(to_message(&text))
     }
 }

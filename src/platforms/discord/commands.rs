@@ -3,6 +3,9 @@
 //! table: it gives Discord the typed options (choices, ranges, autocomplete) to register,
 //! and turns what a person picked back into the argument text the core parses, so the core's
 //! parsers stay the one grammar. `/meridian follow regions:IN PH` becomes `follow IN PH`.
+//!
+//! Over 600 lines on purpose: most of it is the table itself (every option of five commands,
+//! as data), which registration and parsing must read from one place.
 
 use crate::calendar::Library;
 use crate::pulse::Theme;
