@@ -123,7 +123,7 @@ fn votes(c: &mut Criterion) {
         let admin_url = admin_url.clone();
         rt.block_on(async move {
             let mut conn = sqlx::PgConnection::connect(&admin_url).await.unwrap();
-            sqlx::query(&sql).execute(&mut conn).await.unwrap();
+            sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).execute(&mut conn).await.unwrap();
         })
     };
     admin(format!("CREATE SCHEMA {schema}"));

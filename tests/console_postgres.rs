@@ -37,7 +37,7 @@ impl Drop for Database {
 fn run(url: &str, sql: &str) {
     tokio::runtime::Runtime::new().unwrap().block_on(async {
         let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
-        conn.execute(sql).await.unwrap();
+        conn.execute(sqlx::AssertSqlSafe(sql)).await.unwrap();
     });
 }
 

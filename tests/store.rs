@@ -39,7 +39,9 @@ impl Drop for PgSchema {
             let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
             rt.block_on(async {
                 if let Ok(mut conn) = sqlx::PgConnection::connect(&url).await {
-                    let _ = sqlx::query(&format!("DROP SCHEMA IF EXISTS {name} CASCADE")).execute(&mut conn).await;
+                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA IF EXISTS {name} CASCADE")))
+                        .execute(&mut conn)
+                        .await;
                 }
             });
         })
@@ -94,7 +96,7 @@ impl TestDb {
         let name = unique_name("meridian_test");
         let mut admin =
             sqlx::PgConnection::connect(&admin_url).await.expect("cannot connect to MERIDIAN_TEST_POSTGRES_URL");
-        sqlx::query(&format!("CREATE SCHEMA {name}")).execute(&mut admin).await.unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {name}"))).execute(&mut admin).await.unwrap();
         admin.close().await.unwrap();
         let schema = PgSchema { admin_url: admin_url.clone(), name: name.clone() };
         let separator = if admin_url.contains('?') { '&' } else { '?' };
@@ -137,11 +139,11 @@ impl TestDb {
         match self.kind {
             BackendKind::Sqlite => {
                 let mut c = sqlx::SqliteConnection::connect(&self.url).await.unwrap();
-                sqlx::query_scalar(&sql).fetch_one(&mut c).await.unwrap()
+                sqlx::query_scalar(sqlx::AssertSqlSafe(sql.as_str())).fetch_one(&mut c).await.unwrap()
             }
             BackendKind::Postgres => {
                 let mut c = sqlx::PgConnection::connect(&self.url).await.unwrap();
-                sqlx::query_scalar(&sql).fetch_one(&mut c).await.unwrap()
+                sqlx::query_scalar(sqlx::AssertSqlSafe(sql.as_str())).fetch_one(&mut c).await.unwrap()
             }
         }
     }

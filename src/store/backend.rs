@@ -173,7 +173,8 @@ impl<'s> MigrationSource<'s> for Embedded {
                         version,
                         Cow::Borrowed(description),
                         MigrationType::Simple,
-                        Cow::Borrowed(sql),
+                        // Our own files, compiled in.
+                        sqlx::SqlSafeStr::into_sql_str(sql),
                         false,
                     )
                 })

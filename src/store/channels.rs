@@ -7,6 +7,7 @@ use super::{
 use crate::reminders::PostingSchedule;
 use chrono::NaiveTime;
 use chrono_tz::Tz;
+use sqlx::AssertSqlSafe;
 use std::collections::HashMap;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -190,7 +191,7 @@ impl Store {
              WHERE c.id = $1"
         );
         let row: Option<ChannelRow> =
-            on_pool!(self, |pool| sqlx::query_as(&sql).bind(id.0).fetch_optional(pool).await?);
+            on_pool!(self, |pool| sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(id.0).fetch_optional(pool).await?);
         self.with_regions(row.into_iter().collect(), Some(id)).await.map(|mut channels| channels.pop())
     }
 
@@ -200,7 +201,8 @@ impl Store {
             "SELECT {CHANNEL_COLUMNS} FROM channels c JOIN workspaces w ON w.id = c.workspace_id \
              ORDER BY c.id"
         );
-        let rows: Vec<ChannelRow> = on_pool!(self, |pool| sqlx::query_as(&sql).fetch_all(pool).await?);
+        let rows: Vec<ChannelRow> =
+            on_pool!(self, |pool| sqlx::query_as(AssertSqlSafe(sql.as_str())).fetch_all(pool).await?);
         self.with_regions(rows, None).await
     }
 

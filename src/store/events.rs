@@ -3,6 +3,7 @@
 use super::{corrupt, Backend, ChannelId, CustomEventId, Store, StoreError, WorkspaceId};
 use super::{normalize_region, Channel};
 use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::AssertSqlSafe;
 
 /// Who sees a custom event: one channel, or every channel of a workspace.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -162,7 +163,8 @@ impl Store {
             ),
         };
         let sql = format!("SELECT {EVENT_COLUMNS} FROM custom_events WHERE {filter} ORDER BY on_date, id");
-        let rows: Vec<EventRow> = on_pool!(self, |pool| sqlx::query_as(&sql).bind(id).fetch_all(pool).await?);
+        let rows: Vec<EventRow> =
+            on_pool!(self, |pool| sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(id).fetch_all(pool).await?);
         rows.into_iter().map(CustomEvent::try_from).collect()
     }
 

@@ -6,6 +6,7 @@ use super::{parse_tz, Backend, ChannelId, MemberId, Store, StoreError, Workspace
 use crate::calendar::RegionCode;
 use chrono::NaiveTime;
 use chrono_tz::Tz;
+use sqlx::AssertSqlSafe;
 
 /// A member's hours: the team module's type, stored as two times of day.
 pub use crate::team::WorkingHours;
@@ -207,7 +208,7 @@ impl Store {
     pub async fn member(&self, id: MemberId) -> Result<Option<Member>, StoreError> {
         let sql = format!("SELECT {MEMBER_COLUMNS} FROM members m WHERE m.id = $1");
         let row: Option<MemberRow> =
-            on_pool!(self, |pool| sqlx::query_as(&sql).bind(id.0).fetch_optional(pool).await?);
+            on_pool!(self, |pool| sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(id.0).fetch_optional(pool).await?);
         row.map(Member::try_from).transpose()
     }
 
@@ -220,7 +221,7 @@ impl Store {
             "SELECT {MEMBER_COLUMNS} FROM members m \
              WHERE m.workspace_id = $1 AND m.platform_user_id = $2"
         );
-        let row: Option<MemberRow> = on_pool!(self, |pool| sqlx::query_as(&sql)
+        let row: Option<MemberRow> = on_pool!(self, |pool| sqlx::query_as(AssertSqlSafe(sql.as_str()))
             .bind(workspace.0)
             .bind(platform_user_id)
             .fetch_optional(pool)
@@ -234,8 +235,10 @@ impl Store {
             "SELECT {MEMBER_COLUMNS} FROM members m WHERE m.workspace_id = $1 \
              ORDER BY m.display_name, m.id"
         );
-        let rows: Vec<MemberRow> =
-            on_pool!(self, |pool| sqlx::query_as(&sql).bind(workspace.0).fetch_all(pool).await?);
+        let rows: Vec<MemberRow> = on_pool!(self, |pool| sqlx::query_as(AssertSqlSafe(sql.as_str()))
+            .bind(workspace.0)
+            .fetch_all(pool)
+            .await?);
         rows.into_iter().map(Member::try_from).collect()
     }
 
@@ -259,7 +262,8 @@ impl Store {
              JOIN channel_members cm ON cm.member_id = m.id WHERE cm.channel_id = $1 \
              ORDER BY m.display_name, m.id"
         );
-        let rows: Vec<MemberRow> = on_pool!(self, |pool| sqlx::query_as(&sql).bind(channel.0).fetch_all(pool).await?);
+        let rows: Vec<MemberRow> =
+            on_pool!(self, |pool| sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(channel.0).fetch_all(pool).await?);
         rows.into_iter().map(Member::try_from).collect()
     }
 }

@@ -4,6 +4,7 @@
 use super::BackendKind;
 use super::{Backend, ChannelId, PostId, Store, StoreError};
 use chrono::{DateTime, TimeDelta, Utc};
+use sqlx::AssertSqlSafe;
 use std::fmt;
 use std::str::FromStr;
 
@@ -211,8 +212,10 @@ impl Store {
             "SELECT {POST_COLUMNS} FROM posts WHERE delivered_at IS NULL AND claimed_at < $1 \
              ORDER BY claimed_at, id"
         );
-        let rows: Vec<PostRow> =
-            on_pool!(self, |pool| sqlx::query_as(&sql).bind(claimed_before).fetch_all(pool).await?);
+        let rows: Vec<PostRow> = on_pool!(self, |pool| sqlx::query_as(AssertSqlSafe(sql.as_str()))
+            .bind(claimed_before)
+            .fetch_all(pool)
+            .await?);
         rows.into_iter().map(Post::try_from).collect()
     }
 
@@ -285,7 +288,8 @@ impl Store {
 
     pub async fn post(&self, id: PostId) -> Result<Option<Post>, StoreError> {
         let sql = format!("SELECT {POST_COLUMNS} FROM posts WHERE id = $1");
-        let row: Option<PostRow> = on_pool!(self, |pool| sqlx::query_as(&sql).bind(id.0).fetch_optional(pool).await?);
+        let row: Option<PostRow> =
+            on_pool!(self, |pool| sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(id.0).fetch_optional(pool).await?);
         row.map(Post::try_from).transpose()
     }
 
@@ -303,8 +307,11 @@ impl Store {
             "SELECT {POST_COLUMNS}, payload FROM posts WHERE channel_id = $1 AND purpose = $2 \
              AND delivered_at IS NULL AND payload IS NOT NULL ORDER BY claimed_at, id"
         );
-        let rows: Vec<OwedRow> =
-            on_pool!(self, |pool| sqlx::query_as(&sql).bind(channel.0).bind(purpose.as_str()).fetch_all(pool).await?);
+        let rows: Vec<OwedRow> = on_pool!(self, |pool| sqlx::query_as(AssertSqlSafe(sql.as_str()))
+            .bind(channel.0)
+            .bind(purpose.as_str())
+            .fetch_all(pool)
+            .await?);
         rows.into_iter().map(|row| Ok((Post::try_from(row.post)?, row.payload))).collect()
     }
 
@@ -314,8 +321,11 @@ impl Store {
     /// question, not a filter applied after it.
     pub async fn posts_by_message(&self, channel: ChannelId, message_ref: &str) -> Result<Vec<Post>, StoreError> {
         let sql = format!("SELECT {POST_COLUMNS} FROM posts WHERE channel_id = $1 AND message_ref = $2 ORDER BY id");
-        let rows: Vec<PostRow> =
-            on_pool!(self, |pool| sqlx::query_as(&sql).bind(channel.0).bind(message_ref).fetch_all(pool).await?);
+        let rows: Vec<PostRow> = on_pool!(self, |pool| sqlx::query_as(AssertSqlSafe(sql.as_str()))
+            .bind(channel.0)
+            .bind(message_ref)
+            .fetch_all(pool)
+            .await?);
         rows.into_iter().map(Post::try_from).collect()
     }
 }

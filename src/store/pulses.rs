@@ -5,6 +5,7 @@ use super::normalize_region;
 use super::votes::{self, VoteRequest};
 use super::{corrupt, count, Backend, ChannelId, PulseId, PulseScheduleId, Store, StoreError};
 use chrono::{DateTime, TimeDelta, Utc};
+use sqlx::AssertSqlSafe;
 use std::collections::HashSet;
 use tokio::sync::oneshot;
 
@@ -174,14 +175,16 @@ impl Store {
 
     pub async fn pulse(&self, id: PulseId) -> Result<Option<Pulse>, StoreError> {
         let sql = format!("SELECT {PULSE_COLUMNS} FROM pulses WHERE id = $1");
-        let row: Option<PulseRow> = on_pool!(self, |pool| sqlx::query_as(&sql).bind(id.0).fetch_optional(pool).await?);
+        let row: Option<PulseRow> =
+            on_pool!(self, |pool| sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(id.0).fetch_optional(pool).await?);
         row.map(Pulse::try_from).transpose()
     }
 
     /// A channel's pulses, oldest first (for trends and exports).
     pub async fn pulses_in_channel(&self, channel: ChannelId) -> Result<Vec<Pulse>, StoreError> {
         let sql = format!("SELECT {PULSE_COLUMNS} FROM pulses WHERE channel_id = $1 ORDER BY opens_at, id");
-        let rows: Vec<PulseRow> = on_pool!(self, |pool| sqlx::query_as(&sql).bind(channel.0).fetch_all(pool).await?);
+        let rows: Vec<PulseRow> =
+            on_pool!(self, |pool| sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(channel.0).fetch_all(pool).await?);
         rows.into_iter().map(Pulse::try_from).collect()
     }
 
