@@ -126,3 +126,108 @@ fn a_sighted_month_starts_no_earlier_than_umm_al_qura_and_within_two_days() {
         }
     }
 }
+
+const HEADER: &str = "[region]\ncode = \"XA\"\nname = \"Example\"\ntimezone = \"Asia/Kolkata\"\n";
+
+fn library(events: &str) -> meridian::calendar::Library {
+    meridian::calendar::Library::from_files([("XA.toml".to_string(), format!("{HEADER}\n{events}"))]).unwrap()
+}
+
+#[test]
+fn a_bad_lunar_rule_is_a_located_error_saying_what_was_expected() {
+    let text = format!(
+        "{HEADER}\n[[event]]\nname = \"Diwali\"\nkind = \"public\"\nrule = \"tithi ashwim krishna 15\"\ndates = [\"2026-11-08\"]\n"
+    );
+    let errors: Vec<String> = meridian::calendar::parse_region_file("XA.toml", &text)
+        .expect_err("rejected")
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].starts_with("XA.toml:9: rule: 'ashwim' is not a Hindu month; expected one of chaitra,"),
+        "{errors:?}"
+    );
+    // A fixed rule still may not stand beside a table.
+    let text =
+        format!("{HEADER}\n[[event]]\nname = \"B\"\nkind = \"public\"\nrule = \"01-01\"\ndates = [\"2026-01-01\"]\n");
+    let errors = meridian::calendar::parse_region_file("XA.toml", &text).expect_err("rejected");
+    assert_eq!(errors[0].to_string(), "XA.toml:9: event 'B' has both rule and dates; give one");
+}
+
+#[test]
+fn the_table_wins_and_computed_years_are_marked_expected() {
+    // A deliberately wrong table year (2026) shows the table is the authority.
+    let calendar = library(
+        "[[event]]\nid = \"cny\"\nname = \"Chinese New Year\"\nkind = \"public\"\ndays = 2\nobserved = \"none\"\nrule = \"chinese 01-01\"\ndates = [\"2025-01-29\", \"2026-02-18\"]\n",
+    )
+    .find("XA")
+    .unwrap();
+    let (occurrences, gaps) = calendar.occurrences(d(2025, 1, 1), d(2027, 12, 31));
+    assert!(gaps.is_empty(), "{gaps:?}");
+    let seen: Vec<(NaiveDate, &str, bool)> =
+        occurrences.iter().map(|o| (o.date, o.name.as_str(), o.expected)).collect();
+    assert_eq!(
+        seen,
+        vec![
+            (d(2025, 1, 29), "Chinese New Year", false),
+            (d(2025, 1, 30), "Chinese New Year (day 2)", false),
+            (d(2026, 2, 18), "Chinese New Year", false),
+            (d(2026, 2, 19), "Chinese New Year (day 2)", false),
+            (d(2027, 2, 6), "Chinese New Year (expected)", true),
+            (d(2027, 2, 7), "Chinese New Year (day 2, expected)", true),
+        ]
+    );
+    let json = serde_json::to_value(&occurrences).unwrap();
+    assert_eq!(json[4]["expected"], serde_json::json!(true));
+    assert!(json[0].get("expected").is_none(), "a proclaimed date carries no expected field: {}", json[0]);
+}
+
+#[test]
+fn a_century_past_a_table_is_one_gap_per_event_and_one_warning_line() {
+    let calendar = library(
+        "[[event]]\nname = \"Diwali\"\nkind = \"public\"\ndates = [\"2034-11-10\", \"2035-10-30\"]\n\n[[event]]\nname = \"Vesak\"\nkind = \"public\"\ndates = [\"2034-06-01\", \"2035-05-22\"]\n\n[[event]]\nname = \"Eid\"\nkind = \"public\"\nrule = \"hijri 10-01\"\ndates = [\"2034-12-12\", \"2035-12-01\"]\n",
+    )
+    .find("XA")
+    .unwrap();
+    let (occurrences, gaps) = calendar.occurrences(d(2036, 1, 1), d(2135, 12, 31));
+    assert_eq!(gaps.len(), 2, "{gaps:?}");
+    assert_eq!(gaps[0].to_string(), "Diwali (XA): no date known for 2036-2135; the table covers 2034-2035");
+    let line = meridian::calendar::TableGap::summary(&gaps).unwrap();
+    assert!(!line.contains('\n'));
+    assert!(line.ends_with("and 1 more event(s) past their tables: Vesak (XA)"), "{line}");
+    // The event with a computed rule has no gap: it has every year.
+    assert_eq!(occurrences.iter().filter(|o| o.name.starts_with("Eid")).count(), 103);
+    assert!(occurrences.iter().all(|o| o.expected));
+}
+
+#[test]
+fn calendars_check_compare_prints_the_table_and_a_long_query_warns_once() {
+    let dir = tempfile::tempdir().unwrap(); // no ./calendars there: the shipped ones
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_meridian"))
+        .args(["calendars", "check", "--compare"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("| Region | Event | Computed rule | Years | Exact | 1 day off | Other |"), "{text}");
+    assert!(text.contains("| SG | Vesak Day | `chinese 04-15` | 16 | 16 | 0 | 0 |"), "{text}");
+    assert!(text.contains("chinese: 10 event(s), 159 table years: 159 exact, 0 one day off, 0 other"), "{text}");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_meridian"))
+        .args(["holidays", "--region", "IN", "--from", "2030-01-01", "--to", "2129-12-31", "--json"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let diwali_2036 = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["id"] == "diwali" && o["date"].as_str().unwrap().starts_with("2036"))
+        .expect("Diwali 2036 is computed");
+    assert_eq!(diwali_2036["expected"], serde_json::json!(true));
+    assert_eq!(diwali_2036["name"], "Diwali (Deepavali) (expected)");
+}
