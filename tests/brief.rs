@@ -194,6 +194,7 @@ fn a_leap_day_is_in_the_window_and_events_on_it_are_shown() {
         observed_for: None,
         id: "milestone-1".into(),
         culture: None,
+        expected: false,
     };
     let on = date(2028, 2, 25);
     let at = due_at(on, NaiveTime::from_hms_opt(8, 30, 0).unwrap(), MANILA);

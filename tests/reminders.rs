@@ -40,6 +40,7 @@ fn milestone(name: &str, on: NaiveDate) -> Occurrence {
         observed_for: None,
         id: name.to_lowercase().replace(' ', "-"),
         culture: None,
+        expected: false,
     }
 }
 

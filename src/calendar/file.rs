@@ -250,10 +250,21 @@ fn parse_event(lines: &Lines, line: usize, e: RawEvent, errors: &mut Vec<FileErr
             Rule::parse(rule.get_ref()).map_err(|err| errors.push(lines.error(rule, format!("rule: {err}")))).ok()
         }
         (None, Some(dates)) => parse_table(lines, dates, errors),
-        (Some(rule), Some(_)) => {
-            errors.push(lines.error(rule, format!("event '{name}' has both rule and dates; give one")));
-            None
-        }
+        // A computed rule beside a table: the table wins where it has the year.
+        (Some(rule), Some(dates)) => match Rule::parse(rule.get_ref()) {
+            Ok(Rule::Computed(computed)) => match parse_table(lines, dates, errors) {
+                Some(Rule::Table(table)) => Some(Rule::Tabled { table, computed }),
+                _ => None,
+            },
+            Ok(_) => {
+                errors.push(lines.error(rule, format!("event '{name}' has both rule and dates; give one")));
+                None
+            }
+            Err(err) => {
+                errors.push(lines.error(rule, format!("rule: {err}")));
+                None
+            }
+        },
         (None, None) => {
             errors.push(at(format!("event '{name}' needs a rule (such as \"01-26\") or a list of dates")));
             None

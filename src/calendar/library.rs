@@ -60,6 +60,11 @@ impl RegionCalendar {
         self.week().is_weekend(date)
     }
 
+    /// The events this calendar's own file defines (not those it inherits).
+    pub(super) fn own_events(&self) -> impl Iterator<Item = &super::model::Event> {
+        self.events.iter().filter(|s| s.region == self.code).map(|s| &s.event)
+    }
+
     pub fn event_count(&self) -> usize {
         self.events.len()
     }

@@ -42,6 +42,7 @@ pub fn milestone_occurrences(milestones: &[Milestone], from: NaiveDate, to: Naiv
                 culture: m.note.as_ref().map(|note| {
                     std::sync::Arc::new(super::model::Culture { about: Some(note.clone()), ..Default::default() })
                 }),
+                expected: false,
             });
         }
     }

@@ -5,6 +5,7 @@
 //! Everything here is pure: files come in as text, dates go out as values.
 
 pub mod command;
+mod compare;
 mod dir;
 mod easter;
 mod file;
@@ -12,12 +13,14 @@ pub mod held;
 mod ics;
 mod library;
 mod live;
+pub mod lunar;
 mod milestone;
 mod model;
 mod occurrence;
 mod review;
 mod rule;
 
+pub use compare::{compare, Comparison};
 pub use dir::read_calendar_files;
 pub use file::{parse_region_file, slug, FileError, MAX_FILE_BYTES};
 pub use ics::{read_ics, write_ics, IcsError, IcsEvent, MAX_DATES_PER_EVENT, MAX_DAYS, MAX_EVENTS, MAX_ICS_BYTES};

@@ -24,6 +24,10 @@ pub struct Occurrence {
     pub id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub culture: Option<Arc<Culture>>,
+    /// A computed moon-based date, not (yet) proclaimed: sighting or decree may move it. Its
+    /// name ends in "(expected)", so every post and listing says so.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub expected: bool,
 }
 
 impl Occurrence {
@@ -49,24 +53,45 @@ impl Occurrence {
     }
 }
 
-/// A year in which an event's dates are unknown because its table ends (or starts) before.
+/// Years in which an event's dates are unknown because its table ends (or starts) before
+/// and no computed rule stands beside it: one per event and query, `year` to `until_year`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TableGap {
     pub region: RegionCode,
     pub id: String,
     pub name: String,
     pub year: i32,
+    pub until_year: i32,
     pub first: i32,
     pub last: i32,
 }
 
 impl fmt::Display for TableGap {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let years = if self.year == self.until_year {
+            self.year.to_string()
+        } else {
+            format!("{}-{}", self.year, self.until_year)
+        };
         write!(
             f,
-            "{} ({}): no date known for {}; the table covers {}-{}",
-            self.name, self.region, self.year, self.first, self.last
+            "{} ({}): no date known for {years}; the table covers {}-{}",
+            self.name, self.region, self.first, self.last
         )
+    }
+}
+
+impl TableGap {
+    /// The one warning line a query prints for all its gaps, or `None` when there are none.
+    pub fn summary(gaps: &[TableGap]) -> Option<String> {
+        let (first, rest) = gaps.split_first()?;
+        Some(match rest.len() {
+            0 => format!("{first}"),
+            n => format!(
+                "{first}; and {n} more event(s) past their tables: {}",
+                rest.iter().map(|g| format!("{} ({})", g.name, g.region)).collect::<Vec<_>>().join(", ")
+            ),
+        })
     }
 }
 
@@ -108,12 +133,16 @@ pub(super) fn expand(
             }
             if year >= from.year() && year <= to.year() {
                 if let Some(gap) = gap(s, year) {
-                    gaps.push(gap);
+                    match gaps.iter_mut().find(|g: &&mut TableGap| g.region == gap.region && g.id == gap.id) {
+                        Some(known) => known.until_year = year,
+                        None => gaps.push(gap),
+                    }
                 }
             }
+            let expected = !event.moved.contains_key(&year) && event.rule.is_estimate_in(year);
             for start in start_dates(event, year) {
                 for day in 0..event.days {
-                    let name = if day == 0 { event.name.clone() } else { format!("{} (day {})", event.name, day + 1) };
+                    let name = occurrence_name(&event.name, day, expected);
                     actual.push(Occurrence {
                         date: start + Duration::days(i64::from(day)),
                         name,
@@ -123,6 +152,7 @@ pub(super) fn expand(
                         observed_for: None,
                         id: event.id.clone(),
                         culture: event.culture.clone(),
+                        expected,
                     });
                 }
             }
@@ -134,6 +164,18 @@ pub(super) fn expand(
         actual.into_iter().chain(substitutes).filter(|o| o.date >= from && o.date <= to).collect();
     all.sort_by(|a, b| (a.date, a.observed, a.kind, &a.name).cmp(&(b.date, b.observed, b.kind, &b.name)));
     (all, gaps)
+}
+
+/// "Diwali", "Chinese New Year (day 2)", "Diwali (expected)", "Hari Raya Haji (day 2,
+/// expected)"; a name that already says "(expected)" is left as it is.
+fn occurrence_name(name: &str, day: u32, expected: bool) -> String {
+    let expected = expected && !name.contains("(expected)");
+    match (day, expected) {
+        (0, false) => name.to_string(),
+        (0, true) => format!("{name} (expected)"),
+        (_, false) => format!("{name} (day {})", day + 1),
+        (_, true) => format!("{name} (day {}, expected)", day + 1),
+    }
 }
 
 fn start_dates(event: &Event, year: i32) -> Vec<NaiveDate> {
@@ -152,6 +194,7 @@ fn gap(s: &Sourced, year: i32) -> Option<TableGap> {
         id: s.event.id.clone(),
         name: s.event.name.clone(),
         year,
+        until_year: year,
         first,
         last,
     })

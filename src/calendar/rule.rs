@@ -1,7 +1,9 @@
-//! Date rules ("3rd Mon in Jan", "easter-2", a table of decreed dates) and the dates they
-//! give in a year.
+//! Date rules ("3rd Mon in Jan", "easter-2", a table of decreed dates, a computed lunar
+//! date such as "chinese 01-01", or a table with a computed rule for the years it lacks) and
+//! the dates they give in a year.
 
 use super::easter;
+use super::lunar::{Computed, ComputedError};
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 
 /// How an event's date is found in a given year.
@@ -17,6 +19,10 @@ pub enum Rule {
     Easter { orthodox: bool, offset: i32 },
     /// Dates set by a lunar calendar or by decree, sorted and without duplicates.
     Table(Vec<NaiveDate>),
+    /// A moon-based date computed for every year (an estimate: occurrences are expected).
+    Computed(Computed),
+    /// Proclaimed dates where known (they win), the computed rule in every other year.
+    Tabled { table: Vec<NaiveDate>, computed: Computed },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,7 +35,7 @@ pub enum Direction {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RuleError {
-    #[error("'{0}' is not a rule; expected MM-DD, '3rd Mon in Jan', 'last Mon in May', 'Mon on or after 01-06', 'easter-2' or 'orthodox easter+1'")]
+    #[error("'{0}' is not a rule; expected MM-DD, '3rd Mon in Jan', 'last Mon in May', 'Mon on or after 01-06', 'easter-2', 'orthodox easter+1', or a lunar rule such as 'chinese 01-01', 'hijri 10-01' or 'tithi ashvin krishna 15' (calendars/README.md)")]
     Unrecognised(String),
     #[error("'{0}' is not a month-day; expected MM-DD such as 01-26")]
     MonthDay(String),
@@ -41,14 +47,51 @@ pub enum RuleError {
     Nth(String),
     #[error("'{0}' is not an Easter offset; expected easter, easter+N or easter-N")]
     EasterOffset(String),
+    #[error(transparent)]
+    Computed(#[from] ComputedError),
 }
 
 impl Rule {
     /// The dates this rule gives in `year` (at most one, except for tables).
     pub fn dates_in(&self, year: i32) -> Vec<NaiveDate> {
         match self {
-            Rule::Table(dates) => dates.iter().copied().filter(|d| d.year() == year).collect(),
+            Rule::Table(dates) => in_year(dates, year),
+            Rule::Computed(computed) => computed.dates_in(year),
+            Rule::Tabled { table, computed } => {
+                let proclaimed = in_year(table, year);
+                if proclaimed.is_empty() {
+                    computed.dates_in(year)
+                } else {
+                    proclaimed
+                }
+            }
             other => other.date_in(year).into_iter().collect(),
+        }
+    }
+
+    /// Whether the dates of `year` are computed estimates rather than a rule of the calendar
+    /// or a proclaimed date: a moon-based date moves with sighting and decree.
+    pub fn is_estimate_in(&self, year: i32) -> bool {
+        match self {
+            Rule::Computed(_) => true,
+            Rule::Tabled { table, .. } => !table.iter().any(|d| d.year() == year),
+            _ => false,
+        }
+    }
+
+    /// The computed rule, alone or beside a table.
+    pub fn computed(&self) -> Option<&Computed> {
+        match self {
+            Rule::Computed(computed) | Rule::Tabled { computed, .. } => Some(computed),
+            _ => None,
+        }
+    }
+
+    /// The proclaimed dates, alone or beside a computed rule.
+    pub fn table(&self) -> Option<&[NaiveDate]> {
+        match self {
+            Rule::Table(table) | Rule::Tabled { table, .. } => Some(table),
+            _ => None,
         }
     }
 
@@ -67,11 +110,12 @@ impl Rule {
                 let date = sunday + Duration::days(i64::from(offset));
                 (date.year() == year).then_some(date)
             }
-            Rule::Table(_) => None,
+            Rule::Table(_) | Rule::Computed(_) | Rule::Tabled { .. } => None,
         }
     }
 
-    /// The first and last year a table covers; `None` for rules, which cover every year.
+    /// The first and last year a table alone covers; `None` for rules, which cover every year
+    /// (a table with a computed rule beside it among them).
     pub fn table_years(&self) -> Option<(i32, i32)> {
         match self {
             Rule::Table(dates) => Some((dates.first()?.year(), dates.last()?.year())),
@@ -81,6 +125,9 @@ impl Rule {
 
     /// Parses the rule forms documented in `calendars/README.md`.
     pub fn parse(text: &str) -> Result<Rule, RuleError> {
+        if Computed::claims(text) {
+            return Ok(Rule::Computed(Computed::parse(text)?));
+        }
         let lower = text.trim().to_ascii_lowercase();
         let words: Vec<&str> = lower.split_whitespace().collect();
         // Errors quote the words as the author wrote them, not lowercased.
@@ -112,6 +159,10 @@ impl Rule {
             _ => Err(RuleError::Unrecognised(text.trim().to_string())),
         }
     }
+}
+
+fn in_year(dates: &[NaiveDate], year: i32) -> Vec<NaiveDate> {
+    dates.iter().copied().filter(|d| d.year() == year).collect()
 }
 
 fn nth_weekday(year: i32, month: u32, weekday: Weekday, nth: i8) -> Option<NaiveDate> {

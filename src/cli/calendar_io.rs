@@ -142,8 +142,8 @@ pub fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
     let first = NaiveDate::from_ymd_opt(from, 1, 1).context("--year is out of range")?;
     let last = NaiveDate::from_ymd_opt(to, 12, 31).context("--year is out of range")?;
     let (occurrences, gaps) = calendar.occurrences(first, last);
-    for gap in gaps {
-        eprintln!("{gap}");
+    if let Some(line) = crate::calendar::TableGap::summary(&gaps) {
+        eprintln!("warning: {line}");
     }
     super::print_out(&write_ics(&calendar.name, &occurrences, Utc::now()))?;
     Ok(ExitCode::SUCCESS)

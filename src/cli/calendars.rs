@@ -15,6 +15,11 @@ pub enum Command {
     Check {
         /// A calendar file or a folder of them.
         path: Option<PathBuf>,
+        /// Also print, per event with both a table and a computed lunar rule, how the
+        /// computed dates compare with the table's years (exact / one day off / other), as a
+        /// Markdown table.
+        #[arg(long)]
+        compare: bool,
     },
     /// List the known regions with their time zone and number of events.
     List {
@@ -36,8 +41,18 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
     match command {
         Command::Import(args) => super::calendar_io::import(args),
         Command::Export(args) => super::calendar_io::export(args),
-        Command::Check { path: Some(path) } => check(&path),
-        Command::Check { path: None } => {
+        Command::Check { path, compare: true } => {
+            let status = run(Command::Check { path: path.clone(), compare: false })?;
+            let folder = path.or_else(|| Path::new("calendars").is_dir().then(|| PathBuf::from("calendars")));
+            let library = match folder {
+                Some(dir) => load(Some(&dir))?,
+                None => Library::shipped()?,
+            };
+            super::print_out(&comparison_table(&crate::calendar::compare(&library, i32::MIN, i32::MAX)))?;
+            Ok(status)
+        }
+        Command::Check { path: Some(path), compare: false } => check(&path),
+        Command::Check { path: None, compare: false } => {
             let folder = Path::new("calendars");
             if folder.is_dir() {
                 check(folder)
@@ -63,6 +78,44 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// The comparison of computed dates with tables as a Markdown table, then one total line per
+/// family of calendars.
+fn comparison_table(rows: &[crate::calendar::Comparison]) -> String {
+    let mut out = String::from(
+        "| Region | Event | Computed rule | Years | Exact | 1 day off | Other |\n|---|---|---|--:|--:|--:|--:|\n",
+    );
+    for r in rows {
+        out += &format!(
+            "| {} | {} | `{}` | {} | {} | {} | {} |\n",
+            r.region,
+            r.name,
+            r.rule,
+            r.years(),
+            r.exact,
+            r.one_day_off,
+            r.other
+        );
+    }
+    let mut families: Vec<_> = rows.iter().map(|r| r.family).collect();
+    families.sort();
+    families.dedup();
+    out += "\n";
+    for family in families {
+        let of: Vec<_> = rows.iter().filter(|r| r.family == family).collect();
+        let sum = |f: fn(&crate::calendar::Comparison) -> u32| of.iter().map(|r| f(r)).sum::<u32>();
+        out += &format!(
+            "{}: {} event(s), {} table years: {} exact, {} one day off, {} other\n",
+            family.as_str(),
+            of.len(),
+            sum(|r| r.years()),
+            sum(|r| r.exact),
+            sum(|r| r.one_day_off),
+            sum(|r| r.other)
+        );
+    }
+    out
 }
 
 /// Columns as wide as their widest cell (in characters), the last one right-aligned.

@@ -65,8 +65,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if !args.kind.is_empty() {
         occurrences.retain(|o| args.kind.contains(&o.kind));
     }
-    for gap in &gaps {
-        eprintln!("warning: {gap}");
+    // One line however long the query: every gap is an event past its table.
+    if let Some(line) = crate::calendar::TableGap::summary(&gaps) {
+        eprintln!("warning: {line}");
     }
     if args.json {
         print_out(&(serde_json::to_string_pretty(&occurrences)? + "\n"))?;
