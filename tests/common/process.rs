@@ -60,7 +60,9 @@ impl RunningBot {
         let collected = stderr.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(pipe).lines().map_while(Result::ok) {
-                if let Some(address) = line.strip_prefix("meridian: http listening on ") {
+                // A plain line, or a JSON one (MERIDIAN_LOG_FORMAT=json) whose message says it.
+                if let Some((_, address)) = line.split_once("meridian: http listening on ") {
+                    let address = address.split('"').next().unwrap_or_default();
                     let _ = tx.send(address.trim().parse::<SocketAddr>().ok());
                 }
                 let mut text = collected.lock().unwrap();
@@ -112,6 +114,15 @@ impl RunningBot {
             std::thread::sleep(Duration::from_millis(20));
         };
         (status, self.stderr())
+    }
+}
+
+impl RunningBot {
+    /// [`RunningBot::stop`], keeping its folder (and database) for the test to read.
+    pub fn stop_keeping_dir(mut self) -> (ExitStatus, String, tempfile::TempDir) {
+        let dir = std::mem::replace(&mut self.dir, tempfile::tempdir().unwrap());
+        let (status, log) = self.stop();
+        (status, log, dir)
     }
 }
 
