@@ -28,20 +28,29 @@ impl RunningBot {
 
     /// [`RunningBot::start`] in a folder of the test's (to restart on the same database).
     pub fn start_in(dir: tempfile::TempDir, config: &str, env: &[(&str, &str)], args: &[&str]) -> RunningBot {
+        let database = format!("sqlite://{}", dir.path().join("meridian.db").display());
+        Self::spawn(dir, config, env, args, &database)
+    }
+
+    /// [`RunningBot::start`] on the database at `database` (PostgreSQL shared by instances).
+    pub fn start_on(database: &str, config: &str, env: &[(&str, &str)], args: &[&str]) -> RunningBot {
+        Self::spawn(tempfile::tempdir().unwrap(), config, env, args, database)
+    }
+
+    fn spawn(dir: tempfile::TempDir, config: &str, env: &[(&str, &str)], args: &[&str], database: &str) -> RunningBot {
         let mut config = config.to_string();
         if !config.contains("[http]") {
             config.push_str("\n[http]\nlisten = \"127.0.0.1:0\"\n");
         }
         let path = dir.path().join("meridian.toml");
         std::fs::write(&path, config).unwrap();
-        let database = format!("sqlite://{}", dir.path().join("meridian.db").display());
         let mut command = Command::new(env!("CARGO_BIN_EXE_meridian"));
         command
             .arg("run")
             .arg("--config")
             .arg(&path)
             .arg("--database")
-            .arg(&database)
+            .arg(database)
             .args(args)
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .env_clear()
