@@ -89,6 +89,11 @@ impl RunningBot {
         RunningBot { child, http, stderr, dir }
     }
 
+    /// Its process id (to read its memory from /proc).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Everything it wrote to standard error so far.
     pub fn stderr(&self) -> String {
         self.stderr.lock().unwrap().clone()
