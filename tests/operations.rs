@@ -215,3 +215,42 @@ async fn sigterm_during_a_burst_of_votes_stops_within_ten_seconds_and_loses_no_a
     assert_eq!(votes, acknowledged, "every acknowledged vote is recorded");
     store.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_discord_instance_is_ready_once_its_shard_is_connected_and_counts_its_acknowledgements() {
+    use fakes::discord::{sample, FakeDiscord, SlashCommand as DiscordCommand};
+    let fake = FakeDiscord::start().await;
+    let config = format!("[discord]\napi_base = \"{}\"\nshards = \"0-0/1\"\n", fake.api_base());
+    let token = fake.token();
+    let bot = tokio::task::spawn_blocking(move || RunningBot::start(&config, &[("DISCORD_TOKEN", &token)], &[]))
+        .await
+        .unwrap();
+    fake.wait_ready(WAIT).await.unwrap_or_else(|e| panic!("{e}\n{}", bot.stderr()));
+    let deadline = Instant::now() + WAIT;
+    let ready = loop {
+        let (status, body) = get(bot.http, "/readyz").await;
+        if status == 200 || Instant::now() > deadline {
+            break (status, body);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(ready.0, 200, "ready once shard 0 is connected: {}", ready.1);
+
+    let help = DiscordCommand::new("meridian").subcommand("help", vec![]).user(sample::ALICE).channel(sample::GENERAL);
+    let answered = fake.send_interaction(help).await.unwrap();
+    assert!(answered.elapsed < Duration::from_secs(3));
+    // Counted once the callback's answer is back in the bot, a moment after the fake saw it.
+    let name = "meridian_ack_seconds_count{platform=\"discord\"}";
+    let deadline = Instant::now() + WAIT;
+    let metrics = loop {
+        let metrics = samples(&get(bot.http, "/metrics").await.1);
+        if metrics.contains_key(name) || Instant::now() > deadline {
+            break metrics;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert_eq!(sample(&metrics, name), 1.0);
+    let (status, log, _) = stop(bot).await;
+    assert!(status.success(), "{log}");
+    assert!(!log.contains(&fake.token()), "the token was logged");
+}
