@@ -19,6 +19,7 @@
 //! - [`commands`] and [`scheduler`] — people acting, and time passing; both stand on `service`.
 //! - [`feeds`] — ICS feeds of every calendar on the bot's HTTP server.
 //! - [`platforms`] — the adapters (console; Slack and Discord).
+//! - [`http`] and [`telemetry`] — health, readiness, Prometheus metrics and the logs' format.
 pub mod bot;
 pub mod brief;
 pub mod calendar;
@@ -40,3 +41,4 @@ pub mod scheduler;
 pub mod service;
 pub mod store;
 pub mod team;
+pub mod telemetry;

@@ -45,11 +45,15 @@ impl Scheduler {
     /// or until a command changes a schedule, or until `shutdown` resolves.
     pub async fn run(&self, shutdown: impl std::future::Future<Output = ()>) {
         tokio::pin!(shutdown);
+        crate::telemetry::metrics::scheduler_lag(std::time::Duration::ZERO);
         loop {
             let next = self.tick(self.services.clock.now()).await;
             let wait = (next - self.services.clock.now()).to_std().unwrap_or_default();
             tokio::select! {
-                () = tokio::time::sleep(wait) => {}
+                () = tokio::time::sleep(wait) => {
+                    let late = (self.services.clock.now() - next).to_std().unwrap_or_default();
+                    crate::telemetry::metrics::scheduler_lag(late);
+                }
                 () = self.wake.notified() => {}
                 () = &mut shutdown => return,
             }

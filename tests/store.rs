@@ -119,6 +119,16 @@ impl TestDb {
         self.store.close().await;
     }
 
+    /// Makes every ledger lease `seconds` older by the database's clock (PostgreSQL counts
+    /// leases with `now()`, so a test cannot age them by passing a later instant).
+    async fn age_leases(&self, seconds: i64) {
+        if self.kind == BackendKind::Postgres {
+            let mut c = sqlx::PgConnection::connect(&self.url).await.unwrap();
+            let sql = "UPDATE posts SET leased_at = leased_at - make_interval(secs => $1)";
+            sqlx::query(sql).bind(seconds as f64).execute(&mut c).await.unwrap();
+        }
+    }
+
     /// Every vote row as stored, read past the store's interface.
     async fn raw_votes(&self) -> Vec<(i64, Vec<u8>, i64, Option<String>, i64)> {
         let sql = "SELECT pulse_id, voter_hash, choice, segment, revision FROM votes";
@@ -225,6 +235,8 @@ suite! {
     claim_or_reclaim_lets_the_first_caller_send_a_new_post,
     claim_or_reclaim_never_sends_a_delivered_post_again,
     claim_or_reclaim_takes_over_an_undelivered_claim_at_once_on_sqlite_and_after_two_minutes_on_postgres,
+    an_instance_clock_hours_ahead_cannot_take_a_claim_before_its_lease_ends,
+    released_claims_are_taken_over_at_once_and_the_ones_being_sent_are_kept,
     reactions_are_counted_per_emoji_and_removals_count,
     reactions_carry_their_occurrence_and_the_reactors_region,
     reactions_list_each_current_reaction_on_the_channels_posts_in_the_window,
@@ -277,7 +289,7 @@ fn reminder(channel: ChannelId, occurrence: &str) -> PostKey {
 // ---- schema ----------------------------------------------------------------------------
 
 /// The newest migration in `migrations/`.
-const SCHEMA: i64 = 5;
+const SCHEMA: i64 = 6;
 
 async fn migrating_again_changes_nothing(db: &TestDb) {
     assert_eq!(db.store.schema_version().await.unwrap(), Some(SCHEMA));
@@ -1081,6 +1093,8 @@ async fn an_undelivered_claim_is_found_after_a_restart_and_reclaimed_once(db: &T
     let lease = TimeDelta::minutes(5);
     let pending = s.undelivered_posts(now - lease).await.unwrap();
     assert_eq!(pending.iter().map(|p| p.id).collect::<Vec<_>>(), vec![crashed]);
+    // (PostgreSQL measures the lease with its own clock: ten minutes pass there too.)
+    db.age_leases(600).await;
     let other = db.second_instance().await;
     let (a, b) = tokio::join!(s.reclaim_post(crashed, "a", now, lease), other.reclaim_post(crashed, "b", now, lease),);
     assert_eq!([a.unwrap(), b.unwrap()].iter().filter(|&&won| won).count(), 1);
@@ -1146,18 +1160,65 @@ async fn claim_or_reclaim_takes_over_an_undelivered_claim_at_once_on_sqlite_and_
             assert_eq!(holder().await, "retry");
         }
         BackendKind::Postgres => {
-            // Another live instance may be sending it: it keeps the post for two minutes.
+            // Another live instance may be sending it: it keeps the post for two minutes of
+            // the database's clock, whatever instant the asking instance believes it is.
             assert_eq!(other.claim_or_reclaim(&key, "b", later(1)).await.unwrap(), ClaimOutcome::Held);
-            assert_eq!(other.claim_or_reclaim(&key, "b", later(119)).await.unwrap(), ClaimOutcome::Held);
+            assert_eq!(other.claim_or_reclaim(&key, "b", later(3600)).await.unwrap(), ClaimOutcome::Held);
+            db.age_leases(110).await;
+            assert_eq!(other.claim_or_reclaim(&key, "b", later(1)).await.unwrap(), ClaimOutcome::Held);
             assert_eq!(holder().await, "failed");
-            assert_eq!(other.claim_or_reclaim(&key, "b", later(120)).await.unwrap(), ClaimOutcome::Mine(post));
+            db.age_leases(10).await;
+            assert_eq!(other.claim_or_reclaim(&key, "b", later(1)).await.unwrap(), ClaimOutcome::Mine(post));
             assert_eq!(holder().await, "b");
             // Taken over, the post is b's for the next two minutes.
-            assert_eq!(s.claim_or_reclaim(&key, "c", later(121)).await.unwrap(), ClaimOutcome::Held);
+            assert_eq!(s.claim_or_reclaim(&key, "c", later(3600)).await.unwrap(), ClaimOutcome::Held);
             assert_eq!(holder().await, "b");
         }
     }
     assert_eq!(s.post(post).await.unwrap().unwrap().delivered_at, None);
+}
+
+async fn an_instance_clock_hours_ahead_cannot_take_a_claim_before_its_lease_ends(db: &TestDb) {
+    let s = &db.store;
+    let (_, channel) = a_channel(s).await;
+    let key = reminder(channel, "JP:golden-week:2026-05-03:lead1");
+    let post = mine(s.claim_or_reclaim(&key, "alive", at("2026-03-02T09:00:00Z")).await.unwrap());
+    let skewed = db.second_instance().await;
+    // Its clock runs three hours fast, and it asks with a lease of one minute.
+    let ahead = at("2026-03-02T12:00:00Z");
+    let taken = skewed.reclaim_post(post, "skewed", ahead, TimeDelta::minutes(1)).await.unwrap();
+    match db.kind {
+        // One process per file: there is no other instance to be skewed against.
+        BackendKind::Sqlite => assert!(taken),
+        BackendKind::Postgres => {
+            assert!(!taken, "a skewed clock took a claim whose lease (by the database's clock) had not run out");
+            assert_eq!(s.post(post).await.unwrap().unwrap().instance_id, "alive");
+        }
+    }
+    skewed.close().await;
+}
+
+async fn released_claims_are_taken_over_at_once_and_the_ones_being_sent_are_kept(db: &TestDb) {
+    let s = &db.store;
+    let (_, channel) = a_channel(s).await;
+    let owed = reminder(channel, "IN:holi:2026-03-04:lead0");
+    let sending = reminder(channel, "IN:holi:2026-03-04:lead1");
+    let now = at("2026-03-02T09:00:00Z");
+    let owed_post = mine(s.claim_or_reclaim(&owed, "stopping", now).await.unwrap());
+    let sending_post = mine(s.claim_or_reclaim(&sending, "stopping", now).await.unwrap());
+    let keep = std::collections::HashSet::from([sending.clone()]);
+    let released = s.release_claims("stopping", &keep).await.unwrap();
+    let other = db.second_instance().await;
+    match db.kind {
+        BackendKind::Sqlite => assert_eq!(released, 0, "nothing to release: SQLite's lease is zero"),
+        BackendKind::Postgres => {
+            assert_eq!(released, 1);
+            assert_eq!(other.claim_or_reclaim(&owed, "next", now).await.unwrap(), ClaimOutcome::Mine(owed_post));
+            assert_eq!(other.claim_or_reclaim(&sending, "next", now).await.unwrap(), ClaimOutcome::Held);
+            assert_eq!(s.post(sending_post).await.unwrap().unwrap().instance_id, "stopping");
+        }
+    }
+    other.close().await;
 }
 
 // ---- reactions -------------------------------------------------------------------------

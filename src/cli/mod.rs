@@ -66,10 +66,9 @@ enum Command {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     // Logs go to standard error (standard output is the console's and the commands' own);
-    // MERIDIAN_LOG takes a filter such as `debug` or `meridian=debug,sqlx=warn`.
-    let filter = tracing_subscriber::EnvFilter::try_from_env("MERIDIAN_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,meridian=info"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    // MERIDIAN_LOG takes a filter such as `debug` or `meridian=debug,sqlx=warn`, and
+    // MERIDIAN_LOG_FORMAT=json makes every line a JSON object.
+    crate::telemetry::logs::init();
     let result = match cli.command {
         Command::Run(args) => run::run(args),
         Command::Console(args) => console::run(args, false),
@@ -86,7 +85,7 @@ pub fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            crate::telemetry::logs::failure(&format!("error: {e:#}"));
             ExitCode::FAILURE
         }
     }

@@ -1,6 +1,12 @@
 //! `meridian run`: the bot as a service. Connects every platform whose tokens are set (Slack
-//! and Discord at once when both are), serves the HTTP endpoints, runs the scheduler, and
-//! stops cleanly on Ctrl-C or SIGTERM. With no platform token it is the console.
+//! and Discord at once when both are), serves the HTTP endpoints (health, readiness, metrics,
+//! the platforms' routes, ICS feeds), runs the scheduler, and stops cleanly on Ctrl-C or
+//! SIGTERM. With no platform token it is the console.
+//!
+//! Stopping: `/readyz` turns 503 at once, the platforms stop handing over events, the work
+//! already acknowledged (votes, replies) and the scheduler's turn in progress finish, the
+//! ledger claims this process holds but did not deliver are released for another instance
+//! to take at once, and the process exits — all within [`STOP_WITHIN`].
 
 use super::app::load_parts;
 use super::console::{load_config, Args};
@@ -10,7 +16,12 @@ use crate::store::Store;
 use anyhow::Context;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::watch;
+
+/// How long stopping may take, from the signal to the exit: service managers wait 10 s
+/// before they kill (Docker's default; systemd's unit in deploy/ says so too).
+pub const STOP_WITHIN: Duration = Duration::from_secs(8);
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let config = load_config(args.config.as_deref(), args.database.clone())?;
@@ -36,6 +47,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 
 async fn serve(parts: crate::bot::Parts, clock: Arc<dyn Clock>) -> anyhow::Result<()> {
     let config = parts.config.clone();
+    crate::telemetry::metrics::install();
     let _sole_use = crate::store::SoleUse::claim(config.database.expose())?;
     let store = Store::connect(config.database.expose())
         .await
@@ -43,7 +55,7 @@ async fn serve(parts: crate::bot::Parts, clock: Arc<dyn Clock>) -> anyhow::Resul
         .with_channel_defaults(config.defaults.channel_settings());
     let (stop, stopped) = watch::channel(false);
     let mut platforms = Platforms::default();
-    let mut routes = crate::http::base_routes();
+    let mut routes = crate::http::base_routes().merge(crate::http::operations_routes(store.clone()));
     // Each platform adapter connects here (its REST client, checked with its token), adds
     // itself to `platforms` and its HTTP routes to `routes`, and starts listening below once
     // the bot exists.
@@ -71,7 +83,7 @@ async fn serve(parts: crate::bot::Parts, clock: Arc<dyn Clock>) -> anyhow::Resul
             crate::config::SlackMode::Socket => "Socket Mode",
             crate::config::SlackMode::Http => "HTTP mode",
         };
-        eprintln!("meridian: slack workspace {} connected ({mode})", slack.team_id());
+        crate::telemetry::logs::status(&format!("meridian: slack workspace {} connected ({mode})", slack.team_id()));
     }
     // --- Discord: the gateway, and the Interactions Endpoint URL in HTTP mode ---
     let mut discord_gateway = match discord {
@@ -91,7 +103,7 @@ async fn serve(parts: crate::bot::Parts, clock: Arc<dyn Clock>) -> anyhow::Resul
         .await
         .with_context(|| format!("[http] listen: cannot listen on {}", config.http.listen))?;
     tracing::info!(%address, "meridian http listening");
-    eprintln!("meridian: http listening on {address}");
+    crate::telemetry::logs::status(&format!("meridian: http listening on {address}"));
     let scheduler = bot.scheduler();
     let scheduler_stop = stopped.clone();
     let scheduling = tokio::spawn(async move { scheduler.run(until_stopped(scheduler_stop)).await });
@@ -121,24 +133,52 @@ async fn serve(parts: crate::bot::Parts, clock: Arc<dyn Clock>) -> anyhow::Resul
         () = shutdown_signal() => None,
         reason = discord_down => Some(reason),
     };
-    eprintln!("meridian: stopping");
+    crate::telemetry::logs::status("meridian: stopping");
+    let stopping = tokio::time::Instant::now();
+    crate::telemetry::ready::stopping();
     let _ = stop.send(true);
-    if let Some(slack) = &slack {
-        slack.stop().await;
-    }
-    // (A gateway that failed has no shard left to close.)
-    if let (Some(gateway), None) = (discord_gateway, &failure) {
-        gateway.stop().await;
-    }
-    let _ = tokio::time::timeout(std::time::Duration::from_secs(10), async {
-        let _ = scheduling.await;
-        let _ = http.await;
+    // The platforms stop handing over events and finish what they acknowledged, while the
+    // scheduler finishes its turn; together, not one after the other, within the budget
+    // (the last second is kept for releasing claims and closing the database).
+    let finished = tokio::time::timeout(STOP_WITHIN - Duration::from_secs(1), async {
+        let slack_stopped = async {
+            if let Some(slack) = &slack {
+                slack.stop().await;
+            }
+        };
+        let discord_stopped = async {
+            // (A gateway that failed has no shard left to close.)
+            if let (Some(gateway), None) = (discord_gateway, &failure) {
+                gateway.stop().await;
+            }
+        };
+        let _ = tokio::join!(slack_stopped, discord_stopped, scheduling, http);
     })
     .await;
-    bot.store.close().await;
+    if finished.is_err() {
+        tracing::warn!("stopping with work still in progress");
+    }
+    release_claims(&bot.services).await;
+    let _ = tokio::time::timeout(Duration::from_millis(500), bot.store.close()).await;
+    tracing::info!(took = ?stopping.elapsed(), "meridian stopped");
     match failure {
         Some(reason) => Err(anyhow::anyhow!(reason)),
         None => Ok(()),
+    }
+}
+
+/// Gives back the ledger claims this process holds but has not delivered (a send that failed
+/// or was cut short), so that another instance sends them now rather than after the lease.
+/// A post still being sent at this moment keeps its claim: it may yet reach the platform.
+async fn release_claims(services: &crate::service::Services) {
+    let sending = services.sending.keys();
+    match tokio::time::timeout(Duration::from_millis(500), services.store.release_claims(&services.instance, &sending))
+        .await
+    {
+        Ok(Ok(0)) => {}
+        Ok(Ok(released)) => tracing::info!(released, "undelivered claims released for another instance"),
+        Ok(Err(e)) => tracing::warn!(error = %e, "claims not released; another instance takes them after the lease"),
+        Err(_) => tracing::warn!("claims not released in time; another instance takes them after the lease"),
     }
 }
 

@@ -68,6 +68,25 @@ impl Delivery {
         key: Option<&str>,
     ) -> Result<Option<MessageRef>, PlatformError> {
         let (kind, workspace) = outgoing.workspace();
+        let _queued = crate::telemetry::metrics::Queued::enter();
+        let is_post = matches!(outgoing, Outgoing::Post { .. });
+        let sent = self.send_to(kind, workspace, outgoing, key).await;
+        if is_post {
+            match &sent {
+                Ok(_) => crate::telemetry::metrics::post_sent(kind),
+                Err(_) => crate::telemetry::metrics::post_failed(kind),
+            }
+        }
+        sent
+    }
+
+    async fn send_to(
+        &self,
+        kind: PlatformKind,
+        workspace: &str,
+        outgoing: &Outgoing,
+        key: Option<&str>,
+    ) -> Result<Option<MessageRef>, PlatformError> {
         let platform = self.platforms.get(kind, workspace)?.clone();
         let mut outgoing = outgoing.clone();
         if let Some(channel) = outgoing.channel().cloned() {
@@ -120,9 +139,10 @@ impl Delivery {
         loop {
             match call().await {
                 Ok(value) => return Ok(value),
-                Err(PlatformError::RateLimited { retry_after, .. })
+                Err(PlatformError::RateLimited { retry_after, platform })
                     if waited_for_limits + retry_after <= self.policy.max_rate_limit_wait =>
                 {
+                    crate::telemetry::metrics::rate_limited(platform);
                     tracing::info!(?retry_after, "rate limited; waiting before trying again");
                     waited_for_limits += retry_after;
                     tokio::time::sleep(retry_after).await;
@@ -136,7 +156,12 @@ impl Delivery {
                     tracing::info!(error = %e, ?backoff, "transient failure; trying again");
                     tokio::time::sleep(backoff.min(self.policy.max_backoff)).await;
                 }
-                Err(e) => return Err(e),
+                Err(e) => {
+                    if let PlatformError::RateLimited { platform, .. } = &e {
+                        crate::telemetry::metrics::rate_limited(*platform);
+                    }
+                    return Err(e);
+                }
             }
         }
     }

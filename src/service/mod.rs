@@ -69,6 +69,13 @@ pub struct Services {
 #[derive(Debug, Default)]
 pub struct Sending(Mutex<HashSet<PostKey>>);
 
+impl Sending {
+    /// The keys being sent at this moment.
+    pub fn keys(&self) -> HashSet<PostKey> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
+
 /// A claim held while it is sent; dropping it (sent or not) lets a later run take it over.
 #[derive(Debug)]
 pub struct Claimed<'a> {

@@ -243,6 +243,7 @@ pub async fn vote(
     let segment = member.as_ref().and_then(|m| m.profile.region.as_ref()).map(|r| r.as_str());
     match s.store.record_vote(pulse.id, &actor.user_id, choice, segment, now).await {
         Ok(_) => {
+            crate::telemetry::metrics::vote_recorded();
             s.live.touch(pulse.id);
             Ok(Message::text(VOTE_RECORDED))
         }

@@ -143,6 +143,7 @@ const SQLITE_MIGRATIONS: &[EmbeddedMigration] = &[
     (3, "post payloads", include_str!("../../migrations/sqlite/0003_post_payloads.sql")),
     (4, "briefs", include_str!("../../migrations/sqlite/0004_briefs.sql")),
     (5, "member calendars", include_str!("../../migrations/sqlite/0005_member_calendars.sql")),
+    (6, "post leases", include_str!("../../migrations/sqlite/0006_post_leases.sql")),
 ];
 
 const POSTGRES_MIGRATIONS: &[EmbeddedMigration] = &[
@@ -151,6 +152,7 @@ const POSTGRES_MIGRATIONS: &[EmbeddedMigration] = &[
     (3, "post payloads", include_str!("../../migrations/postgres/0003_post_payloads.sql")),
     (4, "briefs", include_str!("../../migrations/postgres/0004_briefs.sql")),
     (5, "member calendars", include_str!("../../migrations/postgres/0005_member_calendars.sql")),
+    (6, "post leases", include_str!("../../migrations/postgres/0006_post_leases.sql")),
 ];
 
 /// The migrations folder compiled in by hand rather than with `sqlx::migrate!`: the macro

@@ -153,6 +153,7 @@ mod briefs;
 mod channels;
 mod events;
 mod jobs;
+mod leases;
 mod members;
 mod posts;
 mod pulses;

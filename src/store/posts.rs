@@ -115,10 +115,10 @@ pub struct Post {
     pub message_ref: Option<String>,
 }
 
-const POST_COLUMNS: &str = "id, channel_id, purpose, occurrence_key, instance_id, claimed_at, \
+pub(super) const POST_COLUMNS: &str = "id, channel_id, purpose, occurrence_key, instance_id, claimed_at, \
      delivered_at, message_ref";
 #[derive(sqlx::FromRow)]
-struct PostRow {
+pub(super) struct PostRow {
     id: i64,
     channel_id: i64,
     purpose: String,
@@ -221,7 +221,11 @@ impl Store {
 
     /// Takes over an undelivered claim whose holder has had `lease` to deliver it and has
     /// not. Atomic: of several instances reclaiming the same post, one gets `true`, and a
-    /// claim younger than the lease is never taken.
+    /// claim younger than the lease is never taken from another instance. On PostgreSQL the
+    /// claim's age is read with the database's clock (`leased_at` against `now()`, see
+    /// `store/leases.rs`): `now` is only recorded, so a skewed instance clock cannot shorten
+    /// another's lease; and an instance may always retake its own undelivered claim (a failed
+    /// send of its own, which it knows it is no longer sending).
     pub async fn reclaim_post(
         &self,
         post: PostId,
@@ -229,16 +233,36 @@ impl Store {
         now: DateTime<Utc>,
         lease: TimeDelta,
     ) -> Result<bool, StoreError> {
-        let sql = "UPDATE posts SET instance_id = $2, claimed_at = $3 \
-             WHERE id = $1 AND delivered_at IS NULL AND claimed_at <= $4";
-        let done = on_pool!(self, |pool| sqlx::query(sql)
-            .bind(post.0)
-            .bind(instance_id)
-            .bind(now)
-            .bind(now - lease)
-            .execute(pool)
-            .await?
-            .rows_affected());
+        let done = match &self.backend {
+            Backend::Sqlite(pool) => {
+                let sql = "UPDATE posts SET instance_id = $2, claimed_at = $3 \
+                     WHERE id = $1 AND delivered_at IS NULL AND claimed_at <= $4";
+                sqlx::query(sql)
+                    .bind(post.0)
+                    .bind(instance_id)
+                    .bind(now)
+                    .bind(now - lease)
+                    .execute(pool)
+                    .await?
+                    .rows_affected()
+            }
+            Backend::Postgres(pool) => {
+                // Its own claim (a send of this process that failed) is this instance's to
+                // retry at once; `Services::claim` keeps the process's own tasks apart.
+                let sql = "UPDATE posts SET instance_id = $2, claimed_at = $3, leased_at = now() \
+                     WHERE id = $1 AND delivered_at IS NULL \
+                     AND (instance_id = $2 OR leased_at <= now() - make_interval(secs => $4))";
+                let seconds = lease.num_milliseconds() as f64 / 1000.0;
+                sqlx::query(sql)
+                    .bind(post.0)
+                    .bind(instance_id)
+                    .bind(now)
+                    .bind(seconds)
+                    .execute(pool)
+                    .await?
+                    .rows_affected()
+            }
+        };
         Ok(done == 1)
     }
 
@@ -254,11 +278,13 @@ impl Store {
     ///   the same file (`SoleUse` enforces it), and no two tasks of one process asking for the
     ///   same key at the same time (the second would take the post over while the first is
     ///   sending it; `Services::claim` keeps a process's tasks apart).
-    /// - PostgreSQL: two minutes. Several live instances share the database, and an
-    ///   undelivered claim may belong to one that is sending it at this moment. Two minutes
-    ///   is far longer than a send should take (platform adapters must time out well within
-    ///   it); after that the holder is taken to have failed or died, and the post is sent by
-    ///   whoever asks next. A send slower than the lease may go out twice.
+    /// - PostgreSQL: two minutes, by the database's clock. Several live instances share the
+    ///   database, and an undelivered claim may belong to one that is sending it at this
+    ///   moment. Two minutes is far longer than a send should take (platform adapters must
+    ///   time out well within it); after that the holder is taken to have failed or died, and
+    ///   the post is sent by whoever asks next. A send slower than the lease may go out
+    ///   twice. An instance that stops cleanly releases its undelivered claims at once
+    ///   ([`Store::release_claims`]).
     pub async fn claim_or_reclaim(
         &self,
         key: &PostKey,

@@ -28,20 +28,29 @@ impl RunningBot {
 
     /// [`RunningBot::start`] in a folder of the test's (to restart on the same database).
     pub fn start_in(dir: tempfile::TempDir, config: &str, env: &[(&str, &str)], args: &[&str]) -> RunningBot {
+        let database = format!("sqlite://{}", dir.path().join("meridian.db").display());
+        Self::spawn(dir, config, env, args, &database)
+    }
+
+    /// [`RunningBot::start`] on the database at `database` (PostgreSQL shared by instances).
+    pub fn start_on(database: &str, config: &str, env: &[(&str, &str)], args: &[&str]) -> RunningBot {
+        Self::spawn(tempfile::tempdir().unwrap(), config, env, args, database)
+    }
+
+    fn spawn(dir: tempfile::TempDir, config: &str, env: &[(&str, &str)], args: &[&str], database: &str) -> RunningBot {
         let mut config = config.to_string();
         if !config.contains("[http]") {
             config.push_str("\n[http]\nlisten = \"127.0.0.1:0\"\n");
         }
         let path = dir.path().join("meridian.toml");
         std::fs::write(&path, config).unwrap();
-        let database = format!("sqlite://{}", dir.path().join("meridian.db").display());
         let mut command = Command::new(env!("CARGO_BIN_EXE_meridian"));
         command
             .arg("run")
             .arg("--config")
             .arg(&path)
             .arg("--database")
-            .arg(&database)
+            .arg(database)
             .args(args)
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .env_clear()
@@ -60,7 +69,9 @@ impl RunningBot {
         let collected = stderr.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(pipe).lines().map_while(Result::ok) {
-                if let Some(address) = line.strip_prefix("meridian: http listening on ") {
+                // A plain line, or a JSON one (MERIDIAN_LOG_FORMAT=json) whose message says it.
+                if let Some((_, address)) = line.split_once("meridian: http listening on ") {
+                    let address = address.split('"').next().unwrap_or_default();
                     let _ = tx.send(address.trim().parse::<SocketAddr>().ok());
                 }
                 let mut text = collected.lock().unwrap();
@@ -76,6 +87,11 @@ impl RunningBot {
             }
         };
         RunningBot { child, http, stderr, dir }
+    }
+
+    /// Its process id (to read its memory from /proc).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// Everything it wrote to standard error so far.
@@ -112,6 +128,15 @@ impl RunningBot {
             std::thread::sleep(Duration::from_millis(20));
         };
         (status, self.stderr())
+    }
+}
+
+impl RunningBot {
+    /// [`RunningBot::stop`], keeping its folder (and database) for the test to read.
+    pub fn stop_keeping_dir(mut self) -> (ExitStatus, String, tempfile::TempDir) {
+        let dir = std::mem::replace(&mut self.dir, tempfile::tempdir().unwrap());
+        let (status, log) = self.stop();
+        (status, log, dir)
     }
 }
 

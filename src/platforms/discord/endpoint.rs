@@ -39,6 +39,7 @@ pub fn routes(listener: Arc<Listener>, public_key: &str) -> anyhow::Result<Route
 }
 
 async fn interaction(State(endpoint): State<Arc<Endpoint>>, headers: HeaderMap, body: Bytes) -> Response {
+    let started = std::time::Instant::now();
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default();
     let (signature, timestamp) = (header("x-signature-ed25519"), header("x-signature-timestamp"));
     let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
@@ -62,5 +63,6 @@ async fn interaction(State(endpoint): State<Arc<Endpoint>>, headers: HeaderMap, 
         // for the acknowledgement to land (a young interaction's unknown token is retried).
         endpoint.listener.follow_up(work);
     }
+    crate::telemetry::metrics::acknowledged(crate::chat::PlatformKind::Discord, started.elapsed());
     Json(answered.response.json).into_response()
 }

@@ -8,8 +8,8 @@
 use super::listener::Listener;
 use crate::config::DiscordConfig;
 use serenity::all::{
-    ClientBuilder, Context, EventHandler, GatewayIntents, Guild, GuildChannel, GuildId, Http, Interaction, Member,
-    Reaction, Ready, ResumedEvent, ShardManager, User,
+    ClientBuilder, ConnectionStage, Context, EventHandler, GatewayIntents, Guild, GuildChannel, GuildId, Http,
+    Interaction, Member, Reaction, Ready, ResumedEvent, ShardManager, ShardStageUpdateEvent, User,
 };
 use serenity::async_trait;
 use std::sync::Arc;
@@ -42,6 +42,10 @@ impl Gateway {
             .map_err(|e| anyhow::anyhow!("discord: cannot set up the gateway client: {e}"))?;
         let shards = client.shard_manager.clone();
         let range = config.shards;
+        match range {
+            Some(r) => (r.first..=r.last).for_each(|id| crate::telemetry::ready::expect(&shard_name(id))),
+            None => crate::telemetry::ready::expect(&shard_name(0)),
+        }
         let (fail, failed) = tokio::sync::oneshot::channel();
         let task = tokio::spawn(async move {
             // serenity counts the range's end in (0..3 of 8 runs shards 0, 1, 2 and 3).
@@ -88,6 +92,11 @@ fn why(error: &serenity::Error) -> String {
     }
 }
 
+/// A shard as `/readyz` names it.
+pub fn shard_name(id: u32) -> String {
+    format!("discord shard {id}")
+}
+
 /// serenity's callbacks, each run in a task of its own, handed to the listener.
 struct Handler(Arc<Listener>);
 
@@ -96,11 +105,20 @@ impl EventHandler for Handler {
     async fn ready(&self, _: Context, ready: Ready) {
         let shard = ready.shard.map(|s| format!("{}/{}", s.id, s.total)).unwrap_or_else(|| "0/1".into());
         tracing::info!(user = %ready.user.name, %shard, guilds = ready.guilds.len(), "discord gateway ready");
-        eprintln!("meridian: discord connected as {} (shard {shard}, {} servers)", ready.user.name, ready.guilds.len());
+        crate::telemetry::ready::set(&shard_name(ready.shard.map_or(0, |s| s.id.0)), true);
+        crate::telemetry::logs::status(&format!(
+            "meridian: discord connected as {} (shard {shard}, {} servers)",
+            ready.user.name,
+            ready.guilds.len()
+        ));
     }
 
     async fn resume(&self, _: Context, _: ResumedEvent) {
         tracing::info!("discord gateway resumed");
+    }
+
+    async fn shard_stage_update(&self, _: Context, event: ShardStageUpdateEvent) {
+        crate::telemetry::ready::set(&shard_name(event.shard_id.0), event.new == ConnectionStage::Connected);
     }
 
     async fn guild_create(&self, _: Context, guild: Guild, _: Option<bool>) {

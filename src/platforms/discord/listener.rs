@@ -97,6 +97,7 @@ impl Listener {
 
     /// An interaction from the gateway: answered through the callback route, then worked.
     pub async fn interaction(&self, interaction: Interaction) {
+        let started = std::time::Instant::now();
         let Some(answered) = self.answer(&interaction) else { return };
         let (id, token) = match &interaction {
             Interaction::Command(c) | Interaction::Autocomplete(c) => (c.id, c.token.as_str()),
@@ -107,6 +108,7 @@ impl Listener {
         };
         match self.platform.rest().interaction_callback(id, token, &answered.response).await {
             Ok(()) => {
+                crate::telemetry::metrics::acknowledged(crate::chat::PlatformKind::Discord, started.elapsed());
                 if let Some(work) = answered.work {
                     self.follow_up(work);
                 }

@@ -108,7 +108,9 @@ async fn register_commands(rest: &rest::Rest, application_id: ApplicationId, gui
             Ok(registered) => tracing::info!(count = registered.len(), "discord commands registered {place}"),
             Err(e) => {
                 tracing::error!(error = %e, "discord commands could not be registered {place}");
-                eprintln!("meridian: discord commands could not be registered {place}: {e}");
+                crate::telemetry::logs::status(&format!(
+                    "meridian: discord commands could not be registered {place}: {e}"
+                ));
             }
         }
     }

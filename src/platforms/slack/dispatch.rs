@@ -68,6 +68,13 @@ impl Dispatcher {
     /// A slash command. Returns the private answer that is its acknowledgement, or `None`
     /// for a bare acknowledgement (the answer, if any, follows through `response_url`).
     pub async fn command(self: &Arc<Self>, command: &SlackCommandEvent) -> Option<Message> {
+        let started = std::time::Instant::now();
+        let answer = self.acknowledge_command(command).await;
+        crate::telemetry::metrics::acknowledged(PlatformKind::Slack, started.elapsed());
+        answer
+    }
+
+    async fn acknowledge_command(self: &Arc<Self>, command: &SlackCommandEvent) -> Option<Message> {
         let incoming = events::from_command(command);
         match tokio::time::timeout(LOOKUP_BUDGET, self.resolve(incoming.clone())).await {
             Ok(event) => {
@@ -92,10 +99,12 @@ impl Dispatcher {
     /// A button click or another interaction: acknowledged bare at once; a private answer
     /// follows through its `response_url`.
     pub fn interaction(self: &Arc<Self>, interaction: &SlackInteractionEvent) {
+        let started = std::time::Instant::now();
         match events::from_interaction(interaction) {
             Some(incoming) => self.spawn(incoming),
             None => tracing::debug!("slack: an interaction meridian does not handle"),
         }
+        crate::telemetry::metrics::acknowledged(PlatformKind::Slack, started.elapsed());
     }
 
     /// An Events API event: acknowledged bare at once, handled once however often Slack

@@ -44,6 +44,9 @@ pub struct Slack {
     dispatcher: std::sync::OnceLock<Arc<Dispatcher>>,
 }
 
+/// The connection's name on `/readyz`.
+pub const READY_NAME: &str = "slack";
+
 /// How long stopping waits for work already acknowledged to finish.
 const DRAIN_WITHIN: Duration = Duration::from_secs(10);
 
@@ -100,6 +103,8 @@ impl Slack {
         match &self.listening {
             Listening::Http(state) => {
                 state.serve(dispatcher);
+                // Slack calls in; there is no connection to wait for past `auth.test`.
+                crate::telemetry::ready::set(READY_NAME, true);
                 tracing::info!(
                     "slack: HTTP mode; Slack's requests go to {}, {} and {}",
                     http::EVENTS_PATH,
@@ -108,6 +113,8 @@ impl Slack {
                 );
             }
             Listening::Socket { app_token, reconnect_delay, running } => {
+                // Ready once Slack says hello on the socket.
+                crate::telemetry::ready::expect(READY_NAME);
                 let socket = SocketMode::start(dispatcher, self.platform.client().clone(), app_token, *reconnect_delay)
                     .await
                     .context("cannot start Socket Mode")?;

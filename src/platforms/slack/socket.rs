@@ -39,6 +39,7 @@ impl SocketMode {
         let callbacks = SlackSocketModeListenerCallbacks::new()
             .with_hello_events(|hello, _client, _states| async move {
                 tracing::info!(connections = hello.num_connections, "slack: socket mode connected");
+                crate::telemetry::ready::set(super::READY_NAME, true);
             })
             .with_command_events(on_command)
             .with_interaction_events(on_interaction)
