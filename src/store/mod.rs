@@ -521,6 +521,7 @@ macro_rules! in_transaction {
 
 // Declared after the macros above, which it uses.
 mod briefs;
+mod ledger;
 pub use briefs::{BriefEvent, NewBriefEvent};
 
 /// The handle the rest of meridian holds. Cheap to clone; clones share one pool and one vote

@@ -57,7 +57,8 @@ pub async fn seed(dir: &std::path::Path, channels: usize, varied: bool) -> Strin
             }
             if i % 9 == 4 {
                 for (n, region) in REGIONS.iter().enumerate() {
-                    let member = store.upsert_member(workspace, &format!("u{i}-{n}"), &format!("Member {i}-{n}")).await.unwrap();
+                    let member =
+                        store.upsert_member(workspace, &format!("u{i}-{n}"), &format!("Member {i}-{n}")).await.unwrap();
                     let profile = MemberProfile { region: Some(region.parse().unwrap()), ..MemberProfile::default() };
                     store.set_member_profile(member, &profile).await.unwrap();
                     store.join_channel(id, member).await.unwrap();
@@ -101,7 +102,7 @@ pub fn transcript(out: &Arc<Mutex<Vec<u8>>>) -> Vec<String> {
     let text = String::from_utf8(out.lock().unwrap().clone()).unwrap();
     let mut messages: Vec<(String, String, usize, String)> = Vec::new();
     let mut current: Option<(String, String, Vec<String>)> = None;
-    let mut finish = |m: Option<(String, String, Vec<String>)>, messages: &mut Vec<(String, String, usize, String)>| {
+    let finish = |m: Option<(String, String, Vec<String>)>, messages: &mut Vec<(String, String, usize, String)>| {
         if let Some((when, heading, body)) = m {
             let body = body.join("\n");
             let digest = hex::encode(&Sha256::digest(body.trim().as_bytes())[..6]);
