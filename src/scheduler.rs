@@ -8,6 +8,10 @@
 //! still owed, so nothing owed falls out of the window. The one gap no ledger can close is a
 //! crash after the platform accepted a message but before it was marked delivered; that post
 //! is sent again.
+//!
+//! A run reads every channel's state at once and decides before it writes or sends
+//! (`service::planning`); claims, deliveries and last runs are written in batches and the
+//! digests sent concurrently, so its cost follows the posts, not the queries (issue #19).
 
 use crate::chat::{ChannelRef, Outgoing};
 use crate::posts::digest_message;

@@ -160,7 +160,10 @@ type PlanKey = (Tz, String, Vec<u32>, usize, DateTime<Utc>, DateTime<Utc>);
 /// all channels at once.
 pub fn plan_reminders(library: &Library, inputs: &RunInputs, now: DateTime<Utc>) -> ReminderRun {
     let mut shared = SharedOccurrences::new(library);
-    let mut answers: HashMap<PlanKey, (Arc<Vec<Occurrence>>, Arc<Vec<Reminder>>)> = HashMap::new();
+    // The occurrences are kept with each answer, so their address is not reused by another
+    // list while a key names it.
+    type Answer = (Arc<Vec<Occurrence>>, Arc<Vec<Reminder>>);
+    let mut answers: HashMap<PlanKey, Answer> = HashMap::new();
     let mut run = ReminderRun { owed: Vec::new(), started: Vec::new() };
     for (i, channel) in inputs.channels.iter().enumerate() {
         let job = reminders_job(channel.id);

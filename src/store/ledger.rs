@@ -18,6 +18,22 @@ use super::{
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 
+/// A channel's id and one of its members' [`MemberRow`].
+type ChannelMemberRow = (
+    i64,
+    i64,
+    i64,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<chrono::NaiveTime>,
+    Option<chrono::NaiveTime>,
+    bool,
+    Option<String>,
+);
+
 /// The most rows written in one transaction.
 const MAX_BATCH: usize = 1024;
 /// The most ids named in one `IN (...)` list.
@@ -97,20 +113,7 @@ impl Store {
                  ORDER BY cm.channel_id, m.display_name, m.id",
                 ids.join(", ")
             );
-            let rows: Vec<(
-                i64,
-                i64,
-                i64,
-                String,
-                String,
-                Option<String>,
-                Option<String>,
-                Option<String>,
-                Option<chrono::NaiveTime>,
-                Option<chrono::NaiveTime>,
-                bool,
-                Option<String>,
-            )> = on_pool!(self, |pool| sqlx::query_as(&sql).fetch_all(pool).await?);
+            let rows: Vec<ChannelMemberRow> = on_pool!(self, |pool| sqlx::query_as(&sql).fetch_all(pool).await?);
             for (channel, a, b, c, d, e, f, g, h, i, j, k) in rows {
                 let row: MemberRow = (a, b, c, d, e, f, g, h, i, j, k);
                 out.entry(ChannelId(channel)).or_default().push(member_from_row(row)?);
