@@ -12,6 +12,8 @@
 //! A run reads every channel's state at once and decides before it writes or sends
 //! (`service::planning`); claims, deliveries and last runs are written in batches and the
 //! digests sent concurrently, so its cost follows the posts, not the queries (issue #19).
+//! Deliveries are marked once the run's sends are over, so the gap above covers the posts
+//! a run had sent when the process died, not only the one being sent.
 
 use crate::chat::{ChannelRef, Outgoing};
 use crate::posts::digest_message;
