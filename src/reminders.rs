@@ -43,6 +43,10 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::ops::{Bound, RangeBounds};
 use std::str::FromStr;
+use std::sync::{Arc, Mutex, OnceLock};
+
+mod slots;
+use slots::DaySlots;
 
 /// Weekdays at 09:00, in the channel's clock.
 pub const DEFAULT_SCHEDULE: &str = "0 9 * * MON-FRI";
@@ -82,13 +86,35 @@ pub enum ReminderError {
 #[derive(Clone)]
 pub struct PostingSchedule {
     expression: String,
-    cron: cron::Schedule,
+    /// Shared: every channel's plan holds its schedule, and a scheduler run copies plans.
+    cron: Arc<cron::Schedule>,
+    /// Its slots by day and time of day, to find them without walking `cron` (`None` for a
+    /// schedule with too many slots a day to tabulate).
+    slots: Option<Arc<DaySlots>>,
 }
 
 impl PostingSchedule {
     /// A reminder schedule: it must post at least once in every 7 days, so that an event on
     /// a day without a slot can step back to an earlier one.
     pub fn parse(expression: &str) -> Result<Self, ReminderError> {
+        // Every read of a channel parses its stored schedule, and checking that it posts
+        // weekly walks four years of slots: the answer for an expression never changes, so
+        // it is kept (a few distinct expressions exist in any installation).
+        static PARSED: OnceLock<Mutex<HashMap<String, Result<PostingSchedule, ReminderError>>>> = OnceLock::new();
+        let parsed = PARSED.get_or_init(Default::default);
+        if let Some(known) = parsed.lock().unwrap_or_else(|e| e.into_inner()).get(expression) {
+            return known.clone();
+        }
+        let answer = Self::parse_checked(expression);
+        let mut parsed = parsed.lock().unwrap_or_else(|e| e.into_inner());
+        if parsed.len() >= 4096 {
+            parsed.clear();
+        }
+        parsed.insert(expression.to_string(), answer.clone());
+        answer
+    }
+
+    fn parse_checked(expression: &str) -> Result<Self, ReminderError> {
         let schedule = Self::parse_any(expression)?;
         // A year field that is not `*` makes the schedule end (or start) some day; checked
         // over any fixed window it could pass today and fall silent later.
@@ -145,7 +171,8 @@ impl PostingSchedule {
         let year = rest.get(5).map(|y| format!(" {y}")).unwrap_or_default();
         let translated = format!("{seconds} {minute} {hour} {day_of_month} {month} {}{year}", weekday_field(weekdays));
         let cron = cron::Schedule::from_str(&translated).map_err(|e| fail(blame(seconds, rest, &e)))?;
-        Ok(PostingSchedule { expression: fields.join(" "), cron })
+        let slots = DaySlots::new(&cron, weekdays).map(Arc::new);
+        Ok(PostingSchedule { expression: fields.join(" "), cron: Arc::new(cron), slots })
     }
 
     /// The expression as given (whitespace tidied).
@@ -184,16 +211,31 @@ impl PostingSchedule {
 
     /// Wall-clock slots strictly after `local`. The `cron` crate is run in UTC, which has no
     /// gaps and no repeats, so it yields every wall-clock slot exactly once.
-    fn wall_slots_after(&self, local: NaiveDateTime) -> impl Iterator<Item = NaiveDateTime> + '_ {
+    fn wall_slots_after(&self, local: NaiveDateTime) -> Box<dyn Iterator<Item = NaiveDateTime> + '_> {
+        match &self.slots {
+            Some(slots) => Box::new(slots.after(local)),
+            None => Box::new(self.cron_slots_after(local)),
+        }
+    }
+
+    /// [`Self::wall_slots_after`] by the `cron` crate's own iterator: the reference the
+    /// tabulated slots are checked against, and the way for schedules too dense to tabulate.
+    fn cron_slots_after(&self, local: NaiveDateTime) -> impl Iterator<Item = NaiveDateTime> + '_ {
         self.cron.after(&Utc.from_utc_datetime(&local)).map(|t| t.naive_utc())
     }
 
     fn first_wall_slot_on(&self, date: NaiveDate) -> Option<NaiveDateTime> {
+        if let Some(slots) = &self.slots {
+            return slots.first_on(date);
+        }
         let before_midnight = date.and_time(NaiveTime::MIN) - chrono::Duration::seconds(1);
-        self.wall_slots_after(before_midnight).next().filter(|slot| slot.date() == date)
+        self.cron_slots_after(before_midnight).next().filter(|slot| slot.date() == date)
     }
 
     fn last_wall_slot_before(&self, date: NaiveDate) -> Option<NaiveDateTime> {
+        if let Some(slots) = &self.slots {
+            return slots.last_before(date, MAX_SILENT_DAYS + 1);
+        }
         let midnight = Utc.from_utc_datetime(&date.and_time(NaiveTime::MIN));
         // `next_back` looks strictly before its start, so this is the day before or earlier.
         let slot = self.cron.after(&midnight).next_back()?.naive_utc();

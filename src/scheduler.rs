@@ -8,16 +8,24 @@
 //! still owed, so nothing owed falls out of the window. The one gap no ledger can close is a
 //! crash after the platform accepted a message but before it was marked delivered; that post
 //! is sent again.
+//!
+//! A run reads every channel's state at once and decides before it writes or sends
+//! (`service::planning`); claims, deliveries and last runs are written in batches and the
+//! digests sent concurrently, so its cost follows the posts, not the queries (issue #19).
+//! Deliveries are marked once the run's sends are over, so the gap above covers the posts
+//! a run had sent when the process died, not only the one being sent.
 
 use crate::chat::{ChannelRef, Outgoing};
 use crate::posts::digest_message;
 use crate::reminders::{due, plan_posts, PostingSchedule, Reminder, ReminderPlan};
-use crate::service::calendar::{channel_occurrences, plan_for, reminders_job, start_channel, started_job};
+use crate::service::calendar::{channel_occurrences, plan_for, reminders_job};
+use crate::service::planning::{first_planned, plan_reminders, RunInputs};
 use crate::service::pulses::{self, Duty, Nudged, Reported};
-use crate::service::{Once, ServiceError, Services};
-use crate::store::{Channel, PostKey, PulseSchedule, Purpose};
+use crate::service::{Claiming, Once, ServiceError, Services};
+use crate::store::{Channel, ChannelId, PostKey, Pulse, PulseSchedule, Purpose};
 use crate::team::MemberProfile;
 use chrono::{DateTime, Duration, Utc};
+use futures::StreamExt as _;
 use std::sync::Arc;
 use tokio::sync::Notify;
 
@@ -77,29 +85,17 @@ impl Scheduler {
     /// Posts everything due at `now` in every channel.
     /// One channel's failure (a bad setting, a platform error) must not silence the others:
     /// it is logged and reported as an undelivered post, which makes the loop retry soon.
+    ///
+    /// A run reads what it needs for every channel in a few queries ([`RunInputs`]), decides
+    /// every channel's reminders without waiting on anything ([`plan_reminders`]), claims
+    /// them in one batch, sends the digests concurrently (the delivery layer paces each
+    /// channel) and records deliveries and last runs in one batch each.
     pub async fn run_due(&self, now: DateTime<Utc>) -> Result<Vec<Posted>, ServiceError> {
+        let s = &*self.services;
+        let inputs = RunInputs::load(&s.store).await?;
         let mut posted = Vec::new();
-        // Read once per run, not once per channel.
-        let schedules = self.services.store.pulse_schedules().await?;
-        for channel in self.services.store.channels().await? {
-            let channel_ref = match self.services.channel_ref(&channel).await {
-                Ok(r) => r,
-                Err(e) => {
-                    tracing::error!(channel = %channel.name, error = %e, "channel lookup failed; will retry");
-                    posted.push(Posted {
-                        channel: channel.name.clone(),
-                        key: "channel".into(),
-                        at: now,
-                        delivered: false,
-                    });
-                    continue;
-                }
-            };
-            let failed = |what: &str, e: ServiceError| {
-                tracing::error!(channel = %channel.name, error = %e, "{what} failed; will retry");
-                Posted { channel: channel.name.clone(), key: what.to_string(), at: now, delivered: false }
-            };
-            match self.services.resend_owed(channel.id, now).await {
+        for channel in inputs.channels.iter().filter(|c| inputs.owed_announcements.contains(&c.id)) {
+            match s.resend_owed(channel.id, now).await {
                 Ok(outcomes) if outcomes.iter().any(Once::owed) => posted.push(Posted {
                     channel: channel.name.clone(),
                     key: "announcement".into(),
@@ -107,18 +103,152 @@ impl Scheduler {
                     delivered: false,
                 }),
                 Ok(_) => {}
-                Err(e) => posted.push(failed("announcements", e)),
-            }
-            match self.channel_reminders(&channel, &channel_ref, now).await {
-                Ok(p) => posted.extend(p),
-                Err(e) => posted.push(failed("reminders", e)),
-            }
-            posted.extend(self.channel_brief(&channel, &channel_ref, now).await);
-            let own: Vec<&PulseSchedule> = schedules.iter().filter(|s| s.channel == channel.id).collect();
-            if let Err(e) = self.channel_pulses(&channel, &channel_ref, &own, now).await {
-                posted.push(failed("pulses", e));
+                Err(e) => posted.push(failed(channel, "announcements", e, now)),
             }
         }
+        posted.extend(self.reminders(&inputs, now).await?);
+        for channel in &inputs.channels {
+            let channel_ref = inputs.channel_ref(channel);
+            posted.extend(self.channel_brief(channel, &channel_ref, now).await);
+            let own: Vec<&PulseSchedule> = inputs.schedules.iter().filter(|s| s.channel == channel.id).collect();
+            if let Err(e) = self.channel_pulses(channel, &channel_ref, &own, inputs.pulses_of(channel.id), now).await {
+                posted.push(failed(channel, "pulses", e, now));
+            }
+        }
+        Ok(posted)
+    }
+
+    /// Every channel's reminders at `now`: everything a channel owes at this run is one
+    /// post, the slot's digest.
+    async fn reminders(&self, inputs: &RunInputs, now: DateTime<Utc>) -> Result<Vec<Posted>, ServiceError> {
+        let s = &*self.services;
+        let library = s.library();
+        let run = plan_reminders(&library, inputs, now);
+        let mut keys = Vec::new();
+        let mut spans = Vec::with_capacity(run.owed.len());
+        for owed in &run.owed {
+            let channel = inputs.channels[owed.channel].id;
+            let start = keys.len();
+            keys.extend(owed.reminders.iter().map(|r| PostKey {
+                channel,
+                purpose: Purpose::Reminder,
+                occurrence_key: r.key.clone(),
+            }));
+            spans.push(start..keys.len());
+        }
+        let mut outcomes = vec![Once::Nothing; keys.len()];
+        let mut claims = s.claim_many(&keys, now).await?.into_iter();
+        // Per channel, the keys this run holds, with their guards.
+        let mut sends = Vec::new();
+        for (o, span) in spans.iter().enumerate() {
+            let mut mine = Vec::new();
+            for k in span.clone() {
+                match claims.next() {
+                    Some(Claiming::Mine(claimed)) => mine.push((k, claimed)),
+                    Some(Claiming::Delivered) => outcomes[k] = Once::AlreadyDelivered,
+                    Some(Claiming::Held) | None => outcomes[k] = Once::Held,
+                }
+            }
+            if !mine.is_empty() {
+                sends.push((o, mine));
+            }
+        }
+        let posting: Vec<ChannelId> = sends.iter().map(|(o, _)| inputs.channels[run.owed[*o].channel].id).collect();
+        let members =
+            if posting.is_empty() { Default::default() } else { s.store.members_of_channels(&posting).await? };
+        let (run, keys, spans, members) = (&run, &keys, &spans, &members);
+        let mut digests = Vec::with_capacity(sends.len());
+        for (o, mine) in sends {
+            digests.push(async move {
+                let owed = &run.owed[o];
+                let channel = &inputs.channels[owed.channel];
+                let chosen: Vec<Reminder> =
+                    mine.iter().map(|(k, _)| owed.reminders[k - spans[o].start].clone()).collect();
+                let profiles: Vec<MemberProfile> = members
+                    .get(&channel.id)
+                    .map(|m| m.iter().map(crate::store::Member::team_profile).collect())
+                    .unwrap_or_default();
+                let tz = channel.settings.timezone;
+                let result = match digest_message(&s.templates, &s.library(), &chosen, tz, &profiles, now) {
+                    Err(e) => Err(ServiceError::from(e)),
+                    Ok(None) => Ok(Ok(None)),
+                    Ok(Some(message)) => {
+                        let outgoing = Outgoing::Post { channel: inputs.channel_ref(channel), message };
+                        let carried: Vec<&PostKey> = mine.iter().map(|(k, _)| &keys[*k]).collect();
+                        Ok(s.send_carrying(&carried, &outgoing).await.map(Some))
+                    }
+                };
+                (o, mine, result)
+            });
+        }
+        let sent: Vec<_> = futures::stream::iter(digests).buffer_unordered(Self::SENDS_AT_ONCE).collect().await;
+        let mut delivered = Vec::new();
+        let mut broken = vec![false; run.owed.len()];
+        let mut posted = Vec::new();
+        for (o, mine, result) in &sent {
+            let channel = &inputs.channels[run.owed[*o].channel];
+            match result {
+                Err(e) => {
+                    // Its claims stay undelivered and its window stays open: a later run
+                    // takes them over.
+                    tracing::error!(channel = %channel.name, error = %e, "reminders failed; will retry");
+                    posted.push(Posted {
+                        channel: channel.name.clone(),
+                        key: "reminders".into(),
+                        at: now,
+                        delivered: false,
+                    });
+                    broken[*o] = true;
+                }
+                Ok(Ok(sent)) => {
+                    let id = sent.as_ref().and_then(|r| r.as_ref()).map(|r| r.0.clone()).unwrap_or_default();
+                    for (k, claimed) in mine {
+                        delivered.push((claimed.post, id.clone()));
+                        outcomes[*k] = match sent {
+                            Some(message_ref) => Once::Sent(message_ref.clone()),
+                            None => Once::Nothing,
+                        };
+                    }
+                }
+                Ok(Err(e)) => {
+                    let what: Vec<&str> = mine.iter().map(|(k, _)| keys[*k].occurrence_key.as_str()).collect();
+                    tracing::warn!(posts = ?what, error = %e, "not delivered; will retry");
+                    for (k, _) in mine {
+                        outcomes[*k] = Once::Failed(e.clone());
+                    }
+                }
+            }
+        }
+        s.store.mark_delivered_many(&delivered, now).await?;
+        // Only now may another task take these keys.
+        drop(sent);
+        let mut last_runs = run.started.clone();
+        for (o, owed) in run.owed.iter().enumerate() {
+            if broken[o] {
+                continue;
+            }
+            let channel = &inputs.channels[owed.channel];
+            let mut first_unfinished: Option<DateTime<Utc>> = None;
+            for (reminder, once) in owed.reminders.iter().zip(&outcomes[spans[o].clone()]) {
+                if once.owed() {
+                    first_unfinished = Some(first_unfinished.map_or(reminder.post_at, |t| t.min(reminder.post_at)));
+                }
+                if !matches!(once, Once::AlreadyDelivered | Once::Nothing) {
+                    posted.push(Posted {
+                        channel: channel.name.clone(),
+                        key: reminder.key.clone(),
+                        at: now,
+                        delivered: matches!(once, Once::Sent(_)),
+                    });
+                }
+            }
+            let next_since = match first_unfinished {
+                Some(t) => (t - Duration::seconds(1)).max(owed.since),
+                None => now,
+            };
+            last_runs.push((reminders_job(channel.id), next_since));
+        }
+        s.store.set_last_runs(&last_runs).await?;
         Ok(posted)
     }
 
@@ -137,65 +267,6 @@ impl Scheduler {
         } else {
             next
         }
-    }
-
-    async fn channel_reminders(
-        &self,
-        channel: &Channel,
-        channel_ref: &ChannelRef,
-        now: DateTime<Utc>,
-    ) -> Result<Vec<Posted>, ServiceError> {
-        let s = &*self.services;
-        let job = reminders_job(channel.id);
-        let plan = plan_for(channel);
-        // A channel seen for the first time starts now: no back-filling of its history.
-        let Some(since) = s.store.last_run(&job).await? else {
-            start_channel(&s.store, channel.id, now).await?;
-            return Ok(Vec::new());
-        };
-        // Replan from the start of the channel's day: a zone or schedule changed today may have
-        // moved a reminder to a time already past; the ledger keeps the rest from repeating.
-        // Never from before the channel started, though.
-        let tz = channel.settings.timezone;
-        let midnight = now.with_timezone(&tz).date_naive().and_hms_opt(0, 0, 0).unwrap_or_default();
-        let day_start = crate::team::local_to_utc(tz, midnight, crate::team::Fold::Earlier);
-        let started = s.store.last_run(&started_job(channel.id)).await?.unwrap_or(day_start);
-        let since = since.min(day_start.max(started));
-        let owed = self.reminders_between(channel, &plan, since, now, true).await?;
-        let keys: Vec<PostKey> = owed
-            .iter()
-            .map(|r| PostKey { channel: channel.id, purpose: Purpose::Reminder, occurrence_key: r.key.clone() })
-            .collect();
-        // Everything owed at this run is one post: the slot's digest.
-        let digest = async |mine: &[usize]| {
-            let stored = s.store.members_of_channel(channel.id).await?;
-            let members: Vec<MemberProfile> = stored.iter().map(crate::store::Member::team_profile).collect();
-            let chosen: Vec<Reminder> = mine.iter().map(|&i| owed[i].clone()).collect();
-            let message = digest_message(&s.templates, &s.library(), &chosen, tz, &members, now)?;
-            Ok(message.map(|message| Outgoing::Post { channel: channel_ref.clone(), message }))
-        };
-        let outcomes = s.deliver_together(&keys, now, digest).await?;
-        let mut posted = Vec::new();
-        let mut first_unfinished: Option<DateTime<Utc>> = None;
-        for (reminder, once) in owed.iter().zip(outcomes) {
-            if once.owed() {
-                first_unfinished = Some(first_unfinished.map_or(reminder.post_at, |t| t.min(reminder.post_at)));
-            }
-            if !matches!(once, Once::AlreadyDelivered | Once::Nothing) {
-                posted.push(Posted {
-                    channel: channel.name.clone(),
-                    key: reminder.key.clone(),
-                    at: now,
-                    delivered: matches!(once, Once::Sent(_)),
-                });
-            }
-        }
-        let next_since = match first_unfinished {
-            Some(t) => (t - Duration::seconds(1)).max(since),
-            None => now,
-        };
-        s.store.set_last_run(&job, next_since).await?;
-        Ok(posted)
     }
 
     /// A channel's daily brief at `now` (its workflow is `service::briefs`): headline feeds
@@ -221,19 +292,29 @@ impl Scheduler {
         channel: &Channel,
         channel_ref: &ChannelRef,
         schedules: &[&PulseSchedule],
+        known: &[Pulse],
         now: DateTime<Utc>,
     ) -> Result<(), ServiceError> {
         let s = &*self.services;
+        let mut opened = false;
         for schedule in schedules {
-            pulses::fire_schedule(s, channel, channel_ref, schedule, now).await?;
+            opened |= pulses::fire_schedule(s, channel, channel_ref, schedule, now).await?;
         }
+        // The run's read of the pulses, unless one was opened since.
+        let fresh;
+        let current = if opened {
+            fresh = s.store.pulses_in_channel(channel.id).await?;
+            &fresh[..]
+        } else {
+            known
+        };
         let mut unsent = 0;
-        for p in s.store.pulses_in_channel(channel.id).await? {
-            for duty in pulses::due_now(&p, now) {
+        for p in current {
+            for duty in pulses::due_now(p, now) {
                 unsent += usize::from(match duty {
-                    Duty::Repost => !pulses::repost(s, channel, channel_ref, &p, now).await?,
-                    Duty::Report => pulses::report(s, channel, channel_ref, &p, now).await? == Reported::NotDelivered,
-                    Duty::Nudge => pulses::nudge(s, channel, channel_ref, &p, now).await? == Nudged::Failed,
+                    Duty::Repost => !pulses::repost(s, channel, channel_ref, p, now).await?,
+                    Duty::Report => pulses::report(s, channel, channel_ref, p, now).await? == Reported::NotDelivered,
+                    Duty::Nudge => pulses::nudge(s, channel, channel_ref, p, now).await? == Nudged::Failed,
                 });
             }
         }
@@ -261,6 +342,9 @@ impl Scheduler {
 
     /// How far ahead [`Scheduler::next_due`] looks; with nothing due, wake after this.
     pub const HORIZON: Duration = Duration::days(7);
+    /// How many digests a run sends at once (each channel is still paced by the delivery
+    /// layer); deciding and recording do not wait on them one by one.
+    const SENDS_AT_ONCE: usize = 32;
     /// How soon to try again when something owed was not delivered.
     pub const RETRY: Duration = Duration::minutes(1);
 
@@ -274,14 +358,14 @@ impl Scheduler {
                 next = Some(next.map_or(t, |n: DateTime<Utc>| n.min(t)));
             }
         };
-        let schedules = self.services.store.pulse_schedules().await?;
-        for channel in self.services.store.channels().await? {
-            for p in self.services.store.pulses_in_channel(channel.id).await? {
-                for (at, _) in pulses::duties(&p) {
+        let inputs = RunInputs::load(&self.services.store).await?;
+        for channel in &inputs.channels {
+            for p in inputs.pulses_of(channel.id) {
+                for (at, _) in pulses::duties(p) {
                     consider(at);
                 }
             }
-            for s in schedules.iter().filter(|s| s.channel == channel.id) {
+            for s in inputs.schedules.iter().filter(|s| s.channel == channel.id) {
                 if let Ok(slots) = PostingSchedule::parse_any(&s.cron) {
                     if let Some(t) =
                         slots.slots_between(channel.settings.timezone, after + Duration::seconds(1), horizon).next()
@@ -290,14 +374,12 @@ impl Scheduler {
                     }
                 }
             }
-            if let Some(t) = crate::service::briefs::next_due(&self.services, &channel, after).await? {
+            if let Some(t) = crate::service::briefs::next_due(&self.services, channel, after).await? {
                 consider(t);
             }
-            let plan = plan_for(&channel);
-            let planned = self.reminders_between(&channel, &plan, after + Duration::seconds(1), horizon, false).await?;
-            if let Some(first) = planned.first() {
-                consider(first.post_at);
-            }
+        }
+        if let Some(t) = first_planned(&self.services.library(), &inputs, after, horizon) {
+            consider(t);
         }
         Ok(next)
     }
@@ -352,4 +434,11 @@ impl Scheduler {
         }
         Ok(out)
     }
+}
+
+/// A piece of a channel's run that failed: logged, and reported as undelivered so that the
+/// loop tries again soon.
+fn failed(channel: &Channel, what: &str, e: ServiceError, now: DateTime<Utc>) -> Posted {
+    tracing::error!(channel = %channel.name, error = %e, "{what} failed; will retry");
+    Posted { channel: channel.name.clone(), key: what.to_string(), at: now, delivered: false }
 }

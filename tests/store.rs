@@ -242,6 +242,10 @@ suite! {
     reactions_list_each_current_reaction_on_the_channels_posts_in_the_window,
     reactions_count_a_person_once_across_the_reminders_of_one_holiday,
     the_last_run_is_remembered_and_never_moves_backwards,
+    a_batch_of_claims_answers_each_key_as_claim_or_reclaim_would,
+    two_instances_claiming_overlapping_batches_at_once_send_each_post_once,
+    a_batch_of_deliveries_and_last_runs_is_recorded_whole,
+    a_run_reads_every_channels_members_pulses_and_events_at_once,
 }
 
 // ---- fixtures --------------------------------------------------------------------------
@@ -1219,6 +1223,112 @@ async fn released_claims_are_taken_over_at_once_and_the_ones_being_sent_are_kept
         }
     }
     other.close().await;
+}
+
+async fn a_batch_of_claims_answers_each_key_as_claim_or_reclaim_would(db: &TestDb) {
+    let s = &db.store;
+    let (_, channel) = a_channel(s).await;
+    let t = at("2026-03-02T09:00:00Z");
+    let delivered = reminder(channel, "IN:diwali:lead1");
+    let sent = mine(s.claim_or_reclaim(&delivered, "a", t).await.unwrap());
+    s.mark_delivered(sent, "C001:1", t).await.unwrap();
+    let left = reminder(channel, "PH:rizal-day:lead0");
+    let failed = mine(s.claim_or_reclaim(&left, "failed", t).await.unwrap());
+    let fresh = reminder(channel, "GB:christmas:lead7");
+    let other = db.second_instance().await;
+    // Out of order on purpose: the answers come back in the order asked.
+    let keys = [left.clone(), fresh.clone(), delivered.clone()];
+    let answers = other.claim_many(&keys, "b", t + TimeDelta::seconds(1)).await.unwrap();
+    assert_eq!(answers[2], ClaimOutcome::Delivered);
+    let ClaimOutcome::Mine(new_post) = answers[1] else { panic!("{answers:?}") };
+    assert_eq!(other.post(new_post).await.unwrap().unwrap().key, fresh);
+    match db.kind {
+        BackendKind::Sqlite => assert_eq!(answers[0], ClaimOutcome::Mine(failed)),
+        BackendKind::Postgres => {
+            assert_eq!(answers[0], ClaimOutcome::Held);
+            let later = other.claim_many(&keys, "b", t + TimeDelta::minutes(2)).await.unwrap();
+            assert_eq!(later, vec![ClaimOutcome::Mine(failed), ClaimOutcome::Held, ClaimOutcome::Delivered]);
+        }
+    }
+    assert_eq!(s.post(sent).await.unwrap().unwrap().instance_id, "a");
+}
+
+async fn two_instances_claiming_overlapping_batches_at_once_send_each_post_once(db: &TestDb) {
+    // SQLite has one process per file (and no lease): only PostgreSQL has rival instances.
+    if db.kind != BackendKind::Postgres {
+        return;
+    }
+    let (_, channel) = a_channel(&db.store).await;
+    let keys: Vec<PostKey> = (0..300).map(|i| reminder(channel, &format!("IN:day-{i:03}:lead0"))).collect();
+    let mut reversed = keys.clone();
+    reversed.reverse();
+    let (a, b) = (db.second_instance().await, db.second_instance().await);
+    let t = at(DURING);
+    let (x, y) = tokio::join!(a.claim_many(&keys, "a", t), b.claim_many(&reversed, "b", t));
+    let (x, mut y) = (x.unwrap(), y.unwrap());
+    y.reverse();
+    for (i, (x, y)) in x.iter().zip(&y).enumerate() {
+        let mine = [x, y].iter().filter(|o| matches!(o, ClaimOutcome::Mine(_))).count();
+        assert_eq!(mine, 1, "key {i}: {x:?} and {y:?}");
+    }
+}
+
+async fn a_batch_of_deliveries_and_last_runs_is_recorded_whole(db: &TestDb) {
+    let s = &db.store;
+    let (_, channel) = a_channel(s).await;
+    let t = at(DURING);
+    let keys: Vec<PostKey> = (0..5).map(|i| reminder(channel, &format!("US:day-{i}:lead0"))).collect();
+    let posts: Vec<PostId> = s.claim_many(&keys, "a", t).await.unwrap().into_iter().map(mine).collect();
+    let marks: Vec<(PostId, String)> = posts.iter().map(|p| (*p, "C001:9".to_string())).collect();
+    s.mark_delivered_many(&marks, t).await.unwrap();
+    for p in &posts {
+        let post = s.post(*p).await.unwrap().unwrap();
+        assert_eq!((post.delivered_at, post.message_ref.as_deref()), (Some(t), Some("C001:9")));
+    }
+    assert!(s.mark_delivered_many(&[(PostId(999_999), "x".into())], t).await.is_err());
+    s.set_last_run("reminders:1", t).await.unwrap();
+    let runs = vec![
+        ("reminders:1".to_string(), t - TimeDelta::hours(1)),
+        ("reminders:2".to_string(), t),
+        ("reminders-start:2".to_string(), t),
+        ("brief:2".to_string(), t),
+    ];
+    s.set_last_runs(&runs).await.unwrap();
+    let read = s.last_runs("reminders").await.unwrap();
+    assert_eq!(read.len(), 3, "{read:?}");
+    // Never backwards, as one at a time.
+    assert_eq!(read["reminders:1"], t);
+    assert_eq!(read["reminders:2"], t);
+    assert_eq!(s.last_run("brief:2").await.unwrap(), Some(t));
+}
+
+async fn a_run_reads_every_channels_members_pulses_and_events_at_once(db: &TestDb) {
+    let s = &db.store;
+    let (ws, channel) = a_channel(s).await;
+    let other = s.upsert_channel(ws, "C002", "sales").await.unwrap();
+    for (id, name, channels) in [("U1", "Zoe", vec![channel]), ("U2", "Ana", vec![channel, other])] {
+        let member = s.upsert_member(ws, id, name).await.unwrap();
+        for c in channels {
+            s.join_channel(c, member).await.unwrap();
+        }
+    }
+    let members = s.members_of_channels(&[channel, other]).await.unwrap();
+    for c in [channel, other] {
+        let one_by_one: Vec<String> =
+            s.members_of_channel(c).await.unwrap().into_iter().map(|m| m.display_name).collect();
+        let at_once: Vec<String> = members[&c].iter().map(|m| m.display_name.clone()).collect();
+        assert_eq!(at_once, one_by_one);
+    }
+    a_pulse(s, other).await;
+    a_pulse(s, channel).await;
+    let pulses = s.all_pulses().await.unwrap();
+    for c in [channel, other] {
+        let mine: Vec<Pulse> = pulses.iter().filter(|p| p.channel == c).cloned().collect();
+        assert_eq!(mine, s.pulses_in_channel(c).await.unwrap());
+    }
+    let workspaces = s.workspaces().await.unwrap();
+    assert_eq!(workspaces[&ws].external_id, "T001");
+    assert!(s.all_custom_events().await.unwrap().is_empty());
 }
 
 // ---- reactions -------------------------------------------------------------------------

@@ -9,6 +9,7 @@ pub mod delivery;
 pub mod fetch;
 pub mod headlines;
 pub mod library;
+pub mod planning;
 pub mod pulses;
 
 use crate::calendar::{Library, LiveLibrary};
@@ -148,6 +149,40 @@ impl Services {
         })
     }
 
+    /// [`Services::claim`] for many keys at once: the ones this process is not sending are
+    /// claimed in the ledger in one batch ([`Store::claim_many`]). In the order given.
+    pub async fn claim_many(&self, keys: &[PostKey], now: DateTime<Utc>) -> Result<Vec<Claiming<'_>>, StoreError> {
+        let mut out: Vec<Option<Claiming<'_>>> = Vec::with_capacity(keys.len());
+        let mut asked = Vec::new();
+        {
+            let mut sending = self.sending.0.lock().unwrap_or_else(|e| e.into_inner());
+            for key in keys {
+                if sending.insert(key.clone()) {
+                    asked.push(out.len());
+                    out.push(None);
+                } else {
+                    out.push(Some(Claiming::Held));
+                }
+            }
+        }
+        // From here the keys are reserved; each guard gives its key back whatever happens.
+        let guards: Vec<Claimed<'_>> =
+            asked.iter().map(|&i| Claimed { post: PostId(0), key: keys[i].clone(), sending: &self.sending }).collect();
+        let wanted: Vec<PostKey> = asked.iter().map(|&i| keys[i].clone()).collect();
+        let outcomes = self.store.claim_many(&wanted, &self.instance, now).await?;
+        for ((i, mut claimed), outcome) in asked.into_iter().zip(guards).zip(outcomes) {
+            out[i] = Some(match outcome {
+                ClaimOutcome::Mine(post) => {
+                    claimed.post = post;
+                    Claiming::Mine(claimed)
+                }
+                ClaimOutcome::Delivered => Claiming::Delivered,
+                ClaimOutcome::Held => Claiming::Held,
+            });
+        }
+        Ok(out.into_iter().map(|c| c.unwrap_or(Claiming::Held)).collect())
+    }
+
     /// The one claim → send → mark sequence: claims `key` in the ledger (or takes over a
     /// claim that was never delivered, once the store's lease allows), builds the delivery
     /// only then (so a post that went out already costs no rendering), sends it through the
@@ -213,6 +248,18 @@ impl Services {
             }
         }
         Ok(outcomes)
+    }
+
+    /// Sends one message that carries several claimed ledger posts (a reminder digest),
+    /// naming them to the platform as [`Services::deliver_together`] does; the caller marks
+    /// them delivered.
+    pub async fn send_carrying(
+        &self,
+        keys: &[&PostKey],
+        outgoing: &Outgoing,
+    ) -> Result<Option<crate::chat::MessageRef>, PlatformError> {
+        let carried = keys.iter().map(|k| ledger_key(k)).collect::<Vec<_>>().join("+");
+        self.delivery.send_keyed(outgoing, Some(&carried)).await
     }
 
     /// A post that has no natural key but must go out once, whenever it can (a command's

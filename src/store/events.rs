@@ -63,9 +63,9 @@ pub struct ImportedCalendar {
     pub imported_at: DateTime<Utc>,
 }
 
-const EVENT_COLUMNS: &str = "id, workspace_id, channel_id, name, on_date, yearly, kind, note, created_by";
+pub(super) const EVENT_COLUMNS: &str = "id, workspace_id, channel_id, name, on_date, yearly, kind, note, created_by";
 #[derive(sqlx::FromRow)]
-struct EventRow {
+pub(super) struct EventRow {
     id: i64,
     workspace_id: i64,
     channel_id: Option<i64>,

@@ -65,10 +65,10 @@ pub struct ImportedMember {
     pub working_hours: Option<WorkingHours>,
 }
 
-const MEMBER_COLUMNS: &str = "m.id, m.workspace_id, m.platform_user_id, m.display_name, \
+pub(super) const MEMBER_COLUMNS: &str = "m.id, m.workspace_id, m.platform_user_id, m.display_name, \
      m.region, m.subdivision, m.timezone, m.work_start, m.work_end, m.opted_out, m.calendar";
 #[derive(sqlx::FromRow)]
-struct MemberRow {
+pub(super) struct MemberRow {
     id: i64,
     workspace_id: i64,
     platform_user_id: String,

@@ -154,6 +154,7 @@ mod channels;
 mod events;
 mod jobs;
 mod leases;
+mod ledger;
 mod members;
 mod posts;
 mod pulses;

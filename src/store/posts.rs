@@ -117,6 +117,21 @@ pub struct Post {
 
 pub(super) const POST_COLUMNS: &str = "id, channel_id, purpose, occurrence_key, instance_id, claimed_at, \
      delivered_at, message_ref";
+/// Takes over post `$1` for instance `$2` at `$3` if it is undelivered and its claim is older
+/// than `$4` (the instant the lease started before). SQLite has one process per file.
+pub(super) const RECLAIM_SQLITE: &str = "UPDATE posts SET instance_id = $2, claimed_at = $3 \
+     WHERE id = $1 AND delivered_at IS NULL AND claimed_at <= $4";
+/// The same on PostgreSQL, by the database's clock, with `$4` the lease in seconds. Its own
+/// claim (a send of this process that failed) is an instance's to retry at once;
+/// `Services::claim` keeps the process's own tasks apart.
+pub(super) const RECLAIM_POSTGRES: &str = "UPDATE posts SET instance_id = $2, claimed_at = $3, \
+     leased_at = now() WHERE id = $1 AND delivered_at IS NULL \
+     AND (instance_id = $2 OR leased_at <= now() - make_interval(secs => $4))";
+
+pub(super) fn lease_seconds(lease: TimeDelta) -> f64 {
+    lease.num_milliseconds() as f64 / 1000.0
+}
+
 #[derive(sqlx::FromRow)]
 pub(super) struct PostRow {
     id: i64,
@@ -131,10 +146,10 @@ pub(super) struct PostRow {
 
 /// A [`PostRow`] and the payload kept with it.
 #[derive(sqlx::FromRow)]
-struct OwedRow {
+pub(super) struct OwedRow {
     #[sqlx(flatten)]
-    post: PostRow,
-    payload: String,
+    pub(super) post: PostRow,
+    pub(super) payload: String,
 }
 
 impl TryFrom<PostRow> for Post {
@@ -234,34 +249,22 @@ impl Store {
         lease: TimeDelta,
     ) -> Result<bool, StoreError> {
         let done = match &self.backend {
-            Backend::Sqlite(pool) => {
-                let sql = "UPDATE posts SET instance_id = $2, claimed_at = $3 \
-                     WHERE id = $1 AND delivered_at IS NULL AND claimed_at <= $4";
-                sqlx::query(sql)
-                    .bind(post.0)
-                    .bind(instance_id)
-                    .bind(now)
-                    .bind(now - lease)
-                    .execute(pool)
-                    .await?
-                    .rows_affected()
-            }
-            Backend::Postgres(pool) => {
-                // Its own claim (a send of this process that failed) is this instance's to
-                // retry at once; `Services::claim` keeps the process's own tasks apart.
-                let sql = "UPDATE posts SET instance_id = $2, claimed_at = $3, leased_at = now() \
-                     WHERE id = $1 AND delivered_at IS NULL \
-                     AND (instance_id = $2 OR leased_at <= now() - make_interval(secs => $4))";
-                let seconds = lease.num_milliseconds() as f64 / 1000.0;
-                sqlx::query(sql)
-                    .bind(post.0)
-                    .bind(instance_id)
-                    .bind(now)
-                    .bind(seconds)
-                    .execute(pool)
-                    .await?
-                    .rows_affected()
-            }
+            Backend::Sqlite(pool) => sqlx::query(RECLAIM_SQLITE)
+                .bind(post.0)
+                .bind(instance_id)
+                .bind(now)
+                .bind(now - lease)
+                .execute(pool)
+                .await?
+                .rows_affected(),
+            Backend::Postgres(pool) => sqlx::query(RECLAIM_POSTGRES)
+                .bind(post.0)
+                .bind(instance_id)
+                .bind(now)
+                .bind(lease_seconds(lease))
+                .execute(pool)
+                .await?
+                .rows_affected(),
         };
         Ok(done == 1)
     }
@@ -305,7 +308,7 @@ impl Store {
 
     /// How long [`Store::claim_or_reclaim`] leaves an undelivered claim to its holder; the
     /// reasons are there.
-    fn reclaim_lease(&self) -> TimeDelta {
+    pub(super) fn reclaim_lease(&self) -> TimeDelta {
         match self.kind() {
             BackendKind::Sqlite => TimeDelta::zero(),
             BackendKind::Postgres => TimeDelta::minutes(2),

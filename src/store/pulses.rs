@@ -82,10 +82,10 @@ pub enum VoteOutcome {
 /// How many voters chose a choice, among those in a segment: the pulse core's own row type.
 pub use crate::pulse::VoteCount;
 
-const PULSE_COLUMNS: &str = "id, channel_id, question, question_id, theme, options, opens_at, \
+pub(super) const PULSE_COLUMNS: &str = "id, channel_id, question, question_id, theme, options, opens_at, \
      closes_at, created_by, closed_at, message_ref";
 #[derive(sqlx::FromRow)]
-struct PulseRow {
+pub(super) struct PulseRow {
     id: i64,
     channel_id: i64,
     question: String,
