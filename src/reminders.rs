@@ -632,6 +632,14 @@ fn sort(reminders: &mut [Reminder]) {
     reminders.sort_by(|a, b| (a.post_at, &a.occurrence.name, &a.key).cmp(&(b.post_at, &b.occurrence.name, &b.key)));
 }
 
+/// Where a search for slots strictly after `t` starts: the next whole second. Slots fall on
+/// whole minutes, so this misses none, where `t + 1s` would skip a slot less than a second
+/// after `t` (a scheduler turn at 03:29:59.4 must still wake for 03:30).
+pub fn first_second_after(t: DateTime<Utc>) -> DateTime<Utc> {
+    use chrono::SubsecRound;
+    t.trunc_subsecs(0) + chrono::Duration::seconds(1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,17 +12,17 @@
 //! A run reads every channel's state at once and decides before it writes or sends
 //! (`service::planning`); claims, deliveries and last runs are written in batches and the
 //! digests sent concurrently, so its cost follows the posts, not the queries (issue #19).
-//! Deliveries are marked once the run's sends are over, so the gap above covers the posts
-//! a run had sent when the process died, not only the one being sent.
+//! Deliveries are recorded as each digest is sent, by one writer that puts whatever queued
+//! meanwhile in one transaction, so the gap above stays the digests in flight.
 
 use crate::chat::{ChannelRef, Outgoing};
 use crate::posts::digest_message;
-use crate::reminders::{due, plan_posts, PostingSchedule, Reminder, ReminderPlan};
+use crate::reminders::{due, first_second_after, plan_posts, PostingSchedule, Reminder, ReminderPlan};
 use crate::service::calendar::{channel_occurrences, plan_for, reminders_job};
 use crate::service::planning::{first_planned, plan_reminders, RunInputs};
 use crate::service::pulses::{self, Duty, Nudged, Reported};
 use crate::service::{Claiming, Once, ServiceError, Services};
-use crate::store::{Channel, ChannelId, PostKey, Pulse, PulseSchedule, Purpose};
+use crate::store::{Channel, ChannelId, PostId, PostKey, Pulse, PulseSchedule, Purpose};
 use crate::team::MemberProfile;
 use chrono::{DateTime, Duration, Utc};
 use futures::StreamExt as _;
@@ -157,8 +157,14 @@ impl Scheduler {
         let members =
             if posting.is_empty() { Default::default() } else { s.store.members_of_channels(&posting).await? };
         let (run, keys, spans, members) = (&run, &keys, &spans, &members);
+        // Each digest's posts are marked delivered as soon as it is sent, through one writer
+        // that puts whatever has queued meanwhile in one transaction: a crash then re-sends
+        // at most the digests in flight, not everything the run had sent.
+        let (marks, queued) = tokio::sync::mpsc::unbounded_channel::<(PostId, String)>();
+        let writer = tokio::spawn(Self::mark_delivered_as_sent(s.store.clone(), queued, now));
         let mut digests = Vec::with_capacity(sends.len());
         for (o, mine) in sends {
+            let marks = marks.clone();
             digests.push(async move {
                 let owed = &run.owed[o];
                 let channel = &inputs.channels[owed.channel];
@@ -178,11 +184,27 @@ impl Scheduler {
                         Ok(s.send_carrying(&carried, &outgoing).await.map(Some))
                     }
                 };
+                if let Ok(Ok(sent)) = &result {
+                    // Nothing to say (`None`) is done too: the keys are settled.
+                    let id = sent.as_ref().and_then(|r| r.as_ref()).map(|r| r.0.clone()).unwrap_or_default();
+                    for (_, claimed) in &mine {
+                        // The writer outlives every sender; a closed queue cannot happen here.
+                        let _ = marks.send((claimed.post, id.clone()));
+                    }
+                }
                 (o, mine, result)
             });
         }
+        drop(marks);
         let sent: Vec<_> = futures::stream::iter(digests).buffer_unordered(Self::SENDS_AT_ONCE).collect().await;
-        let mut delivered = Vec::new();
+        // Every sender is gone with its digest, so the writer finishes what has queued.
+        match writer.await {
+            Ok(written) => written?,
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            // Cancelled as the runtime stops: what it did not record stays owed, and is
+            // taken over after the lease.
+            Err(_) => {}
+        }
         let mut broken = vec![false; run.owed.len()];
         let mut posted = Vec::new();
         for (o, mine, result) in &sent {
@@ -201,9 +223,7 @@ impl Scheduler {
                     broken[*o] = true;
                 }
                 Ok(Ok(sent)) => {
-                    let id = sent.as_ref().and_then(|r| r.as_ref()).map(|r| r.0.clone()).unwrap_or_default();
-                    for (k, claimed) in mine {
-                        delivered.push((claimed.post, id.clone()));
+                    for (k, _) in mine {
                         outcomes[*k] = match sent {
                             Some(message_ref) => Once::Sent(message_ref.clone()),
                             None => Once::Nothing,
@@ -219,8 +239,7 @@ impl Scheduler {
                 }
             }
         }
-        s.store.mark_delivered_many(&delivered, now).await?;
-        // Only now may another task take these keys.
+        // Only now, with every delivery recorded, may another task take these keys.
         drop(sent);
         let mut last_runs = run.started.clone();
         for (o, owed) in run.owed.iter().enumerate() {
@@ -345,6 +364,31 @@ impl Scheduler {
     /// How many digests a run sends at once (each channel is still paced by the delivery
     /// layer); deciding and recording do not wait on them one by one.
     const SENDS_AT_ONCE: usize = 32;
+    /// The most deliveries one transaction records.
+    const MARKS_AT_ONCE: usize = 1024;
+
+    /// Records deliveries as they arrive on `queued` until every sender is gone: each
+    /// transaction takes what has queued since the last, so marking keeps pace with sending
+    /// without a transaction per post.
+    async fn mark_delivered_as_sent(
+        store: crate::store::Store,
+        mut queued: tokio::sync::mpsc::UnboundedReceiver<(PostId, String)>,
+        at: DateTime<Utc>,
+    ) -> Result<(), crate::store::StoreError> {
+        let mut batch = Vec::new();
+        while let Some(first) = queued.recv().await {
+            batch.push(first);
+            while batch.len() < Self::MARKS_AT_ONCE {
+                match queued.try_recv() {
+                    Ok(mark) => batch.push(mark),
+                    Err(_) => break,
+                }
+            }
+            store.mark_delivered_many(&batch, at).await?;
+            batch.clear();
+        }
+        Ok(())
+    }
     /// How soon to try again when something owed was not delivered.
     pub const RETRY: Duration = Duration::minutes(1);
 
@@ -368,7 +412,7 @@ impl Scheduler {
             for s in inputs.schedules.iter().filter(|s| s.channel == channel.id) {
                 if let Ok(slots) = PostingSchedule::parse_any(&s.cron) {
                     if let Some(t) =
-                        slots.slots_between(channel.settings.timezone, after + Duration::seconds(1), horizon).next()
+                        slots.slots_between(channel.settings.timezone, first_second_after(after), horizon).next()
                     {
                         consider(t);
                     }

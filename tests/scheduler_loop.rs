@@ -27,15 +27,17 @@ async fn wait_for(out: &Arc<Mutex<Vec<u8>>>, needle: &str) -> String {
     panic!("'{needle}' never appeared in:\n{}", String::from_utf8_lossy(&out.lock().unwrap()));
 }
 
-#[tokio::test]
-async fn the_loop_posts_what_is_due_wakes_on_a_schedule_change_and_stops_on_shutdown() {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = ManualClock::new(at("2026-11-02T02:30:00Z"));
+/// A bot on the console whose #support follows India in Kolkata's time, at `now`.
+async fn a_bot_following_india(
+    dir: &std::path::Path,
+    now: DateTime<Utc>,
+) -> (Arc<meridian::bot::Bot>, ManualClock, Arc<Mutex<Vec<u8>>>) {
+    let clock = ManualClock::new(now);
     let out = Arc::new(Mutex::new(Vec::<u8>::new()));
     let console = Arc::new(ConsolePlatform::new(out.clone(), Arc::new(clock.clone()), chrono_tz::Asia::Kolkata));
     let mut platforms = Platforms::default();
     platforms.add(console);
-    let store = Store::connect(&format!("sqlite://{}", dir.path().join("m.db").display())).await.unwrap();
+    let store = Store::connect(&format!("sqlite://{}", dir.join("m.db").display())).await.unwrap();
     let parts = Parts::shipped(Config::load(None, &Default::default()).unwrap()).unwrap();
     let bot = Arc::new(parts.bot(store, Arc::new(clock.clone()), platforms));
     let channel = ChannelRef {
@@ -56,6 +58,13 @@ async fn the_loop_posts_what_is_due_wakes_on_a_schedule_change_and_stops_on_shut
         };
         bot.handle(event).await;
     }
+    (bot, clock, out)
+}
+
+#[tokio::test]
+async fn the_loop_posts_what_is_due_wakes_on_a_schedule_change_and_stops_on_shutdown() {
+    let dir = tempfile::tempdir().unwrap();
+    let (bot, clock, out) = a_bot_following_india(dir.path(), at("2026-11-02T02:30:00Z")).await;
     let scheduler: Scheduler = bot.scheduler();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let running = tokio::spawn(async move { scheduler.run(async { stopped.await.unwrap_or(()) }).await });
@@ -69,4 +78,16 @@ async fn the_loop_posts_what_is_due_wakes_on_a_schedule_change_and_stops_on_shut
     stop.send(()).unwrap();
     tokio::time::timeout(Duration::from_secs(5), running).await.expect("the loop stops on shutdown").unwrap();
     assert_eq!(text.matches("Diwali (Deepavali) — on Sunday").count(), 1);
+}
+
+#[tokio::test]
+async fn a_turn_a_moment_before_a_slot_wakes_for_that_slot() {
+    let dir = tempfile::tempdir().unwrap();
+    // 09:00 in Kolkata is 03:30 UTC; the turn comes 0.6 s before it.
+    let slot = at("2026-11-06T03:30:00Z");
+    let (bot, _clock, _out) = a_bot_following_india(dir.path(), slot - chrono::Duration::milliseconds(600)).await;
+    let next = bot.scheduler().next_due(slot - chrono::Duration::milliseconds(600)).await.unwrap();
+    assert_eq!(next, Some(slot), "it must not sleep past the 09:00 slot");
+    let next = bot.scheduler().next_due(slot).await.unwrap();
+    assert_ne!(next, Some(slot), "at the slot itself, that slot is the run's, not the next wake's");
 }

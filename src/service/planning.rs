@@ -220,7 +220,7 @@ pub fn first_planned(
     let mut answers: HashMap<PlanKey, Option<DateTime<Utc>>> = HashMap::new();
     let mut keep = Vec::new();
     let mut next: Option<DateTime<Utc>> = None;
-    let from = after + chrono::Duration::seconds(1);
+    let from = crate::reminders::first_second_after(after);
     for channel in &inputs.channels {
         let plan = plan_for(channel);
         let (first, last) = plan.dates_to_fetch(from, until);

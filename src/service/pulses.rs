@@ -11,9 +11,9 @@ use crate::pulse::{
     nudge_at, nudge_due, nudge_message, AnswerKind, PulsePrompt, PulseResults, QuestionId, ResultsInput, Tally, Theme,
     DEFAULT_NUDGE_LEAD, PULSE_CLOSED, VOTE_RECORDED,
 };
-use crate::reminders::PostingSchedule;
+use crate::reminders::{first_second_after, PostingSchedule};
 use crate::store::{Channel, ChannelId, Claim, NewPulse, PostKey, Pulse, PulseId, PulseSchedule, Purpose, WorkspaceId};
-use chrono::{DateTime, Duration, TimeDelta, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 
 /// What a pulse button carries: `pulse` with value `ID:CHOICE`.
 pub const CLICK_ACTION: &str = "pulse";
@@ -561,7 +561,7 @@ pub async fn fire_schedule(
     let Ok(slots) = PostingSchedule::parse_any(&schedule.cron) else { return Ok(false) };
     let since = s.store.last_run(&job).await?.unwrap_or(now);
     let fire =
-        slots.slots_between(channel.settings.timezone, since + Duration::seconds(1), now + Duration::seconds(1)).last();
+        slots.slots_between(channel.settings.timezone, first_second_after(since), first_second_after(now)).last();
     let mut opened = false;
     if let Some(at) = fire {
         let key = PostKey {
