@@ -82,6 +82,18 @@ fn a_full_file_is_read() {
     assert_eq!(config.slack.reconnect_delay, Duration::from_secs(2));
 }
 
+/// Each file is refused with a message naming its key, on the line the key is on, and
+/// containing the reason. Every case writes its key on the file's second line, or is a whole
+/// section on the first.
+fn each_names_its_key(cases: &[(&str, &str, &str)]) {
+    for (text, key, reason) in cases {
+        let message = error(text);
+        let line = if key.contains('.') { 2 } else { 1 };
+        assert!(message.starts_with(&format!("meridian.toml:{line}: key '{key}': ")), "{text}: {message}");
+        assert!(message.contains(reason), "{text}: {message}");
+    }
+}
+
 #[test]
 fn a_negative_lead_day_is_named_with_its_key() {
     assert_eq!(
@@ -116,13 +128,7 @@ fn bad_values_name_the_key_and_the_reason() {
         ("[pulse]\ndefault_duration = \"400d\"", "pulse.default_duration", "from 5m to 14d"),
         ("[defaults]\nlead_days = []", "defaults.lead_days", "never remind"),
     ];
-    for (text, key, reason) in cases {
-        let message = error(text);
-        // Every case writes its key on the file's second line, or is a whole section.
-        let line = if key.contains('.') { 2 } else { 1 };
-        assert!(message.starts_with(&format!("meridian.toml:{line}: key '{key}': ")), "{text}: {message}");
-        assert!(message.contains(reason), "{text}: {message}");
-    }
+    each_names_its_key(&cases);
 }
 
 #[test]
@@ -177,13 +183,7 @@ fn bad_discord_values_name_their_key() {
         ("[discord]\nguild_members = \"yes\"", "discord.guild_members", "true or false"),
         ("[discord]\napi_base = \"http://127.0.0.1:9/api\"", "discord.api_base", "/api/v10"),
     ];
-    for (text, key, reason) in cases {
-        let message = error(text);
-        // Every case writes its key on the file's second line, or is a whole section.
-        let line = if key.contains('.') { 2 } else { 1 };
-        assert!(message.starts_with(&format!("meridian.toml:{line}: key '{key}': ")), "{text}: {message}");
-        assert!(message.contains(reason), "{text}: {message}");
-    }
+    each_names_its_key(&cases);
 }
 
 #[test]

@@ -18,7 +18,7 @@ pub fn dates(korean: bool, month: u8, leap: bool, day: u8, year: i32) -> Vec<Nai
             } else {
                 Date::try_new_chinese_traditional(related, wanted, day).ok()?.to_rata_die()
             };
-            NaiveDate::from_num_days_from_ce_opt(i32::try_from(rd.to_i64_date()).ok()?)
+            super::gregorian(rd)
         })
         .filter(|d| d.year() == year)
         .collect()

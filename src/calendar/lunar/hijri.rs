@@ -33,7 +33,7 @@ pub fn dates(reckoning: Reckoning, month: u8, day: u8, year: i32) -> Vec<NaiveDa
                     fixed_from_observational_islamic(ah, month, day, location)
                 }
             };
-            NaiveDate::from_num_days_from_ce_opt(i32::try_from(days.to_i64_date()).ok()?)
+            super::gregorian(days)
         })
         .filter(|d| d.year() == year)
         .collect()

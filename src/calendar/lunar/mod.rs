@@ -358,6 +358,11 @@ impl fmt::Display for Computed {
     }
 }
 
+/// A day of ICU4X's count (Rata Die: day 1 is 0001-01-01) as a chrono date.
+fn gregorian(rd: calendrical_calculations::rata_die::RataDie) -> Option<NaiveDate> {
+    NaiveDate::from_num_days_from_ce_opt(i32::try_from(rd.to_i64_date()).ok()?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
