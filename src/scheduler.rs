@@ -17,7 +17,7 @@
 
 use crate::chat::{ChannelRef, Outgoing};
 use crate::posts::digest_message;
-use crate::reminders::{due, first_second_after, plan_posts, PostingSchedule, Reminder, ReminderPlan};
+use crate::reminders::{due, first_second_after, plan_posts, Reminder, ReminderPlan};
 use crate::service::calendar::{channel_occurrences, plan_for, reminders_job};
 use crate::service::planning::{first_planned, plan_reminders, RunInputs};
 use crate::service::pulses::{self, Duty, Nudged, Reported};
@@ -410,12 +410,11 @@ impl Scheduler {
                 }
             }
             for s in inputs.schedules.iter().filter(|s| s.channel == channel.id) {
-                if let Ok(slots) = PostingSchedule::parse_any(&s.cron) {
-                    if let Some(t) =
-                        slots.slots_between(channel.settings.timezone, first_second_after(after), horizon).next()
-                    {
-                        consider(t);
-                    }
+                let slots = s.cron.schedule();
+                if let Some(t) =
+                    slots.slots_between(channel.settings.timezone, first_second_after(after), horizon).next()
+                {
+                    consider(t);
                 }
             }
             if let Some(t) = crate::service::briefs::next_due(&self.services, channel, after).await? {
@@ -458,7 +457,7 @@ impl Scheduler {
     ) -> Result<Vec<(DateTime<Utc>, String)>, ServiceError> {
         let mut out = Vec::new();
         for s in self.services.store.pulse_schedules().await?.iter().filter(|s| s.channel == channel.id) {
-            let Ok(slots) = PostingSchedule::parse_any(&s.cron) else { continue };
+            let slots = s.cron.schedule();
             let theme = s.theme.as_deref().map(|t| format!(" on {t}")).unwrap_or_default();
             for at in slots.slots_between(channel.settings.timezone, from, to) {
                 out.push((at, format!("Pulse{theme} opens (schedule {})", s.id)));

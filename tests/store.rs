@@ -129,6 +129,20 @@ impl TestDb {
         }
     }
 
+    /// Runs `sql` past the store's interface, as an older version of meridian could have.
+    async fn raw_execute(&self, sql: &str) {
+        match self.kind {
+            BackendKind::Sqlite => {
+                let mut c = sqlx::SqliteConnection::connect(&self.url).await.unwrap();
+                sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut c).await.unwrap();
+            }
+            BackendKind::Postgres => {
+                let mut c = sqlx::PgConnection::connect(&self.url).await.unwrap();
+                sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut c).await.unwrap();
+            }
+        }
+    }
+
     /// Every vote row as stored, read past the store's interface.
     async fn raw_votes(&self) -> Vec<(i64, Vec<u8>, i64, Option<String>, i64)> {
         let sql = "SELECT pulse_id, voter_hash, choice, segment, revision FROM votes";
@@ -968,7 +982,7 @@ async fn pulse_schedules_round_trip(db: &TestDb) {
     let weekly = s
         .save_pulse_schedule(&NewPulseSchedule {
             channel,
-            cron: "0 15 * * FRI".into(),
+            cron: "0 15 * * FRI".parse().unwrap(),
             theme: Some("workload".into()),
             duration: TimeDelta::hours(48),
             created_by: "U900".into(),
@@ -981,12 +995,21 @@ async fn pulse_schedules_round_trip(db: &TestDb) {
         vec![PulseSchedule {
             id: weekly,
             channel,
-            cron: "0 15 * * FRI".into(),
+            cron: "0 15 * * FRI".parse().unwrap(),
             theme: Some("workload".into()),
             duration: TimeDelta::hours(48),
             created_by: "U900".into(),
         }]
     );
+    // A schedule written before the rules tightened (every minute): left out with a warning,
+    // the others still read, and it can still be removed.
+    let sql = format!(
+        "INSERT INTO pulse_schedules (channel_id, cron, theme, duration_secs, created_by) \
+         VALUES ({}, '* * * * *', NULL, 3600, 'U1')",
+        channel.0
+    );
+    db.raw_execute(&sql).await;
+    assert_eq!(s.pulse_schedules().await.unwrap().iter().map(|p| p.id).collect::<Vec<_>>(), vec![weekly]);
     assert!(s.remove_pulse_schedule(weekly).await.unwrap());
     assert!(s.pulse_schedules().await.unwrap().is_empty());
 }

@@ -67,7 +67,7 @@ pub async fn run(ctx: &Context<'_>, command: PulseCommand) -> Result<Effects, Se
             let window = |at: chrono::DateTime<chrono::Utc>, d: TimeDelta| (at, at + d);
             let mine: Vec<_> = upcoming.iter().map(|at| window(*at, duration(d))).collect();
             for other in ctx.bot.store.pulse_schedules().await?.iter().filter(|s| s.channel == ctx.channel.id) {
-                let Ok(their) = crate::reminders::PostingSchedule::parse_any(&other.cron) else { continue };
+                let their = other.cron.schedule();
                 let clash = their
                     .slots_between(tz, ctx.now, ctx.now + TimeDelta::days(400))
                     .take(60)
@@ -78,7 +78,7 @@ pub async fn run(ctx: &Context<'_>, command: PulseCommand) -> Result<Effects, Se
                         "Schedule {} (`{}`) would have a pulse open at the same time, on {}; two pulses at once \
                          split the answers. Pick other times or `/pulse unschedule {}` first. Nothing was scheduled.",
                         other.id,
-                        other.cron,
+                        other.cron.as_written(),
                         opens.with_timezone(&tz).format("%a %-d %b %H:%M"),
                         other.id
                     )))]
@@ -87,7 +87,7 @@ pub async fn run(ctx: &Context<'_>, command: PulseCommand) -> Result<Effects, Se
             }
             let schedule = NewPulseSchedule {
                 channel: ctx.channel.id,
-                cron: cron.as_written().to_string(),
+                cron: cron.clone(),
                 theme: theme.map(|t| t.as_str().to_string()),
                 duration: duration(d),
                 created_by: ctx.actor.user_id.clone(),

@@ -15,7 +15,7 @@ use thiserror::Error;
 use crate::reminders::{PostingSchedule, ReminderError};
 
 /// A cron schedule that parsed and fires at most once an hour.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CronSpec {
     schedule: PostingSchedule,
 }

@@ -11,7 +11,7 @@ use crate::pulse::{
     nudge_at, nudge_due, nudge_message, AnswerKind, PulsePrompt, PulseResults, QuestionId, ResultsInput, Tally, Theme,
     DEFAULT_NUDGE_LEAD, PULSE_CLOSED, VOTE_RECORDED,
 };
-use crate::reminders::{first_second_after, PostingSchedule};
+use crate::reminders::first_second_after;
 use crate::store::{Channel, ChannelId, Claim, NewPulse, PostKey, Pulse, PulseId, PulseSchedule, Purpose, WorkspaceId};
 use chrono::{DateTime, TimeDelta, Utc};
 
@@ -558,7 +558,7 @@ pub async fn fire_schedule(
     now: DateTime<Utc>,
 ) -> Result<bool, ServiceError> {
     let job = schedule_job(schedule.id.0);
-    let Ok(slots) = PostingSchedule::parse_any(&schedule.cron) else { return Ok(false) };
+    let slots = schedule.cron.schedule();
     let since = s.store.last_run(&job).await?.unwrap_or(now);
     let fire =
         slots.slots_between(channel.settings.timezone, first_second_after(since), first_second_after(now)).last();

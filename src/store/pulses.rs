@@ -4,6 +4,7 @@
 use super::normalize_region;
 use super::votes::{self, VoteRequest};
 use super::{corrupt, count, Backend, ChannelId, PulseId, PulseScheduleId, Store, StoreError};
+use crate::pulse::CronSpec;
 use chrono::{DateTime, TimeDelta, Utc};
 use sqlx::AssertSqlSafe;
 use std::collections::HashSet;
@@ -49,8 +50,8 @@ impl Pulse {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewPulseSchedule {
     pub channel: ChannelId,
-    /// Five-field cron in the channel's time zone.
-    pub cron: String,
+    /// Five-field cron in the channel's time zone, checked (at most hourly).
+    pub cron: CronSpec,
     /// Theme to draw the question from; `None` for any.
     pub theme: Option<String>,
     /// How long each pulse stays open.
@@ -62,7 +63,7 @@ pub struct NewPulseSchedule {
 pub struct PulseSchedule {
     pub id: PulseScheduleId,
     pub channel: ChannelId,
-    pub cron: String,
+    pub cron: CronSpec,
     pub theme: Option<String>,
     pub duration: TimeDelta,
     pub created_by: String,
@@ -110,15 +111,24 @@ struct PulseScheduleRow {
     created_by: String,
 }
 
-impl From<PulseScheduleRow> for PulseSchedule {
-    fn from(row: PulseScheduleRow) -> PulseSchedule {
-        PulseSchedule {
-            id: PulseScheduleId(row.id),
-            channel: ChannelId(row.channel_id),
-            cron: row.cron,
-            theme: row.theme,
-            duration: TimeDelta::seconds(row.duration_secs),
-            created_by: row.created_by,
+impl PulseScheduleRow {
+    /// The schedule, if its cron still reads: one that a newer meridian refuses (rules
+    /// tighten) is left out with a warning naming it, rather than making every schedule
+    /// unreadable; `/pulse unschedule ID` still removes it.
+    fn into_schedule(self) -> Option<PulseSchedule> {
+        match self.cron.parse::<CronSpec>() {
+            Ok(cron) => Some(PulseSchedule {
+                id: PulseScheduleId(self.id),
+                channel: ChannelId(self.channel_id),
+                cron,
+                theme: self.theme,
+                duration: TimeDelta::seconds(self.duration_secs),
+                created_by: self.created_by,
+            }),
+            Err(e) => {
+                tracing::warn!(schedule = self.id, channel = self.channel_id, error = %e, "a stored pulse schedule no longer reads; it will not fire");
+                None
+            }
         }
     }
 }
@@ -223,7 +233,7 @@ impl Store {
              created_by) VALUES ($1, $2, $3, $4, $5) RETURNING id";
         let id: i64 = on_pool!(self, |pool| sqlx::query_scalar(sql)
             .bind(schedule.channel.0)
-            .bind(&schedule.cron)
+            .bind(schedule.cron.as_written())
             .bind(schedule.theme.as_deref())
             .bind(schedule.duration.num_seconds())
             .bind(&schedule.created_by)
@@ -237,7 +247,7 @@ impl Store {
         let sql = "SELECT id, channel_id, cron, theme, duration_secs, created_by \
              FROM pulse_schedules ORDER BY channel_id, id";
         let rows: Vec<PulseScheduleRow> = on_pool!(self, |pool| sqlx::query_as(sql).fetch_all(pool).await?);
-        Ok(rows.into_iter().map(PulseSchedule::from).collect())
+        Ok(rows.into_iter().filter_map(PulseScheduleRow::into_schedule).collect())
     }
 
     pub async fn remove_pulse_schedule(&self, id: PulseScheduleId) -> Result<bool, StoreError> {

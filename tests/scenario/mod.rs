@@ -67,7 +67,7 @@ pub async fn seed(dir: &std::path::Path, channels: usize, varied: bool) -> Strin
             if i % 13 == 5 {
                 let schedule = NewPulseSchedule {
                     channel: id,
-                    cron: "0 10 * * FRI".into(),
+                    cron: "0 10 * * FRI".parse().unwrap(),
                     theme: None,
                     duration: TimeDelta::days(2),
                     created_by: "priya".into(),
