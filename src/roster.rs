@@ -42,26 +42,41 @@ impl fmt::Display for RosterError {
     }
 }
 
-/// Reads a members CSV: the rows that are right, and an error for each cell that is not.
-pub fn read_roster(source: &str, text: &str, library: &Library) -> (Vec<ImportedMember>, Vec<RosterError>) {
-    let error = |line: usize, column: usize, column_name: &str, message: String| RosterError {
-        file: source.to_string(),
-        line,
-        column,
-        column_name: column_name.to_string(),
-        message,
-    };
+impl RosterError {
+    fn at(source: &str, line: usize, column: usize, column_name: &str, message: String) -> RosterError {
+        RosterError { file: source.to_string(), line, column, column_name: column_name.to_string(), message }
+    }
+}
+
+/// Opens a CSV file within the size limit, without its byte-order mark: its reader, past the
+/// header, and the header's column names lower-cased. What stops it is named on line 1.
+fn open_csv<'a>(source: &str, text: &'a str) -> Result<(csv::Reader<&'a [u8]>, Vec<String>), RosterError> {
     if text.len() > MAX_CSV_BYTES {
-        return (
-            Vec::new(),
-            vec![error(1, 0, "", format!("the file is {} bytes; at most {MAX_CSV_BYTES}", text.len()))],
-        );
+        return Err(RosterError::at(
+            source,
+            1,
+            0,
+            "",
+            format!("the file is {} bytes; at most {MAX_CSV_BYTES}", text.len()),
+        ));
     }
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
-    let header: Vec<String> = match reader.headers() {
+    let header = match reader.headers() {
         Ok(h) => h.iter().map(|c| c.to_ascii_lowercase()).collect(),
-        Err(e) => return (Vec::new(), vec![error(1, 0, "", format!("the header cannot be read: {e}"))]),
+        Err(e) => return Err(RosterError::at(source, 1, 0, "", format!("the header cannot be read: {e}"))),
+    };
+    Ok((reader, header))
+}
+
+/// Reads a members CSV: the rows that are right, and an error for each cell that is not.
+pub fn read_roster(source: &str, text: &str, library: &Library) -> (Vec<ImportedMember>, Vec<RosterError>) {
+    let error = |line: usize, column: usize, column_name: &str, message: String| {
+        RosterError::at(source, line, column, column_name, message)
+    };
+    let (mut reader, header) = match open_csv(source, text) {
+        Ok(opened) => opened,
+        Err(e) => return (Vec::new(), vec![e]),
     };
     let mut errors = Vec::new();
     for (i, name) in header.iter().enumerate() {
@@ -195,24 +210,12 @@ pub struct MilestoneRow {
 /// Reads a milestones CSV: columns `name`, `date` (YYYY-MM-DD), `yearly` (yes/no, optional),
 /// `channel` (its name); each bad cell reported by line and column.
 pub fn read_milestones(source: &str, text: &str) -> (Vec<MilestoneRow>, Vec<RosterError>) {
-    let error = |line: usize, column: usize, column_name: &str, message: String| RosterError {
-        file: source.to_string(),
-        line,
-        column,
-        column_name: column_name.to_string(),
-        message,
+    let error = |line: usize, column: usize, column_name: &str, message: String| {
+        RosterError::at(source, line, column, column_name, message)
     };
-    if text.len() > MAX_CSV_BYTES {
-        return (
-            Vec::new(),
-            vec![error(1, 0, "", format!("the file is {} bytes; at most {MAX_CSV_BYTES}", text.len()))],
-        );
-    }
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
-    let header: Vec<String> = match reader.headers() {
-        Ok(h) => h.iter().map(|c| c.to_ascii_lowercase()).collect(),
-        Err(e) => return (Vec::new(), vec![error(1, 0, "", format!("the header cannot be read: {e}"))]),
+    let (mut reader, header) = match open_csv(source, text) {
+        Ok(opened) => opened,
+        Err(e) => return (Vec::new(), vec![e]),
     };
     const NEEDED: [&str; 3] = ["name", "date", "channel"];
     let mut errors: Vec<RosterError> = header

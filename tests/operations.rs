@@ -99,6 +99,18 @@ async fn stop(bot: RunningBot) -> (std::process::ExitStatus, String, Duration) {
     (status, log, started.elapsed())
 }
 
+/// `/readyz`'s answer once it says 200, or its last answer after [`WAIT`].
+async fn readyz_once_ready(http: SocketAddr) -> (u16, String) {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let (status, body) = get(http, "/readyz").await;
+        if status == 200 || Instant::now() > deadline {
+            return (status, body);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn readyz_waits_for_slack_and_metrics_count_posts_429s_votes_and_acknowledgements() {
     let slack = FakeSlack::start().await;
@@ -114,14 +126,7 @@ async fn readyz_waits_for_slack_and_metrics_count_posts_429s_votes_and_acknowled
 
     slack.wait_connected(1).await.expect("meridian opens Socket Mode");
     slack.delay("apps.connections.open", Duration::ZERO);
-    let deadline = Instant::now() + WAIT;
-    let ready = loop {
-        let (status, body) = get(bot.http, "/readyz").await;
-        if status == 200 || Instant::now() > deadline {
-            break (status, body);
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let ready = readyz_once_ready(bot.http).await;
     assert_eq!(ready.0, 200, "ready once connected: {}", ready.1);
     assert_eq!(serde_json::from_str::<Value>(&ready.1).unwrap()["ready"], true);
 
@@ -227,14 +232,7 @@ async fn a_discord_instance_is_ready_once_its_shard_is_connected_and_counts_its_
         .await
         .unwrap();
     fake.wait_ready(WAIT).await.unwrap_or_else(|e| panic!("{e}\n{}", bot.stderr()));
-    let deadline = Instant::now() + WAIT;
-    let ready = loop {
-        let (status, body) = get(bot.http, "/readyz").await;
-        if status == 200 || Instant::now() > deadline {
-            break (status, body);
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let ready = readyz_once_ready(bot.http).await;
     assert_eq!(ready.0, 200, "ready once shard 0 is connected: {}", ready.1);
 
     let help = DiscordCommand::new("meridian").subcommand("help", vec![]).user(sample::ALICE).channel(sample::GENERAL);
