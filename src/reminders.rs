@@ -34,16 +34,18 @@
 //! spring-forward gap and fires twice in a fall-back hour; so slots are found in wall-clock
 //! time and turned into instants by [`local_to_utc`].
 
-use crate::calendar::{Kind, Occurrence, RegionCode};
+use crate::calendar::{Kind, Occurrence, OccurrenceKey, RegionCode};
 use crate::team::{local_to_utc, Fold};
 use chrono::{DateTime, Days, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::ops::{Bound, RangeBounds};
 
+mod key;
 mod schedule;
 mod slots;
+pub use key::{NotAReminderKey, ReminderKey};
 pub use schedule::{first_second_after, PostingSchedule};
 
 /// Weekdays at 09:00, in the channel's clock.
@@ -158,9 +160,8 @@ pub struct Reminder {
     /// seen from Friday. From [`due`], counted from the catch-up instant.
     pub days_before: i64,
     pub post_at: DateTime<Utc>,
-    /// Names this post across restarts and instances for the ledger:
-    /// `IN:diwali:2026-11-08:lead1`.
-    pub key: String,
+    /// Names this post across restarts and instances for the ledger.
+    pub key: ReminderKey,
     /// The substitute day off, when the holiday has one.
     pub observed_on: Option<NaiveDate>,
 }
@@ -186,7 +187,7 @@ const LATE_AFTER: Duration = Duration::minutes(15);
 
 pub fn due(plan: &ReminderPlan, occurrences: &[Occurrence], since: DateTime<Utc>, now: DateTime<Utc>) -> Vec<Reminder> {
     let today = now.with_timezone(&plan.timezone).date_naive();
-    let mut latest: BTreeMap<String, Reminder> = BTreeMap::new();
+    let mut latest: HashMap<OccurrenceKey, Reminder> = HashMap::new();
     for reminder in planned(plan, occurrences, (Bound::Excluded(since), Bound::Included(now))) {
         if reminder.occurrence.date < today {
             continue;
@@ -198,7 +199,7 @@ pub fn due(plan: &ReminderPlan, occurrences: &[Occurrence], since: DateTime<Utc>
     }
     // A reminder posted late (after downtime) is dropped when the same occurrence has another
     // reminder coming later today: "tomorrow" at nine beats "in 7 days" caught up at eight.
-    let mut next_today: HashSet<String> = HashSet::new();
+    let mut next_today: HashSet<OccurrenceKey> = HashSet::new();
     for r in planned(plan, occurrences, (Bound::Excluded(now), Bound::Unbounded)) {
         if r.post_at.with_timezone(&plan.timezone).date_naive() == today {
             next_today.insert(r.occurrence.key());
@@ -242,7 +243,7 @@ fn planned(plan: &ReminderPlan, occurrences: &[Occurrence], window: impl RangeBo
                     lead_days: 0,
                     days_before: 0,
                     post_at,
-                    key: format!("{}:lead0", occurrence.key()),
+                    key: ReminderKey { occurrence: occurrence.key(), lead: 0 },
                     observed_on: None,
                 });
             }
@@ -263,7 +264,7 @@ fn planned(plan: &ReminderPlan, occurrences: &[Occurrence], window: impl RangeBo
                 lead_days: lead,
                 days_before: (occurrence.date - posted_on).num_days(),
                 post_at,
-                key: format!("{}:lead{lead}", occurrence.key()),
+                key: ReminderKey { occurrence: occurrence.key(), lead },
                 observed_on,
             });
         }

@@ -132,7 +132,7 @@ impl Scheduler {
             keys.extend(owed.reminders.iter().map(|r| PostKey {
                 channel,
                 purpose: Purpose::Reminder,
-                occurrence_key: r.key.clone(),
+                occurrence_key: r.key.to_string(),
             }));
             spans.push(start..keys.len());
         }
@@ -255,7 +255,7 @@ impl Scheduler {
                 if !matches!(once, Once::AlreadyDelivered | Once::Nothing) {
                     posted.push(Posted {
                         channel: channel.name.clone(),
-                        key: reminder.key.clone(),
+                        key: reminder.key.to_string(),
                         at: now,
                         delivered: matches!(once, Once::Sent(_)),
                     });

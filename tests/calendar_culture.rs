@@ -3,13 +3,14 @@
 //! greeting, a staffing-only day is never announced but still counts, and a reminder says how
 //! widely a holiday is given.
 
+mod common;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use meridian::calendar::{parse_region_file, review, shipped_files, Library, SharedText};
 use meridian::posts::digest_message;
 use meridian::reminders::{plan_posts, Reminder, ReminderPlan};
 use meridian::render::Templates;
 use meridian::team::{whos_off, MemberProfile};
-use std::process::Command;
 
 /// The review of `files` alone, as `file:line: message` lines, with no shared-text list.
 fn findings(files: &[(&str, &str)]) -> Vec<String> {
@@ -344,11 +345,7 @@ fn calendars_check_fails_with_file_and_line_on_a_copied_malay_greeting() {
         event("eid-al-adha", "Eid'l Adha", "public", "greeting = \"Eid Mubarak! (Selamat Hari Raya Haji)\"\n")
     );
     std::fs::write(&path, text).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_meridian"))
-        .args(["calendars", "check", dir.path().to_str().unwrap()])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
+    let out = common::meridian().args(["calendars", "check", dir.path().to_str().unwrap()]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(

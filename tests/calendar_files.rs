@@ -1,8 +1,9 @@
 //! Calendar files as HR writes them: what a mistake looks like to the person who made it,
 //! and the `meridian calendars check` / `meridian holidays` commands end to end.
 
+mod common;
+
 use meridian::calendar::{parse_region_file, CalendarError, Library};
-use std::process::Command;
 
 fn errors_of(file: &str, text: &str) -> Vec<String> {
     parse_region_file(file, text).expect_err("the file should be rejected").iter().map(ToString::to_string).collect()
@@ -121,7 +122,7 @@ fn a_subdivision_adds_replaces_and_removes_national_events() {
 }
 
 fn meridian(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_meridian")).args(args).current_dir(env!("CARGO_MANIFEST_DIR")).output().unwrap()
+    common::meridian().args(args).output().unwrap()
 }
 
 #[test]
@@ -220,8 +221,7 @@ fn a_binary_file_is_named_and_the_others_are_still_checked() {
     let bad_kind =
         format!("{GOOD_HEADER}\n[[event]]\nname = \"Founders' Day\"\nkind = \"holiday\"\nrule = \"03-01\"\n");
     std::fs::write(dir.path().join("XA.toml"), bad_kind).unwrap();
-    let out =
-        Command::new(env!("CARGO_BIN_EXE_meridian")).arg("calendars").arg("check").arg(dir.path()).output().unwrap();
+    let out = common::meridian().arg("calendars").arg("check").arg(dir.path()).output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
     assert!(err.contains("AA.toml:1: not a text file: byte 1 is not UTF-8"), "{err}");

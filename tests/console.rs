@@ -247,12 +247,8 @@ fn run_without_tokens_is_the_console_and_keeps_running_after_input_closes() {
     use std::io::{Read, Write};
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}", dir.path().join("m.db").display());
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_meridian"))
+    let mut child = common::meridian()
         .args(["run", "--database", &db])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("DATABASE_URL")
-        .env_remove("SLACK_BOT_TOKEN")
-        .env_remove("DISCORD_TOKEN")
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -508,9 +504,8 @@ fn a_second_bot_process_on_one_sqlite_file_is_refused_while_the_first_runs() {
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}", dir.path().join("m.db").display());
     // The first holds the file while it waits for its script on standard input.
-    let mut first = std::process::Command::new(env!("CARGO_BIN_EXE_meridian"))
+    let mut first = common::meridian()
         .args(["console", "--script", "-", "--clock", "2026-11-02T08:00Z", "--database", &db])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
@@ -640,7 +635,7 @@ fn a_configuration_that_points_nowhere_is_named() {
     // A meridian.toml that is a link to nowhere is not taken for "no file, use defaults".
     let here = tempfile::tempdir().unwrap();
     std::os::unix::fs::symlink("/nowhere/meridian.toml", here.path().join("meridian.toml")).unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_meridian"))
+    let out = common::meridian()
         .args(["migrate", "--database", "sqlite::memory:"])
         .current_dir(here.path())
         .output()

@@ -446,7 +446,7 @@ async fn a_refused_token_or_an_unreachable_discord_stops_meridian_with_a_clear_e
         std::fs::write(&config, format!("[discord]\napi_base = \"{api_base}\"\n[http]\nlisten = \"127.0.0.1:0\"\n"))
             .unwrap();
         let database = format!("sqlite://{}", dir.path().join("m.db").display());
-        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_meridian"));
+        let mut command = common::meridian();
         command
             .args(["run", "--config", config.to_str().unwrap(), "--database", &database])
             .env_clear()

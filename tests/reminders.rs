@@ -7,7 +7,7 @@ use chrono_tz::Asia::Kolkata;
 use chrono_tz::Europe::{Berlin, London};
 use chrono_tz::Tz;
 use meridian::calendar::{Kind, Library, Occurrence};
-use meridian::reminders::{due, plan_posts, PostingSchedule, Reminder, ReminderError, ReminderPlan};
+use meridian::reminders::{due, plan_posts, PostingSchedule, Reminder, ReminderError, ReminderKey, ReminderPlan};
 use proptest::prelude::*;
 
 mod common;
@@ -79,7 +79,7 @@ fn diwali_on_a_sunday_is_announced_on_the_friday_before_at_0900_india_time() {
         ]
     );
     let friday = reminders.iter().find(|r| r.post_at == utc("2026-11-06T03:30:00Z")).unwrap();
-    assert_eq!(friday.key, "IN:diwali:2026-11-08:lead0");
+    assert_eq!(friday.key.to_string(), "IN:diwali:2026-11-08:lead0");
     assert_eq!(friday.observed_on, None, "India gives no substitute days");
 }
 
@@ -96,7 +96,10 @@ fn a_monday_holiday_in_india_is_announced_a_week_ahead_on_friday_and_on_the_day(
             (utc("2026-01-26T03:30:00Z"), 0, 0),
         ]
     );
-    assert_eq!(reminders.iter().find(|r| r.lead_days == 1).unwrap().key, "IN:republic-day:2026-01-26:lead1");
+    assert_eq!(
+        reminders.iter().find(|r| r.lead_days == 1).unwrap().key.to_string(),
+        "IN:republic-day:2026-01-26:lead1"
+    );
 }
 
 #[test]
@@ -137,7 +140,7 @@ fn a_substitute_day_gets_its_own_reminder_on_the_day() {
     let reminders = plan_for(&plan, &["GB"], "2026-12-20T00:00:00Z", "2026-12-31T00:00:00Z");
     let substitute: Vec<&Reminder> = reminders.iter().filter(|r| r.occurrence.observed).collect();
     assert_eq!(substitute.len(), 1, "{substitute:#?}");
-    assert_eq!(substitute[0].key, "GB:boxing-day:2026-12-28:observed:lead0");
+    assert_eq!(substitute[0].key.to_string(), "GB:boxing-day:2026-12-28:observed:lead0");
     assert_eq!((substitute[0].post_at, substitute[0].days_before), (utc("2026-12-28T09:00:00Z"), 0));
 }
 
@@ -320,7 +323,7 @@ fn a_leap_day_milestone_is_reminded_of_only_in_leap_years() {
             (utc("2028-02-29T03:30:00Z"), 0, 0),
         ]
     );
-    assert_eq!(reminders[0].key, "ZZ:founding-day:2028-02-29:lead7");
+    assert_eq!(reminders[0].key.to_string(), "ZZ:founding-day:2028-02-29:lead7");
 }
 
 #[test]
@@ -361,7 +364,9 @@ fn after_three_days_down_only_the_latest_still_relevant_reminder_of_each_event_i
     occurrences.push(milestone("Release 2", date(2026, 11, 12)));
     occurrences.push(milestone("Quarterly review", date(2026, 11, 18)));
     let caught_up = due(&plan, &occurrences, since, now);
-    let summary: Vec<_> = caught_up.iter().map(|r| (r.key.as_str(), r.post_at, r.days_before)).collect();
+    let keys: Vec<String> = caught_up.iter().map(|r| r.key.to_string()).collect();
+    let summary: Vec<_> =
+        caught_up.iter().zip(&keys).map(|(r, key)| (key.as_str(), r.post_at, r.days_before)).collect();
     assert_eq!(
         summary,
         vec![
@@ -382,7 +387,7 @@ fn when_nothing_was_missed_due_is_exactly_what_was_planned_for_the_moment() {
     let plan = ReminderPlan::in_zone(Kolkata);
     let (since, now) = (utc("2026-01-26T03:29:00Z"), utc("2026-01-26T03:30:00Z"));
     let occurrences = occurrences(&plan, &["IN"], since, now);
-    let keys = |rs: &[Reminder]| rs.iter().map(|r| r.key.clone()).collect::<Vec<_>>();
+    let keys = |rs: &[Reminder]| rs.iter().map(|r| r.key.to_string()).collect::<Vec<_>>();
     assert_eq!(keys(&due(&plan, &occurrences, since, now)), vec!["IN:republic-day:2026-01-26:lead0"]);
     assert!(due(&plan, &occurrences, now, utc("2026-01-26T04:00:00Z")).is_empty(), "since is excluded");
 }
@@ -470,7 +475,7 @@ proptest! {
         halves.extend(plan_posts(&plan, &occurrences, middle, to));
         prop_assert_eq!(&whole, &halves);
 
-        let mut keys: Vec<&str> = whole.iter().map(|r| r.key.as_str()).collect();
+        let mut keys: Vec<&ReminderKey> = whole.iter().map(|r| &r.key).collect();
         keys.sort_unstable();
         keys.dedup();
         prop_assert_eq!(keys.len(), whole.len(), "a key is planned twice");
@@ -509,7 +514,7 @@ proptest! {
         let occurrences = occurrences(&plan, &["IN", "US", "GB"], since, now);
         let caught_up = due(&plan, &occurrences, since, now);
         let today = now.with_timezone(&tz).date_naive();
-        let mut events: Vec<String> = caught_up.iter().map(|r| r.occurrence.key()).collect();
+        let mut events: Vec<_> = caught_up.iter().map(|r| r.occurrence.key()).collect();
         events.sort();
         events.dedup();
         prop_assert_eq!(events.len(), caught_up.len());

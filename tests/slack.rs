@@ -362,7 +362,7 @@ fn meridian_will_not_start_socket_mode_without_the_app_token() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("meridian.toml");
     std::fs::write(&config, "[slack]\napi_base = \"http://127.0.0.1:9/api\"\n").unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_meridian"))
+    let out = common::meridian()
         .args(["run", "--config"])
         .arg(&config)
         .arg("--database")

@@ -84,6 +84,7 @@ mod tests {
     fn milestone_keys_are_stable_and_marked_as_team_events() {
         let m = [milestone(d(2027, 2, 1), false)];
         let o = &milestone_occurrences(&m, d(2027, 1, 1), d(2027, 12, 31))[0];
-        assert_eq!(o.key(), "TEAM:milestone-7:2027-02-01");
+        assert_eq!(o.key().to_string(), "TEAM:milestone-7:2027-02-01");
+        assert_eq!("TEAM:milestone-7:2027-02-01".parse(), Ok(o.key()), "a team key reads back");
     }
 }

@@ -31,6 +31,6 @@ pub use model::{
     Culture, Event, Given, Kind, NoteLines, Observed, Region, RegionCode, RegionCodeError, Shift, Tone,
     MAX_COMPANY_CODE,
 };
-pub use occurrence::{Occurrence, TableGap};
+pub use occurrence::{NotAnOccurrenceKey, Occurrence, OccurrenceKey, TableGap};
 pub use review::{review, SharedText};
 pub use rule::{Rule, RuleError};

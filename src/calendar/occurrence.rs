@@ -7,6 +7,73 @@ use std::collections::HashSet;
 use std::fmt;
 use std::sync::Arc;
 
+/// Names one occurrence across restarts and instances, in the post ledger and in what people
+/// reacted to: `IN:diwali:2026-11-08`, a substitute day ending in `:observed`. The text form is
+/// what the store keeps, so it must read back as it was written.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct OccurrenceKey {
+    pub region: RegionCode,
+    /// The event's id in its calendar file (`milestone-12` for a team's own event).
+    pub id: String,
+    pub date: NaiveDate,
+    pub observed: bool,
+}
+
+impl fmt::Display for OccurrenceKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.region, self.id, self.date)?;
+        if self.observed {
+            f.write_str(":observed")?;
+        }
+        Ok(())
+    }
+}
+
+/// Keys order as their text does (the order the ledger and listings have always had, where
+/// `christmas-day` comes before `christmas`), not field by field.
+impl Ord for OccurrenceKey {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.to_string().cmp(&other.to_string())
+    }
+}
+
+impl PartialOrd for OccurrenceKey {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// Text that is not an [`OccurrenceKey`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("'{0}' is not an occurrence key; expected REGION:EVENT:YYYY-MM-DD such as IN:diwali:2026-11-08")]
+pub struct NotAnOccurrenceKey(pub String);
+
+impl std::str::FromStr for OccurrenceKey {
+    type Err = NotAnOccurrenceKey;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let wrong = || NotAnOccurrenceKey(text.to_string());
+        let (rest, observed) = match text.strip_suffix(":observed") {
+            Some(rest) => (rest, true),
+            None => (text, false),
+        };
+        let mut parts = rest.splitn(3, ':');
+        let (Some(region), Some(id), Some(date)) = (parts.next(), parts.next(), parts.next()) else {
+            return Err(wrong());
+        };
+        let region = if region == RegionCode::team().as_str() {
+            RegionCode::team()
+        } else {
+            region.parse().map_err(|_| wrong())?
+        };
+        let date = NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| wrong())?;
+        if id.is_empty() || id.contains(':') {
+            return Err(wrong());
+        }
+        Ok(OccurrenceKey { region, id: id.to_string(), date, observed })
+    }
+}
+
 /// One dated event in one region.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Occurrence {
@@ -31,11 +98,9 @@ pub struct Occurrence {
 }
 
 impl Occurrence {
-    /// A key that names this occurrence across restarts and instances, e.g. for the post
-    /// ledger: `IN:diwali:2026-11-08` (substitutes end in `:observed`).
-    pub fn key(&self) -> String {
-        let suffix = if self.observed { ":observed" } else { "" };
-        format!("{}:{}:{}{}", self.region, self.id, self.date, suffix)
+    /// The key that names this occurrence across restarts and instances.
+    pub fn key(&self) -> OccurrenceKey {
+        OccurrenceKey { region: self.region.clone(), id: self.id.clone(), date: self.date, observed: self.observed }
     }
 
     /// Whether a channel may be told of it; `announce = false` keeps a day as a staffing fact.

@@ -2,13 +2,12 @@
 //! printed as the console shows it, without posting anything or remembering its headlines.
 
 use super::app::{find_channel, load_parts};
-use super::console::load_config;
+use super::setup::Setup;
 use crate::chat::Platforms;
 use crate::clock::SystemClock;
 use crate::store::Store;
 use anyhow::Context;
 use chrono::{NaiveDate, Utc};
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -21,11 +20,8 @@ pub struct Args {
     /// Headlines are fetched only for today's brief.
     #[arg(long, value_parser = parse_date)]
     date: Option<NaiveDate>,
-    /// Database URL (overrides meridian.toml and DATABASE_URL).
-    #[arg(long)]
-    database: Option<String>,
-    #[arg(long)]
-    config: Option<PathBuf>,
+    #[command(flatten)]
+    setup: Setup,
 }
 
 fn parse_date(text: &str) -> Result<NaiveDate, String> {
@@ -34,7 +30,7 @@ fn parse_date(text: &str) -> Result<NaiveDate, String> {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let parts = load_parts(load_config(args.config.as_deref(), args.database)?)?;
+    let parts = load_parts(args.setup.load()?)?;
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     runtime.block_on(async move {
         let store =

@@ -2,7 +2,7 @@
 //! and ICS out, of any calendar meridian knows.
 
 use super::app::load_parts;
-use super::console::load_config;
+use super::setup::Setup;
 use crate::calendar::command::NewCalendar;
 use crate::calendar::held::import_events;
 use crate::calendar::{read_ics, write_ics, Kind, LiveLibrary, RegionCode};
@@ -33,11 +33,8 @@ pub struct ImportArgs {
     /// A new calendar's time zone (default: its parent's, else UTC).
     #[arg(long)]
     tz: Option<String>,
-    /// Database URL (overrides meridian.toml and DATABASE_URL).
-    #[arg(long)]
-    database: Option<String>,
-    #[arg(long)]
-    config: Option<PathBuf>,
+    #[command(flatten)]
+    setup: Setup,
 }
 
 #[derive(clap::Args)]
@@ -48,11 +45,8 @@ pub struct ExportArgs {
     /// A year, 1900 to 2200 (default: this year and the next).
     #[arg(long)]
     year: Option<i32>,
-    /// Database URL, for the company calendars kept there (when the database exists).
-    #[arg(long)]
-    database: Option<String>,
-    #[arg(long)]
-    config: Option<PathBuf>,
+    #[command(flatten)]
+    setup: Setup,
 }
 
 pub fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
@@ -75,7 +69,7 @@ pub fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
     let text =
         String::from_utf8(text).map_err(|_| anyhow::anyhow!("{}: not a text file (UTF-8)", args.file.display()))?;
     let source = args.file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "file.ics".into());
-    let parts = load_parts(load_config(args.config.as_deref(), args.database)?)?;
+    let parts = load_parts(args.setup.load()?)?;
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     runtime.block_on(async {
         let store = Store::connect(parts.config.database.expose()).await.context("cannot open the database")?;
@@ -120,7 +114,7 @@ pub fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
     if let Some(year) = args.year.filter(|y| !crate::chat::YEARS.contains(y)) {
         bail!("--year: '{year}' is not a year from 1900 to 2200");
     }
-    let parts = load_parts(load_config(args.config.as_deref(), args.database)?)?;
+    let parts = load_parts(args.setup.load()?)?;
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let library = runtime.block_on(async {
         // The company calendars kept in the database, when there is one; the files alone else.

@@ -2,7 +2,7 @@
 //! no Slack or Discord token is set; `console --script FILE` runs a script and exits.
 
 use super::app::load_parts;
-use crate::config::Config;
+use super::setup::Setup;
 use crate::platforms::console::{Session, SessionOptions};
 use anyhow::Context;
 use chrono::Utc;
@@ -24,25 +24,12 @@ pub struct Args {
     /// Time zone for reading --clock and script times, and for showing times.
     #[arg(long, default_value = "UTC")]
     pub tz: String,
-    /// Database URL (overrides meridian.toml and DATABASE_URL).
-    #[arg(long)]
-    pub database: Option<String>,
-    /// Configuration file (default: meridian.toml if present).
-    #[arg(long)]
-    pub config: Option<PathBuf>,
-}
-
-pub fn load_config(path: Option<&std::path::Path>, database: Option<String>) -> anyhow::Result<Config> {
-    let mut config = Config::load_from_process_env(path)?;
-    if let Some(url) = database {
-        config.database =
-            crate::config::parse_database_url(&url).map_err(|reason| anyhow::anyhow!("--database: {reason}"))?;
-    }
-    Ok(config)
+    #[command(flatten)]
+    pub setup: Setup,
 }
 
 pub fn run(args: Args, from_run: bool) -> anyhow::Result<ExitCode> {
-    let config = load_config(args.config.as_deref(), args.database.clone())?;
+    let config = args.setup.load()?;
     if from_run {
         eprintln!("meridian: no SLACK_BOT_TOKEN or DISCORD_TOKEN set; running the console");
     }

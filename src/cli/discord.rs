@@ -22,7 +22,7 @@ pub enum Command {
 pub fn run(command: Command) -> anyhow::Result<ExitCode> {
     match command {
         Command::InviteUrl { application_id, config } => {
-            let config = super::console::load_config(config.as_deref(), None)?;
+            let config = super::setup::Setup { database: None, config }.load()?;
             let id = application_id.or(config.discord.application_id).ok_or_else(|| {
                 anyhow::anyhow!(
                     "[discord] application_id is not set: put the Application ID from the Discord developer \

@@ -3,11 +3,10 @@
 //! a bad one nothing is written, unless `--skip-bad-rows` writes the good ones.
 
 use super::app::load_parts;
-use super::console::load_config;
+use super::setup::CsvImport;
 use crate::service::library::sources;
 use crate::store::{Store, WorkspaceId};
 use anyhow::{bail, Context};
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(clap::Subcommand)]
@@ -20,44 +19,30 @@ pub enum Command {
 
 #[derive(clap::Args)]
 pub struct ImportArgs {
-    /// The CSV file.
-    file: PathBuf,
+    #[command(flatten)]
+    csv: CsvImport,
     /// The workspace the users are in, as the platform names it (Slack team T0123, Discord
     /// server id, `console`); needed when meridian knows more than one.
     #[arg(long)]
     workspace: Option<String>,
-    /// Write the good rows and report the bad ones (by default a bad row writes nothing).
-    #[arg(long)]
-    skip_bad_rows: bool,
-    /// Database URL (overrides meridian.toml and DATABASE_URL).
-    #[arg(long)]
-    database: Option<String>,
-    #[arg(long)]
-    config: Option<PathBuf>,
 }
 
 pub fn run(command: Command) -> anyhow::Result<ExitCode> {
     let Command::Import(args) = command;
-    let bytes = std::fs::metadata(&args.file).with_context(|| format!("cannot read {}", args.file.display()))?.len();
-    if bytes > crate::roster::MAX_CSV_BYTES as u64 {
-        bail!("{}: the file is {bytes} bytes; at most {}", args.file.display(), crate::roster::MAX_CSV_BYTES);
-    }
-    let text = std::fs::read(&args.file).with_context(|| format!("cannot read {}", args.file.display()))?;
-    let text =
-        String::from_utf8(text).map_err(|_| anyhow::anyhow!("{}: not a text file (UTF-8)", args.file.display()))?;
-    let parts = load_parts(load_config(args.config.as_deref(), args.database)?)?;
+    let text = args.csv.read()?;
+    let parts = load_parts(args.csv.setup.load()?)?;
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     runtime.block_on(async {
         let store = Store::connect(parts.config.database.expose()).await.context("cannot open the database")?;
         let (files, _) = sources(&parts.config.calendars_dir, &store).await?;
         parts.calendars.reload(files);
         let workspace = workspace(&store, args.workspace.as_deref()).await?;
-        let name = args.file.display().to_string();
+        let name = args.csv.file.display().to_string();
         let (rows, errors) = crate::roster::read_roster(&name, &text, &parts.calendars.current());
         for e in &errors {
             eprintln!("{e}");
         }
-        if !errors.is_empty() && !args.skip_bad_rows {
+        if !errors.is_empty() && !args.csv.skip_bad_rows {
             bail!("{} error(s) in {name}; nothing was written (--skip-bad-rows writes the good rows)", errors.len());
         }
         let added = store.import_members(workspace, &rows).await?;

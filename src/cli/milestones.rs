@@ -3,10 +3,9 @@
 //! a bad row); with a bad one nothing is written, unless `--skip-bad-rows` writes the good ones.
 
 use super::app::load_parts;
-use super::console::load_config;
+use super::setup::CsvImport;
 use crate::store::{EventKind, EventScope, NewCustomEvent, Store};
 use anyhow::{bail, Context};
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(clap::Subcommand)]
@@ -14,29 +13,13 @@ pub enum Command {
     /// Add milestones from a CSV with a header row: name, date (YYYY-MM-DD), yearly (yes/no,
     /// optional), channel (its name). A past date needs yearly; the same name and date twice
     /// in a channel is skipped.
-    Import(ImportArgs),
-}
-
-#[derive(clap::Args)]
-pub struct ImportArgs {
-    /// The CSV file.
-    file: PathBuf,
-    /// Write the good rows and report the bad ones (by default a bad row writes nothing).
-    #[arg(long)]
-    skip_bad_rows: bool,
-    /// Database URL (overrides meridian.toml and DATABASE_URL).
-    #[arg(long)]
-    database: Option<String>,
-    #[arg(long)]
-    config: Option<PathBuf>,
+    Import(CsvImport),
 }
 
 pub fn run(command: Command) -> anyhow::Result<ExitCode> {
     let Command::Import(args) = command;
-    let text = std::fs::read(&args.file).with_context(|| format!("cannot read {}", args.file.display()))?;
-    let text =
-        String::from_utf8(text).map_err(|_| anyhow::anyhow!("{}: not a text file (UTF-8)", args.file.display()))?;
-    let parts = load_parts(load_config(args.config.as_deref(), args.database)?)?;
+    let text = args.read()?;
+    let parts = load_parts(args.setup.load()?)?;
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     runtime.block_on(async {
         let store = Store::connect(parts.config.database.expose()).await.context("cannot open the database")?;

@@ -13,6 +13,7 @@ mod milestones;
 mod preview;
 mod pulse;
 mod run;
+mod setup;
 
 use clap::{Parser, Subcommand};
 use std::io::Write;
@@ -92,7 +93,7 @@ pub fn main() -> ExitCode {
 }
 
 fn migrate(database: Option<String>) -> anyhow::Result<ExitCode> {
-    let config = console::load_config(None, database)?;
+    let config = setup::Setup { database, config: None }.load()?;
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     runtime.block_on(async {
         let store = crate::store::Store::connect(config.database.expose()).await?;

@@ -2,14 +2,13 @@
 //! pulses, daily briefs), in its own time zone, without posting anything.
 
 use super::app::{find_channel, load_parts};
-use super::console::load_config;
+use super::setup::Setup;
 use crate::chat::Platforms;
 use crate::clock::SystemClock;
 use crate::posts::when;
 use crate::store::Store;
 use anyhow::Context;
 use chrono::{Duration, Utc};
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -21,14 +20,11 @@ pub struct Args {
     /// How many days ahead (1 to 366).
     #[arg(long, default_value_t = 14, value_parser = clap::value_parser!(u32).range(1..=366))]
     days: u32,
-    /// Database URL (overrides meridian.toml and DATABASE_URL).
-    #[arg(long)]
-    database: Option<String>,
     /// Start from this instant instead of now (RFC 3339, e.g. 2026-11-01T00:00:00Z).
     #[arg(long, value_parser = parse_from)]
     from: Option<chrono::DateTime<Utc>>,
-    #[arg(long)]
-    config: Option<PathBuf>,
+    #[command(flatten)]
+    setup: Setup,
 }
 
 fn parse_from(text: &str) -> Result<chrono::DateTime<Utc>, String> {
@@ -37,7 +33,7 @@ fn parse_from(text: &str) -> Result<chrono::DateTime<Utc>, String> {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let parts = load_parts(load_config(args.config.as_deref(), args.database)?)?;
+    let parts = load_parts(args.setup.load()?)?;
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     runtime.block_on(async move {
         let store =

@@ -2,14 +2,13 @@
 //! (counts per choice and disclosed group), never individual votes.
 
 use super::app::{find_channel, load_parts};
-use super::console::load_config;
+use super::setup::Setup;
 use crate::chat::Platforms;
 use crate::clock::SystemClock;
 use crate::pulse::{to_csv, PulseRecord, QuestionId};
 use crate::service::pulses::{answer_of, eligible, tally_of};
 use crate::store::Store;
 use anyhow::Context;
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -23,17 +22,14 @@ pub enum Command {
         /// CSV output (the only format).
         #[arg(long, default_value_t = true)]
         csv: bool,
-        /// Database URL (overrides meridian.toml and DATABASE_URL).
-        #[arg(long)]
-        database: Option<String>,
-        #[arg(long)]
-        config: Option<PathBuf>,
+        #[command(flatten)]
+        setup: Setup,
     },
 }
 
 pub fn run(command: Command) -> anyhow::Result<ExitCode> {
-    let Command::Export { channel, csv: _, database, config } = command;
-    let parts = load_parts(load_config(config.as_deref(), database)?)?;
+    let Command::Export { channel, csv: _, setup } = command;
+    let parts = load_parts(setup.load()?)?;
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     runtime.block_on(async move {
         let store =

@@ -9,7 +9,7 @@
 //! to take at once, and the process exits — all within [`STOP_WITHIN`].
 
 use super::app::load_parts;
-use super::console::{load_config, Args};
+use super::console::Args;
 use crate::chat::Platforms;
 use crate::clock::{Clock, ShiftedClock, SystemClock};
 use crate::store::Store;
@@ -24,7 +24,7 @@ use tokio::sync::watch;
 pub const STOP_WITHIN: Duration = Duration::from_secs(8);
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let config = load_config(args.config.as_deref(), args.database.clone())?;
+    let config = args.setup.load()?;
     if !config.slack.enabled() && !config.discord.enabled() {
         return super::console::run(args, true);
     }
@@ -52,7 +52,7 @@ async fn serve(parts: crate::bot::Parts, clock: Arc<dyn Clock>) -> anyhow::Resul
     let store = Store::connect(config.database.expose())
         .await
         .context("cannot open the database")?
-        .with_channel_defaults(config.defaults.channel_settings());
+        .with_channel_defaults(config.defaults.clone());
     let (stop, stopped) = watch::channel(false);
     let mut platforms = Platforms::default();
     let mut routes = crate::http::base_routes().merge(crate::http::operations_routes(store.clone()));

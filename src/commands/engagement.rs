@@ -2,10 +2,12 @@
 //! (all its reminders together) and per region of the people reacting — counts only.
 
 use super::Context;
+use crate::calendar::OccurrenceKey;
 use crate::chat::Outgoing;
+use crate::reminders::ReminderKey;
 use crate::service::ServiceError;
 use crate::store::EventScope;
-use chrono::{Duration, NaiveDate};
+use chrono::Duration;
 use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Default)]
@@ -19,10 +21,14 @@ pub async fn run(ctx: &Context<'_>, days: u32) -> Result<Vec<Outgoing>, ServiceE
     let from = ctx.now - Duration::days(i64::from(days));
     let reactions = ctx.bot.store.reactions(ctx.channel.id, from, ctx.now + Duration::seconds(1)).await?;
     // The 7-day, 1-day and day-of reminders of one event are one event: people count once.
-    let mut events: BTreeMap<String, Tally> = BTreeMap::new();
+    // A key that does not read (a post of an older meridian) is counted under its own text.
+    let mut events: BTreeMap<Event, Tally> = BTreeMap::new();
     for r in reactions.iter().filter(|r| r.purpose == crate::store::Purpose::Reminder) {
-        let event = r.occurrence_key.rsplit_once(":lead").map_or(r.occurrence_key.as_str(), |(event, _)| event);
-        let tally = events.entry(event.to_string()).or_default();
+        let event = match r.occurrence_key.parse::<ReminderKey>() {
+            Ok(key) => Event::Known(key.occurrence),
+            Err(_) => Event::Unread(r.occurrence_key.clone()),
+        };
+        let tally = events.entry(event).or_default();
         tally.reactions += 1;
         tally.people.insert(r.platform_user_id.clone());
         let region = r.reactor_region.clone().unwrap_or_else(|| "region not set".into());
@@ -53,17 +59,24 @@ pub async fn run(ctx: &Context<'_>, days: u32) -> Result<Vec<Outgoing>, ServiceE
     Ok(vec![ctx.ephemeral(crate::render::to_message(&text))])
 }
 
+/// What people reacted to: an occurrence, or a stored key this meridian cannot read.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+enum Event {
+    /// Listed as its key's text reads, as before keys were typed.
+    Known(OccurrenceKey),
+    Unread(String),
+}
+
 /// `IN:diwali:2026-11-08` as "Diwali (Deepavali) (IN, 8 Nov 2026)"; a team milestone by its name.
-fn event_label(ctx: &Context<'_>, milestones: &BTreeMap<String, String>, key: &str) -> String {
-    let parts: Vec<&str> = key.split(':').collect();
-    let (Some(region), Some(id), Some(date)) = (parts.first(), parts.get(1), parts.get(2)) else {
-        return key.to_string();
+fn event_label(ctx: &Context<'_>, milestones: &BTreeMap<String, String>, event: &Event) -> String {
+    let key = match event {
+        Event::Known(key) => key,
+        Event::Unread(text) => return text.clone(),
     };
-    let Ok(date) = NaiveDate::parse_from_str(date, "%Y-%m-%d") else { return key.to_string() };
-    let name = milestones.get(*id).cloned().or_else(|| {
-        let calendar = ctx.bot.library().find(region).ok()?;
-        calendar.occurrences(date, date).0.into_iter().find(|o| o.id == *id).map(|o| o.name)
+    let name = milestones.get(&key.id).cloned().or_else(|| {
+        let calendar = ctx.bot.library().find(key.region.as_str()).ok()?;
+        calendar.occurrences(key.date, key.date).0.into_iter().find(|o| o.id == key.id).map(|o| o.name)
     });
-    let region = if *region == "TEAM" { "team" } else { region };
-    format!("{} ({region}, {})", name.unwrap_or_else(|| id.to_string()), date.format("%-d %b %Y"))
+    let region = if key.region.is_team() { "team" } else { key.region.as_str() };
+    format!("{} ({region}, {})", name.unwrap_or_else(|| key.id.clone()), key.date.format("%-d %b %Y"))
 }

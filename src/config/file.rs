@@ -213,7 +213,7 @@ fn users(texts: Vec<String>) -> Result<Vec<UserRef>, String> {
 }
 
 impl DefaultsSection {
-    fn apply(self, p: &mut Problems<'_>, d: &mut super::Defaults) {
+    fn apply(self, p: &mut Problems<'_>, d: &mut crate::store::ChannelSettings) {
         if let Some(tz) = p.read("defaults.timezone", self.timezone, "a time zone in quotes", |tz| parse_timezone(&tz))
         {
             d.timezone = tz;

@@ -18,9 +18,6 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use chrono::NaiveTime;
-use chrono_tz::Tz;
-
 use crate::store::{ChannelSettings, Platform};
 
 mod file;
@@ -135,7 +132,8 @@ pub struct Config {
     /// Folder of regional calendar files that win over the shipped ones.
     pub calendars_dir: PathBuf,
     pub roles: Roles,
-    pub defaults: Defaults,
+    /// What a channel starts with until someone changes it (`[defaults]`).
+    pub defaults: ChannelSettings,
     pub pulse: PulseConfig,
     pub slack: SlackConfig,
     pub discord: DiscordConfig,
@@ -177,38 +175,6 @@ impl Roles {
 
 fn contains(list: &[UserRef], platform: Platform, user_id: &str) -> bool {
     list.iter().any(|u| u.platform == platform && u.user_id == user_id)
-}
-
-/// What a channel starts with until someone changes it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Defaults {
-    pub timezone: Tz,
-    pub reminder_schedule: crate::reminders::PostingSchedule,
-    pub lead_days: Vec<u32>,
-    pub brief_time: Option<NaiveTime>,
-}
-
-impl Defaults {
-    pub fn channel_settings(&self) -> ChannelSettings {
-        ChannelSettings {
-            timezone: self.timezone,
-            reminder_schedule: self.reminder_schedule.clone(),
-            lead_days: self.lead_days.clone(),
-            brief_time: self.brief_time,
-        }
-    }
-}
-
-impl Default for Defaults {
-    fn default() -> Self {
-        let c = ChannelSettings::default();
-        Defaults {
-            timezone: c.timezone,
-            reminder_schedule: c.reminder_schedule,
-            lead_days: c.lead_days,
-            brief_time: c.brief_time,
-        }
-    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -339,7 +305,7 @@ impl Default for Config {
             database: DatabaseUrl(DEFAULT_DATABASE_URL.to_string()),
             calendars_dir: PathBuf::from("calendars"),
             roles: Roles::default(),
-            defaults: Defaults::default(),
+            defaults: ChannelSettings::default(),
             pulse: PulseConfig::default(),
             slack: SlackConfig::default(),
             discord: DiscordConfig::default(),

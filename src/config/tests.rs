@@ -2,6 +2,7 @@
 //! every mistake is named.
 
 use super::*;
+use chrono::NaiveTime;
 
 fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
     pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()

@@ -39,7 +39,7 @@ pub use cron_spec::{CronError, CronSpec};
 pub use export::{to_csv, PulseRecord};
 pub use id::PulseId;
 pub use nudge::{nudge_at, nudge_due, nudge_message, DEFAULT_NUDGE_LEAD};
-pub use prompt::{Button, PulsePrompt, PULSE_CLOSED, VOTE_RECORDED};
+pub use prompt::{Button, Choice, NotAChoice, PulsePrompt, PULSE_CLOSED, VOTE_RECORDED};
 pub use question::{AnswerKind, Question, QuestionId, Theme};
 pub use results::{PulseResults, ResultsInput};
 pub use tally::{Direction, Tally, Trend, VoteCount, DEFAULT_MIN_GROUP};

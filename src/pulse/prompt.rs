@@ -1,6 +1,9 @@
 //! The pulse message people answer: the question, why we ask, the buttons, and the short
 //! replies to a click, as plain values for the platform adapters to render.
 
+use std::fmt;
+use std::str::FromStr;
+
 use chrono::TimeDelta;
 
 use super::id::PulseId;
@@ -17,10 +20,45 @@ pub const PULSE_CLOSED: &str = "This pulse has closed and no longer takes answer
 /// One button under the question.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Button {
-    /// The 0-based choice index the store records.
-    pub choice: usize,
+    /// What a click on it votes for.
+    pub choice: Choice,
     /// The text on the button.
     pub label: String,
+}
+
+/// What a pulse button stands for: one answer of one pulse. It travels through the platform
+/// as the button's value, `12:3` (pulse 12, its fourth answer), and comes back with the click;
+/// a value that does not read as one is not a meridian button.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Choice {
+    pub pulse: PulseId,
+    /// The 0-based answer index the store records.
+    pub index: usize,
+}
+
+impl fmt::Display for Choice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.pulse.0, self.index)
+    }
+}
+
+/// A button value that is not a [`Choice`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a pulse button's value; expected PULSE:ANSWER such as 12:3")]
+pub struct NotAChoice(pub String);
+
+impl FromStr for Choice {
+    type Err = NotAChoice;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let whole = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+        let (pulse, index) =
+            s.split_once(':').filter(|(p, i)| whole(p) && whole(i)).ok_or_else(|| NotAChoice(s.into()))?;
+        match (pulse.parse(), index.parse()) {
+            (Ok(pulse), Ok(index)) => Ok(Choice { pulse: PulseId(pulse), index }),
+            _ => Err(NotAChoice(s.to_string())),
+        }
+    }
 }
 
 /// A composed pulse message.
@@ -60,8 +98,12 @@ impl PulsePrompt {
             }
             _ => None,
         };
-        let buttons =
-            answer.choice_labels().into_iter().enumerate().map(|(choice, label)| Button { choice, label }).collect();
+        let buttons = answer
+            .choice_labels()
+            .into_iter()
+            .enumerate()
+            .map(|(index, label)| Button { choice: Choice { pulse: pulse_id, index }, label })
+            .collect();
         PulsePrompt {
             title,
             question: text.to_string(),
@@ -98,7 +140,7 @@ mod tests {
         assert_eq!(prompt.scale_hint.as_deref(), Some("1 = Very unclear · 5 = Very clear"));
         let labels: Vec<&str> = prompt.buttons.iter().map(|b| b.label.as_str()).collect();
         assert_eq!(labels, ["1", "2", "3", "4", "5"]);
-        assert_eq!(prompt.buttons[4].choice, 4);
+        assert_eq!(prompt.buttons[4].choice, Choice { pulse: PulseId(12), index: 4 });
         assert!(prompt.footer.ends_with("Closes in about 24 hours."));
     }
 
@@ -112,5 +154,15 @@ mod tests {
         assert_eq!(prompt.scale_hint, None);
         assert_eq!(prompt.buttons.len(), 2);
         assert!(prompt.footer.ends_with("Closes in about 30 minutes."));
+    }
+
+    #[test]
+    fn a_choice_travels_as_pulse_colon_answer_and_nothing_else_reads_as_one() {
+        let choice = Choice { pulse: PulseId(12), index: 3 };
+        assert_eq!(choice.to_string(), "12:3");
+        assert_eq!("12:3".parse::<Choice>(), Ok(choice));
+        for bad in ["", "12", "12:", ":3", "12:3:1", "#12:3", "12:-1", "x:3", "12: 3", "99999999999999999999:1"] {
+            assert_eq!(bad.parse::<Choice>(), Err(NotAChoice(bad.to_string())), "{bad:?}");
+        }
     }
 }

@@ -12,12 +12,29 @@ use std::io::Write;
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 
-/// Runs `meridian ARGS` in the repository with `stdin` piped in; no `DATABASE_URL` leaks in.
+/// `meridian` as the tests run it: in the repository, with none of the settings the bot reads
+/// from the environment (a developer's `DATABASE_URL` or token must not leak into a test);
+/// a test sets what it means to.
+pub fn meridian() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_meridian"));
+    command.current_dir(env!("CARGO_MANIFEST_DIR"));
+    for key in [
+        "DATABASE_URL",
+        "DISCORD_TOKEN",
+        "SLACK_BOT_TOKEN",
+        "SLACK_APP_TOKEN",
+        "SLACK_SIGNING_SECRET",
+        "MERIDIAN_LOG_FORMAT",
+    ] {
+        command.env_remove(key);
+    }
+    command
+}
+
+/// Runs `meridian ARGS` with `stdin` piped in.
 pub fn run(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_meridian"))
+    let mut child = meridian()
         .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("DATABASE_URL")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

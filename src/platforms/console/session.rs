@@ -54,7 +54,7 @@ impl Session {
         let store = Store::connect(options.parts.config.database.expose())
             .await
             .context("cannot open the database")?
-            .with_channel_defaults(options.parts.config.defaults.channel_settings());
+            .with_channel_defaults(options.parts.config.defaults.clone());
         let mut platforms = Platforms::default();
         platforms.add(console.clone());
         let bot = Arc::new(options.parts.bot(store, Arc::new(clock.clone()), platforms));
