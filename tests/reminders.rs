@@ -65,65 +65,112 @@ fn reminders_and_pulses_keep_one_frequency_rule_at_most_hourly() {
     assert!(PostingSchedule::parse("0 9,17 * * MON-FRI").is_ok());
 }
 
+/// One event's posts in one channel: what the case shows, the channel's zone and regions, the
+/// window planned, the event, and its posts as (instant, lead, days before) — with the
+/// default plan (weekdays 09:00, leads 7, 1 and 0).
+struct Case {
+    shows: &'static str,
+    zone: Tz,
+    regions: &'static [&'static str],
+    window: (&'static str, &'static str),
+    event: &'static str,
+    posts: &'static [(&'static str, u32, i64)],
+}
+
+const CASES: &[Case] = &[
+    Case {
+        shows: "a Sunday event: a week ahead is Sunday too, so Friday nine days out; the day before \
+                (Saturday) and the day itself both fall back to Friday: one post",
+        zone: Kolkata,
+        regions: &["IN"],
+        window: ("2026-10-25T00:00:00Z", "2026-11-10T00:00:00Z"),
+        event: "diwali",
+        posts: &[("2026-10-30T03:30:00Z", 7, 9), ("2026-11-06T03:30:00Z", 0, 2)],
+    },
+    Case {
+        shows: "a Monday holiday: \"tomorrow\" would be Sunday, so Friday says \"on Monday\", three days ahead",
+        zone: Kolkata,
+        regions: &["IN"],
+        window: ("2026-01-15T00:00:00Z", "2026-01-31T00:00:00Z"),
+        event: "republic-day",
+        posts: &[("2026-01-19T03:30:00Z", 7, 7), ("2026-01-23T03:30:00Z", 1, 3), ("2026-01-26T03:30:00Z", 0, 0)],
+    },
+    Case {
+        shows: "a Thursday holiday: 7, 1 and 0 days ahead at 09:00 Eastern",
+        zone: New_York,
+        regions: &["US"],
+        window: ("2026-11-15T00:00:00Z", "2026-11-30T00:00:00Z"),
+        event: "thanksgiving",
+        posts: &[("2026-11-19T14:00:00Z", 7, 7), ("2026-11-25T14:00:00Z", 1, 1), ("2026-11-26T14:00:00Z", 0, 0)],
+    },
+    Case {
+        shows: "a Saturday holiday: announced on the Fridays before",
+        zone: New_York,
+        regions: &["US"],
+        window: ("2026-06-20T00:00:00Z", "2026-07-10T00:00:00Z"),
+        event: "independence-day",
+        posts: &[("2026-06-26T13:00:00Z", 7, 8), ("2026-07-03T13:00:00Z", 0, 1)],
+    },
+    Case {
+        shows: "an observance gets only its day-of reminder (Mother's Day, a Sunday: on Friday)",
+        zone: New_York,
+        regions: &["US"],
+        window: ("2026-04-25T00:00:00Z", "2026-11-05T00:00:00Z"),
+        event: "mothers-day",
+        posts: &[("2026-05-08T13:00:00Z", 0, 2)],
+    },
+    Case {
+        shows: "a festival gets every lead (Halloween, a Saturday)",
+        zone: New_York,
+        regions: &["US"],
+        window: ("2026-04-25T00:00:00Z", "2026-11-05T00:00:00Z"),
+        event: "halloween",
+        posts: &[("2026-10-23T13:00:00Z", 7, 8), ("2026-10-30T13:00:00Z", 0, 1)],
+    },
+    Case {
+        shows: "across a month's end (Canada Day)",
+        zone: Toronto,
+        regions: &["CA"],
+        window: ("2026-06-20T00:00:00Z", "2026-07-05T00:00:00Z"),
+        event: "canada-day",
+        posts: &[("2026-06-24T13:00:00Z", 7, 7), ("2026-06-30T13:00:00Z", 1, 1), ("2026-07-01T13:00:00Z", 0, 0)],
+    },
+    Case {
+        shows: "across a year's end (New Year's Day 2027; the window also holds none of 2026's)",
+        zone: New_York,
+        regions: &["US"],
+        window: ("2026-12-20T00:00:00Z", "2027-01-05T00:00:00Z"),
+        event: "new-years-day",
+        posts: &[("2026-12-25T14:00:00Z", 7, 7), ("2026-12-31T14:00:00Z", 1, 1), ("2027-01-01T14:00:00Z", 0, 0)],
+    },
+];
+
 #[test]
-fn diwali_on_a_sunday_is_announced_on_the_friday_before_at_0900_india_time() {
+fn each_event_is_posted_at_its_leads_at_0900_in_the_channels_zone() {
+    for case in CASES {
+        let plan = ReminderPlan::in_zone(case.zone);
+        let reminders = plan_for(&plan, case.regions, case.window.0, case.window.1);
+        let expected: Vec<_> = case.posts.iter().map(|&(at, lead, before)| (utc(at), lead, before)).collect();
+        assert_eq!(posts_of(&reminders, case.event), expected, "{}", case.shows);
+    }
+}
+
+#[test]
+fn a_key_names_the_occurrence_and_the_lead_it_stands_for() {
     let plan = ReminderPlan::in_zone(Kolkata);
     let reminders = plan_for(&plan, &["IN"], "2026-10-25T00:00:00Z", "2026-11-10T00:00:00Z");
-    assert_eq!(
-        posts_of(&reminders, "diwali"),
-        vec![
-            // A week ahead is Sunday 1 November, so Friday 30 October, nine days out.
-            (utc("2026-10-30T03:30:00Z"), 7, 9),
-            // The day before (Saturday) and the day itself (Sunday) both fall back to Friday: one post.
-            (utc("2026-11-06T03:30:00Z"), 0, 2),
-        ]
-    );
     let friday = reminders.iter().find(|r| r.post_at == utc("2026-11-06T03:30:00Z")).unwrap();
     assert_eq!(friday.key.to_string(), "IN:diwali:2026-11-08:lead0");
     assert_eq!(friday.observed_on, None, "India gives no substitute days");
-}
-
-#[test]
-fn a_monday_holiday_in_india_is_announced_a_week_ahead_on_friday_and_on_the_day() {
-    let plan = ReminderPlan::in_zone(Kolkata);
     let reminders = plan_for(&plan, &["IN"], "2026-01-15T00:00:00Z", "2026-01-31T00:00:00Z");
-    assert_eq!(
-        posts_of(&reminders, "republic-day"),
-        vec![
-            (utc("2026-01-19T03:30:00Z"), 7, 7),
-            // "Tomorrow" would be Sunday: Friday says "on Monday", three days ahead.
-            (utc("2026-01-23T03:30:00Z"), 1, 3),
-            (utc("2026-01-26T03:30:00Z"), 0, 0),
-        ]
-    );
-    assert_eq!(
-        reminders.iter().find(|r| r.lead_days == 1).unwrap().key.to_string(),
-        "IN:republic-day:2026-01-26:lead1"
-    );
+    let friday = reminders.iter().find(|r| r.occurrence.id == "republic-day" && r.lead_days == 1).unwrap();
+    assert_eq!(friday.key.to_string(), "IN:republic-day:2026-01-26:lead1");
 }
 
 #[test]
-fn a_thursday_holiday_in_new_york_is_announced_7_1_and_0_days_ahead_at_0900_eastern() {
-    let plan = ReminderPlan::in_zone(New_York);
-    let reminders = plan_for(&plan, &["US"], "2026-11-15T00:00:00Z", "2026-11-30T00:00:00Z");
-    assert_eq!(
-        posts_of(&reminders, "thanksgiving"),
-        vec![
-            (utc("2026-11-19T14:00:00Z"), 7, 7),
-            (utc("2026-11-25T14:00:00Z"), 1, 1),
-            (utc("2026-11-26T14:00:00Z"), 0, 0),
-        ]
-    );
-}
-
-#[test]
-fn a_saturday_holiday_is_announced_on_friday_and_names_its_substitute_day() {
+fn a_saturday_holiday_names_its_substitute_day() {
     let plan = ReminderPlan::in_zone(New_York);
     let reminders = plan_for(&plan, &["US"], "2026-06-20T00:00:00Z", "2026-07-10T00:00:00Z");
-    assert_eq!(
-        posts_of(&reminders, "independence-day"),
-        vec![(utc("2026-06-26T13:00:00Z"), 7, 8), (utc("2026-07-03T13:00:00Z"), 0, 1)]
-    );
     let independence: Vec<&Reminder> = reminders.iter().filter(|r| r.occurrence.id == "independence-day").collect();
     assert!(independence.iter().all(|r| r.occurrence.date == date(2026, 7, 4) && !r.occurrence.observed));
     assert!(independence.iter().all(|r| r.observed_on == Some(date(2026, 7, 3))));
@@ -142,19 +189,6 @@ fn a_substitute_day_gets_its_own_reminder_on_the_day() {
     assert_eq!(substitute.len(), 1, "{substitute:#?}");
     assert_eq!(substitute[0].key.to_string(), "GB:boxing-day:2026-12-28:observed:lead0");
     assert_eq!((substitute[0].post_at, substitute[0].days_before), (utc("2026-12-28T09:00:00Z"), 0));
-}
-
-#[test]
-fn observances_get_only_the_day_of_reminder_and_festivals_get_every_lead() {
-    let plan = ReminderPlan::in_zone(New_York);
-    let reminders = plan_for(&plan, &["US"], "2026-04-25T00:00:00Z", "2026-11-05T00:00:00Z");
-    // Mother's Day 2026 is Sunday 10 May: its day-of reminder falls back to Friday.
-    assert_eq!(posts_of(&reminders, "mothers-day"), vec![(utc("2026-05-08T13:00:00Z"), 0, 2)]);
-    // Halloween 2026 is a Saturday.
-    assert_eq!(
-        posts_of(&reminders, "halloween"),
-        vec![(utc("2026-10-23T13:00:00Z"), 7, 8), (utc("2026-10-30T13:00:00Z"), 0, 1)]
-    );
 }
 
 #[test]
@@ -324,35 +358,6 @@ fn a_leap_day_milestone_is_reminded_of_only_in_leap_years() {
         ]
     );
     assert_eq!(reminders[0].key.to_string(), "ZZ:founding-day:2028-02-29:lead7");
-}
-
-#[test]
-fn reminders_cross_month_and_year_ends() {
-    let plan = ReminderPlan::in_zone(Toronto);
-    let reminders = plan_for(&plan, &["CA"], "2026-06-20T00:00:00Z", "2026-07-05T00:00:00Z");
-    assert_eq!(
-        posts_of(&reminders, "canada-day"),
-        vec![
-            (utc("2026-06-24T13:00:00Z"), 7, 7),
-            (utc("2026-06-30T13:00:00Z"), 1, 1),
-            (utc("2026-07-01T13:00:00Z"), 0, 0),
-        ]
-    );
-    let plan = ReminderPlan::in_zone(New_York);
-    let reminders = plan_for(&plan, &["US"], "2026-12-20T00:00:00Z", "2027-01-05T00:00:00Z");
-    let new_year: Vec<_> = reminders
-        .iter()
-        .filter(|r| r.occurrence.id == "new-years-day" && r.occurrence.date == date(2027, 1, 1))
-        .map(|r| (r.post_at, r.lead_days, r.days_before))
-        .collect();
-    assert_eq!(
-        new_year,
-        vec![
-            (utc("2026-12-25T14:00:00Z"), 7, 7),
-            (utc("2026-12-31T14:00:00Z"), 1, 1),
-            (utc("2027-01-01T14:00:00Z"), 0, 0),
-        ]
-    );
 }
 
 #[test]
