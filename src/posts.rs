@@ -7,7 +7,7 @@
 use crate::calendar::{Given, Kind, Library, RegionCode};
 use crate::reminders::Reminder;
 use crate::render::{RenderError, Templates};
-use crate::team::{whos_off, MemberProfile};
+use crate::team::{whos_off, Teammate};
 use chrono::{DateTime, Offset, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
@@ -119,7 +119,7 @@ pub fn digest_message(
     library: &Library,
     reminders: &[Reminder],
     channel_tz: Tz,
-    members: &[MemberProfile],
+    members: &[Teammate],
     at: DateTime<Utc>,
 ) -> Result<Option<crate::chat::Message>, RenderError> {
     let mut entries: Vec<Entry> = Vec::new();
@@ -159,7 +159,7 @@ fn region_name(library: &Library, code: &RegionCode) -> String {
     in_sentence(&name)
 }
 
-fn entry_context(entry: &Entry, library: &Library, members: &[MemberProfile]) -> serde_json::Value {
+fn entry_context(entry: &Entry, library: &Library, members: &[Teammate]) -> serde_json::Value {
     let first = entry.first();
     let o = &first.occurrence;
     let regions: Vec<&RegionCode> = entry.reminders.iter().map(|r| &r.occurrence.region).collect();
@@ -255,7 +255,7 @@ fn kind_text(kind: Kind, philippines: bool) -> &'static str {
 /// Per region of the event, the channel's members who are off that day because of it: whose
 /// region is the event's region or one of its subdivisions (a member in IN-KA is off on
 /// India's holidays; a member in AU is not, though Australia has its own Christmas).
-fn who_is_off(entry: &Entry, library: &Library, members: &[MemberProfile]) -> (Vec<Off>, bool) {
+fn who_is_off(entry: &Entry, library: &Library, members: &[Teammate]) -> (Vec<Off>, bool) {
     let day = entry.first().observed_on.unwrap_or(entry.first().occurrence.date);
     let off = whos_off(day, members, library);
     let mut out = Vec::new();

@@ -23,7 +23,7 @@ use crate::service::planning::{first_planned, plan_reminders, RunInputs};
 use crate::service::pulses::{self, Duty, Nudged, Reported};
 use crate::service::{Claiming, Once, ServiceError, Services};
 use crate::store::{Channel, ChannelId, PostId, PostKey, Pulse, PulseSchedule, Purpose};
-use crate::team::MemberProfile;
+use crate::team::Teammate;
 use chrono::{DateTime, Duration, Utc};
 use futures::StreamExt as _;
 use std::sync::Arc;
@@ -170,9 +170,9 @@ impl Scheduler {
                 let channel = &inputs.channels[owed.channel];
                 let chosen: Vec<Reminder> =
                     mine.iter().map(|(k, _)| owed.reminders[k - spans[o].start].clone()).collect();
-                let profiles: Vec<MemberProfile> = members
+                let profiles: Vec<Teammate> = members
                     .get(&channel.id)
-                    .map(|m| m.iter().map(crate::store::Member::team_profile).collect())
+                    .map(|m| m.iter().map(crate::store::Member::teammate).collect())
                     .unwrap_or_default();
                 let tz = channel.settings.timezone;
                 let result = match digest_message(&s.templates, &s.library(), &chosen, tz, &profiles, now) {

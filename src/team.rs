@@ -236,47 +236,57 @@ impl fmt::Display for Interval {
     }
 }
 
-/// A member's own settings (`/meridian me region:IN-KA tz:Asia/Kolkata hours:09:00-18:00`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What a member has told the bot about themselves (`/meridian me region:IN-KA
+/// tz:Asia/Kolkata hours:09:00-18:00`, or HR's members CSV): the one profile the store keeps
+/// and the team's rules read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MemberProfile {
-    pub user_id: String,
-    pub display_name: String,
-    /// A nation (`IN`) or a subdivision (`IN-KA`): where they work.
+    /// The nation they work in (`IN`).
     pub region: Option<RegionCode>,
+    /// The subdivision within it, when known (`IN-KA`).
+    pub subdivision: Option<RegionCode>,
     /// The company calendar HR gave them (`ACME-PUNE`): when set, whose days off they get
     /// (the company decides which of the region's holidays it gives).
     pub calendar: Option<RegionCode>,
     /// `None` uses the region calendar's zone.
     pub timezone: Option<Tz>,
-    pub hours: Option<WorkingHours>,
-    /// The member asked not to be shown in who-is-off and coverage answers.
+    pub working_hours: Option<WorkingHours>,
+    /// Asked not to be mentioned, nudged, or shown in who-is-off and coverage answers.
     pub opted_out: bool,
 }
 
 impl MemberProfile {
-    /// A member known only by id and name; the rest is set with `/meridian me`.
-    pub fn new(user_id: impl Into<String>, display_name: impl Into<String>) -> Self {
-        MemberProfile {
-            user_id: user_id.into(),
-            display_name: display_name.into(),
-            region: None,
-            calendar: None,
-            timezone: None,
-            hours: None,
-            opted_out: false,
-        }
+    /// Where they work, as precisely as known: the subdivision (`IN-KA`), else the nation.
+    pub fn home(&self) -> Option<&RegionCode> {
+        self.subdivision.as_ref().or(self.region.as_ref())
     }
 
     /// The calendar whose days off the member gets: their company's where HR set one, else
     /// their region's.
     pub fn days_off_calendar(&self) -> Option<&RegionCode> {
-        self.calendar.as_ref().or(self.region.as_ref())
+        self.calendar.as_ref().or(self.home())
     }
 
     /// The member's clock: their own zone, or else their region calendar's.
     pub fn timezone_in(&self, library: &Library) -> Option<Tz> {
-        let calendar = |code: &Option<RegionCode>| code.as_ref().and_then(|r| library.get(r)).map(|c| c.timezone);
-        self.timezone.or_else(|| calendar(&self.region)).or_else(|| calendar(&self.calendar))
+        let calendar = |code: Option<&RegionCode>| code.and_then(|r| library.get(r)).map(|c| c.timezone);
+        self.timezone.or_else(|| calendar(self.home())).or_else(|| calendar(self.calendar.as_ref()))
+    }
+}
+
+/// A member as the team's answers name them: who, and their profile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Teammate {
+    /// The platform's user id.
+    pub user_id: String,
+    pub display_name: String,
+    pub profile: MemberProfile,
+}
+
+impl Teammate {
+    /// A member known only by id and name; the rest is set with `/meridian me`.
+    pub fn new(user_id: impl Into<String>, display_name: impl Into<String>) -> Self {
+        Teammate { user_id: user_id.into(), display_name: display_name.into(), profile: MemberProfile::default() }
     }
 }
 
@@ -318,11 +328,11 @@ pub struct MemberOff {
 /// Which members are on a public or bank holiday (substitute days included) on `date`, read
 /// as each member's own local date: of their company calendar where HR set one, else of their
 /// region.
-pub fn whos_off(date: NaiveDate, members: &[MemberProfile], library: &Library) -> WhosOff {
+pub fn whos_off(date: NaiveDate, members: &[Teammate], library: &Library) -> WhosOff {
     let mut by_region: BTreeMap<RegionCode, RegionOff> = BTreeMap::new();
     let mut unknown_region = Vec::new();
-    for member in members.iter().filter(|m| !m.opted_out) {
-        let Some(calendar) = member.days_off_calendar().and_then(|r| library.get(r)) else {
+    for member in members.iter().filter(|m| !m.profile.opted_out) {
+        let Some(calendar) = member.profile.days_off_calendar().and_then(|r| library.get(r)) else {
             unknown_region.push(member.display_name.clone());
             continue;
         };
@@ -397,14 +407,14 @@ impl fmt::Display for Coverage {
 }
 
 /// Who is off on `date`, and the overlap of everyone else.
-pub fn coverage(date: NaiveDate, members: &[MemberProfile], library: &Library) -> Coverage {
+pub fn coverage(date: NaiveDate, members: &[Teammate], library: &Library) -> Coverage {
     let off = whos_off(date, members, library);
-    let counted: Vec<&MemberProfile> = members.iter().filter(|m| !m.opted_out).collect();
-    let present: Vec<&MemberProfile> = counted.iter().copied().filter(|m| !off.is_off(&m.user_id)).collect();
+    let counted: Vec<&Teammate> = members.iter().filter(|m| !m.profile.opted_out).collect();
+    let present: Vec<&Teammate> = counted.iter().copied().filter(|m| !off.is_off(&m.user_id)).collect();
     let mut shifts = Vec::new();
     let mut hours_unknown = Vec::new();
     for member in &present {
-        match (member.timezone_in(library), member.hours) {
+        match (member.profile.timezone_in(library), member.profile.working_hours) {
             (Some(tz), Some(hours)) => shifts.push((tz, hours)),
             _ => hours_unknown.push(member.display_name.clone()),
         }

@@ -10,7 +10,7 @@ use meridian::calendar::{parse_region_file, review, shipped_files, Library, Shar
 use meridian::posts::digest_message;
 use meridian::reminders::{plan_posts, Reminder, ReminderPlan};
 use meridian::render::Templates;
-use meridian::team::{whos_off, MemberProfile};
+use meridian::team::{whos_off, Teammate};
 
 /// The review of `files` alone, as `file:line: message` lines, with no shared-text list.
 fn findings(files: &[(&str, &str)]) -> Vec<String> {
@@ -250,8 +250,8 @@ fn a_day_off_kept_as_a_staffing_fact_is_not_announced_but_counts_in_whos_off() {
     let library = Library::from_files([("XA.toml".to_string(), text)]).unwrap();
     let june = reminders(&library, &["XA"], "2026-05-01T00:00:00Z", "2026-06-30T00:00:00Z");
     assert_eq!(june, Vec::<Reminder>::new());
-    let mut priya = MemberProfile::new("U1", "priya");
-    priya.region = Some("XA".parse().unwrap());
+    let mut priya = Teammate::new("U1", "priya");
+    priya.profile.region = Some("XA".parse().unwrap());
     let off = whos_off(date(2026, 6, 1), &[priya], &library);
     assert!(off.is_off("U1"), "{off:?}");
     assert_eq!(off.by_region[0].members[0].occasion, "Works Day");

@@ -166,10 +166,11 @@ fn a_company_calendar_builds_on_a_subdivision_and_its_nation() {
 fn who_is_off_follows_a_members_company_calendar() {
     let (live, _) = LiveLibrary::load(vec![("hr/ACME-PUNE.toml".into(), ACME_PUNE.into())]);
     let library = live.current();
-    let member = |name: &str, region: &str, calendar: Option<&str>| meridian::team::MemberProfile {
-        region: Some(region.parse().unwrap()),
-        calendar: calendar.map(|c| c.parse::<RegionCode>().unwrap()),
-        ..meridian::team::MemberProfile::new(format!("U-{name}"), name)
+    let member = |name: &str, region: &str, calendar: Option<&str>| {
+        let mut member = meridian::team::Teammate::new(format!("U-{name}"), name);
+        member.profile.region = Some(region.parse().unwrap());
+        member.profile.calendar = calendar.map(|c| c.parse::<RegionCode>().unwrap());
+        member
     };
     let members = [member("Asha", "IN-MH", Some("ACME-PUNE")), member("Ravi", "IN-MH", None)];
     // Gandhi Jayanti: India's holiday, which Acme Pune does not give.

@@ -5,7 +5,7 @@ use chrono::NaiveTime;
 use chrono_tz::America::New_York;
 use chrono_tz::Asia::{Kolkata, Manila};
 use chrono_tz::Europe::London;
-use meridian::team::{coverage, overlap, whos_off, Interval, MemberOff, MemberProfile, TeamError, WorkingHours};
+use meridian::team::{coverage, overlap, whos_off, Interval, MemberOff, TeamError, Teammate, WorkingHours};
 
 mod common;
 
@@ -19,12 +19,11 @@ fn interval(start: &str, end: &str) -> Interval {
     Interval { start: utc(start), end: utc(end) }
 }
 
-fn member(name: &str, region: Option<&str>, hours: Option<&str>) -> MemberProfile {
-    MemberProfile {
-        region: region.map(|r| r.parse().unwrap()),
-        hours: hours.map(|h| h.parse().unwrap()),
-        ..MemberProfile::new(format!("U-{name}"), name)
-    }
+fn member(name: &str, region: Option<&str>, hours: Option<&str>) -> Teammate {
+    let mut member = Teammate::new(format!("U-{name}"), name);
+    member.profile.region = region.map(|r| r.parse().unwrap());
+    member.profile.working_hours = hours.map(|h| h.parse().unwrap());
+    member
 }
 
 #[test]
@@ -98,7 +97,7 @@ fn a_night_shift_over_a_dst_change_is_an_hour_shorter_in_spring_and_longer_in_au
 #[test]
 fn on_republic_day_the_india_members_are_off_by_region_and_the_rest_are_not() {
     let mut opted_out = member("Tomas", Some("IN"), None);
-    opted_out.opted_out = true;
+    opted_out.profile.opted_out = true;
     let members = [
         member("Priya", Some("IN-KA"), None),
         member("Ravi", Some("IN"), None),
@@ -160,7 +159,7 @@ fn optional_holidays_and_festivals_are_not_days_off() {
 #[test]
 fn a_member_on_a_public_holiday_is_left_out_of_the_coverage_overlap() {
     let mut zoe = member("Zoe", None, Some("10:00-16:00"));
-    zoe.timezone = Some(London);
+    zoe.profile.timezone = Some(London);
     let members = [
         member("Priya", Some("IN-KA"), Some("09:00-18:00")),
         member("Ana", Some("PH"), Some("21:00-06:00")),
@@ -188,11 +187,11 @@ fn a_member_on_a_public_holiday_is_left_out_of_the_coverage_overlap() {
 #[test]
 fn a_member_without_a_time_zone_keeps_their_region_calendars_clock() {
     let priya = member("Priya", Some("IN-KA"), Some("09:00-18:00"));
-    assert_eq!(priya.timezone_in(library()), Some(Kolkata));
+    assert_eq!(priya.profile.timezone_in(library()), Some(Kolkata));
     let mut travelling = priya.clone();
-    travelling.timezone = Some(London);
-    assert_eq!(travelling.timezone_in(library()), Some(London));
-    assert_eq!(member("Zoe", None, None).timezone_in(library()), None);
+    travelling.profile.timezone = Some(London);
+    assert_eq!(travelling.profile.timezone_in(library()), Some(London));
+    assert_eq!(member("Zoe", None, None).profile.timezone_in(library()), None);
     let cover = coverage(date(2026, 6, 1), &[priya], library());
     assert_eq!(cover.overlap, Some(interval("2026-06-01T03:30:00Z", "2026-06-01T12:30:00Z")));
 }
@@ -200,7 +199,7 @@ fn a_member_without_a_time_zone_keeps_their_region_calendars_clock() {
 #[test]
 fn opted_out_members_are_not_counted() {
     let mut quiet = member("Quinn", Some("US"), Some("09:00-17:00"));
-    quiet.opted_out = true;
+    quiet.profile.opted_out = true;
     let cover = coverage(date(2026, 6, 1), &[quiet, member("Sam", Some("US-NY"), Some("09:00-17:00"))], library());
     assert_eq!((cover.present.len(), cover.total), (1, 1));
 }
@@ -216,4 +215,15 @@ fn coverage_by_hour_finds_the_hours_nobody_covers() {
     let night: WorkingHours = "22:00-06:00".parse().unwrap();
     let runs = coverage_by_hour(date(2026, 12, 1), Manila, &[(Manila, day), (Manila, night)]);
     assert_eq!(runs, vec![(0, 6, 1), (6, 9, 0), (9, 17, 1), (17, 22, 0), (22, 24, 1)]);
+}
+
+#[test]
+fn a_member_in_a_state_gets_the_states_days_off() {
+    let mut asha = member("Asha", Some("IN"), None);
+    asha.profile.subdivision = Some("IN-KA".parse().unwrap());
+    assert_eq!(asha.profile.home().map(|r| r.as_str()), Some("IN-KA"));
+    assert_eq!(asha.profile.timezone_in(library()), Some(Kolkata));
+    // Kannada Rajyotsava (1 November) is Karnataka's day off, not all India's.
+    let off = whos_off(date(2027, 11, 1), &[asha, member("Ravi", Some("IN"), None)], library());
+    assert!(off.is_off("U-Asha") && !off.is_off("U-Ravi"), "{off:?}");
 }

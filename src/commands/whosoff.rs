@@ -4,7 +4,7 @@
 use super::Context;
 use crate::chat::{DayRef, Outgoing};
 use crate::service::ServiceError;
-use crate::team::{coverage, coverage_by_hour, MemberProfile};
+use crate::team::{coverage, coverage_by_hour, Teammate};
 use chrono::Duration;
 use serde_json::json;
 
@@ -14,14 +14,8 @@ pub async fn run(ctx: &Context<'_>, day: DayRef) -> Result<Vec<Outgoing>, Servic
         DayRef::Tomorrow => ctx.today() + Duration::days(1),
         DayRef::On(date) => date,
     };
-    let members: Vec<MemberProfile> = ctx
-        .bot
-        .store
-        .members_of_channel(ctx.channel.id)
-        .await?
-        .iter()
-        .map(crate::store::Member::team_profile)
-        .collect();
+    let members: Vec<Teammate> =
+        ctx.bot.store.members_of_channel(ctx.channel.id).await?.iter().map(crate::store::Member::teammate).collect();
     let cover = coverage(date, &members, &ctx.bot.library());
     let tz = ctx.channel.settings.timezone;
     // Without an hour everyone shares (round-the-clock shifts), how many are in, hour by hour.

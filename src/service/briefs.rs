@@ -136,9 +136,9 @@ pub async fn brief_for(
     let members = s.store.members_of_channel(channel.id).await?;
     let team: Vec<_> = members
         .iter()
-        .map(crate::store::Member::team_profile)
-        .filter(|m| !m.opted_out)
-        .filter_map(|m| Some((m.timezone_in(&s.library())?, m.hours?)))
+        .map(|m| &m.profile)
+        .filter(|p| !p.opted_out)
+        .filter_map(|p| Some((p.timezone_in(&s.library())?, p.working_hours?)))
         .collect();
     let events: Vec<CustomerEvent> = s
         .store

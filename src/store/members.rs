@@ -11,20 +11,8 @@ use sqlx::AssertSqlSafe;
 /// A member's hours: the team module's type, stored as two times of day.
 pub use crate::team::WorkingHours;
 
-/// What a member has told the bot about themselves.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct MemberProfile {
-    /// The nation (`IN`), and the subdivision within it when known (`IN-KA`).
-    pub region: Option<RegionCode>,
-    pub subdivision: Option<RegionCode>,
-    pub timezone: Option<Tz>,
-    pub working_hours: Option<WorkingHours>,
-    /// Asked not to be mentioned or nudged.
-    pub opted_out: bool,
-    /// The company calendar HR gave them (`ACME-PUNE`), beside their region: whose days off
-    /// they get when it is set.
-    pub calendar: Option<RegionCode>,
-}
+/// What a member has told the bot: the team module's type.
+pub use crate::team::MemberProfile;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Member {
@@ -36,17 +24,12 @@ pub struct Member {
 }
 
 impl Member {
-    /// The team module's view of a stored member (who is off, overlap).
-    pub fn team_profile(&self) -> crate::team::MemberProfile {
-        let p = &self.profile;
-        crate::team::MemberProfile {
+    /// The member as the team's answers name them (who is off, overlap).
+    pub fn teammate(&self) -> crate::team::Teammate {
+        crate::team::Teammate {
             user_id: self.platform_user_id.clone(),
             display_name: self.display_name.clone(),
-            region: p.subdivision.clone().or_else(|| p.region.clone()),
-            calendar: p.calendar.clone(),
-            timezone: p.timezone,
-            hours: p.working_hours,
-            opted_out: p.opted_out,
+            profile: self.profile.clone(),
         }
     }
 }
