@@ -571,3 +571,22 @@ fn a_milestones_csv_adds_dates_to_channels_all_or_none() {
     );
     assert!(listed.contains("Founding"), "{listed}");
 }
+
+#[test]
+fn both_csv_importers_refuse_a_file_over_the_size_limit_before_reading_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = database(dir.path());
+    let csv = dir.path().join("huge.csv");
+    let mut text = String::from("name,date,yearly,channel\n");
+    while text.len() <= meridian::roster::MAX_CSV_BYTES {
+        text.push_str("Go-live,2099-02-01,no,#support\n");
+    }
+    std::fs::write(&csv, &text).unwrap();
+    for importer in ["members", "milestones"] {
+        let (ok, _, err) = run(&[importer, "import", csv.to_str().unwrap(), "--database", &db]);
+        assert!(!ok, "{importer}");
+        let expected =
+            format!("huge.csv: the file is {} bytes; at most {}", text.len(), meridian::roster::MAX_CSV_BYTES);
+        assert!(err.contains(&expected), "{importer}: {err}");
+    }
+}
