@@ -114,17 +114,21 @@ pub async fn repost(
     pulse: &Pulse,
     now: DateTime<Utc>,
 ) -> Result<bool, ServiceError> {
-    let answer = answer_of(s, pulse);
+    let prompt = stored_prompt(s, pulse, now);
+    post_question(s, channel, channel_ref, pulse.id, prompt_message(pulse.id, &prompt), now).await
+}
+
+/// The question message of a pulse already in the store, as it reads at `now`.
+fn stored_prompt(s: &Services, pulse: &Pulse, now: DateTime<Utc>) -> PulsePrompt {
     let question = bank_question(s, pulse);
-    let prompt = PulsePrompt::compose(
+    PulsePrompt::compose(
         pulse.id,
         &pulse.question,
-        &answer,
+        &answer_of(s, pulse),
         question.map(|q| q.theme),
         question.map(|q| q.why.as_str()),
         pulse.closes_at - now,
-    );
-    post_question(s, channel, channel_ref, pulse.id, prompt_message(pulse.id, &prompt), now).await
+    )
 }
 
 fn prompt_message(id: PulseId, prompt: &PulsePrompt) -> Message {

@@ -2,9 +2,8 @@
 //! on the question's message.
 
 use super::prompt_message_with;
-use super::results::{answer_of, bank_question};
 use crate::chat::{Actor, Message, MessageRef, Outgoing};
-use crate::pulse::{Choice, PulsePrompt, PULSE_CLOSED, VOTE_RECORDED};
+use crate::pulse::{Choice, PULSE_CLOSED, VOTE_RECORDED};
 use crate::service::{ServiceError, Services};
 use crate::store::{ChannelId, PulseId, WorkspaceId};
 use chrono::{DateTime, Utc};
@@ -41,16 +40,7 @@ pub async fn show_live_counts(s: &Services, now: DateTime<Utc>) -> Result<usize,
         let Some(channel) = s.store.channel(pulse.channel).await? else { continue };
         let channel_ref = s.channel_ref(&channel).await?;
         let answers = s.store.voter_count(pulse.id).await?;
-        let answer = answer_of(s, &pulse);
-        let question = bank_question(s, &pulse);
-        let prompt = PulsePrompt::compose(
-            pulse.id,
-            &pulse.question,
-            &answer,
-            question.map(|q| q.theme),
-            question.map(|q| q.why.as_str()),
-            pulse.closes_at - now,
-        );
+        let prompt = super::stored_prompt(s, &pulse, now);
         let update = Outgoing::Update {
             channel: channel_ref,
             message_ref: MessageRef(message_ref),
