@@ -271,4 +271,25 @@ mod tests {
         let ashvin = month_index("ashvin").unwrap();
         assert_eq!(tithi_dates(&months, ashvin, 30, Place::Ujjain, Moment::Sunset, false, 2024), vec![d(2024, 10, 31)]);
     }
+
+    #[test]
+    fn an_amavasya_over_two_dusks_is_kept_on_the_second_when_asked() {
+        // 31 October 2024 15:52 to 1 November 18:16 IST: both of Ujjain's sunsets fall in it;
+        // Maharashtra kept Lakshmi Puja on the second.
+        let months = months_around(2024);
+        let ashvin = month_index("ashvin").unwrap();
+        assert_eq!(tithi_dates(&months, ashvin, 30, Place::Ujjain, Moment::Sunset, true, 2024), vec![d(2024, 11, 1)]);
+    }
+
+    #[test]
+    fn minutes_after_sunrise_move_raksha_bandhan_to_the_day_the_purnima_lasts() {
+        // The purnima of Shravana 2026 runs from mid-morning of 27 August to mid-morning of
+        // the 28th: only the 27th's noon falls in it, but it lasts six ghatis past the
+        // 28th's sunrise, which is the day the tables keep.
+        let months = months_around(2026);
+        let shravana = month_index("shravana").unwrap();
+        let noon = tithi_dates(&months, shravana, 15, Place::Ujjain, Moment::Noon, false, 2026);
+        let ghatis = tithi_dates(&months, shravana, 15, Place::Ujjain, Moment::AfterSunrise(144), false, 2026);
+        assert_eq!((noon, ghatis), (vec![d(2026, 8, 27)], vec![d(2026, 8, 28)]));
+    }
 }

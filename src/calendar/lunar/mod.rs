@@ -461,6 +461,15 @@ mod tests {
         assert_eq!(Computed::parse("hijri 10-01 guessed"), Err(ComputedError::Reckoning("guessed".into())));
         assert!(ComputedError::Place("paris".into()).to_string().contains("ujjain"));
         assert_eq!(Computed::parse("solar term 20"), Err(ComputedError::SolarTerm("20".into())));
+        assert_eq!(
+            Computed::parse("tithi ashvin krishna 15 at sunrise+400"),
+            Err(ComputedError::Moment("sunrise+400".into()))
+        );
+        assert_eq!(Computed::parse("tithi ashvin krishna 15 at dusk"), Err(ComputedError::Moment("dusk".into())));
+        assert!(matches!(
+            Computed::parse("nakshatra pushya during makara at later sunrise"),
+            Err(ComputedError::Shape(..))
+        ));
         assert_eq!(Computed::parse("solar term qingming").unwrap().to_string(), "solar term 15");
     }
 }
