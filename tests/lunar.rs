@@ -1,6 +1,7 @@
 //! Computed lunar dates against published lists kept in tests/data/lunar (each file's header
-//! cites its source): Lunar New Year 1900-2099, Umm al-Qura months 1343-1500 AH, and the
-//! leap-month years, through the same rules the calendar files use.
+//! cites its source): Lunar New Year 1900-2100, Umm al-Qura months 1343-1500 AH, the
+//! leap-month years, and the solar terms 1900-2100, through the same rules the calendar files
+//! use.
 
 use chrono::NaiveDate;
 use meridian::calendar::lunar::Computed;
@@ -28,10 +29,10 @@ fn d(y: i32, m: u32, day: u32) -> NaiveDate {
 }
 
 #[test]
-fn lunar_new_year_matches_the_published_list_from_1900_to_2099() {
+fn lunar_new_year_matches_the_published_list_from_1900_to_2100() {
     let new_year = rule("chinese 01-01");
-    let lines = data("lunar_new_year_1900_2099.txt");
-    assert_eq!(lines.len(), 200);
+    let lines = data("lunar_new_year_1900_2100.txt");
+    assert_eq!(lines.len(), 201);
     let wrong: Vec<String> = lines
         .iter()
         .map(|line| date(line.split('#').next().unwrap()))
@@ -41,7 +42,44 @@ fn lunar_new_year_matches_the_published_list_from_1900_to_2099() {
             (computed != vec![published]).then(|| format!("{published}: computed {computed:?}"))
         })
         .collect();
-    assert!(wrong.is_empty(), "{} of 200 years differ:\n{}", wrong.len(), wrong.join("\n"));
+    assert!(wrong.is_empty(), "{} of 201 years differ:\n{}", wrong.len(), wrong.join("\n"));
+}
+
+/// Qingming, Dongzhi and the equinoxes 1900-2100 against the list's instants (Beijing time):
+/// the date in China's clock, and for the equinoxes the date in Japan's (an hour later),
+/// which Japan's Vernal and Autumnal Equinox Days follow.
+#[test]
+fn solar_terms_match_the_published_instants_from_1900_to_2100() {
+    use chrono::{Duration, NaiveDateTime};
+    let lines = data("solar_terms_1900_2100.txt");
+    assert_eq!(lines.len(), 4 * 201);
+    let mut wrong = Vec::new();
+    for line in &lines {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let [degrees, name, day, time] = fields[..] else { panic!("{line}") };
+        let beijing = NaiveDateTime::parse_from_str(&format!("{day} {time}"), "%Y-%m-%d %H:%M:%S").unwrap();
+        let mut checks = vec![(format!("solar term {degrees}"), beijing)];
+        if matches!(name, "chunfen" | "qiufen") {
+            checks.push((format!("solar term {degrees} in tokyo"), beijing + Duration::hours(1)));
+        }
+        for (text, instant) in checks {
+            use chrono::{Datelike, Timelike};
+            let computed = rule(&text).dates_in(instant.date().year());
+            // Two computations of the sun agree to a minute or so: an instant that close to
+            // midnight may fall on either date (one does: 1917's September equinox, six
+            // seconds after midnight in Tokyo).
+            let seconds = instant.time().num_seconds_from_midnight();
+            let near_midnight = !(120..=86_280).contains(&seconds);
+            let exact = computed == vec![instant.date()];
+            let within_a_day = computed.len() == 1 && (computed[0] - instant.date()).num_days().abs() <= 1;
+            let allowed = exact || (near_midnight && within_a_day);
+            if !allowed {
+                wrong.push(format!("{text} ({name}) at {instant}: computed {computed:?}"));
+            }
+        }
+        assert_eq!(rule(&format!("solar term {name}")), rule(&format!("solar term {degrees}")));
+    }
+    assert!(wrong.is_empty(), "{} differ:\n{}", wrong.len(), wrong.join("\n"));
 }
 
 #[test]

@@ -115,24 +115,29 @@ pub fn months_around(year: i32) -> Vec<LunarMonth> {
 }
 
 /// The day on which tithi `tithi` (1..=30) of a month is kept when read at `moment` at
-/// `place`: the day whose moment falls inside the tithi; the first such day if two do; the
-/// day it begins on if none does (a kshaya tithi).
-pub fn tithi_day(month: &LunarMonth, tithi: u8, place: Place, moment: Moment) -> Option<NaiveDate> {
+/// `place`: the day whose moment falls inside the tithi; the first such day if two do (the
+/// second if `later`, as where the rule prefers the tithi's second sunset or noon); the day
+/// it begins on if none does (a kshaya tithi).
+pub fn tithi_day(month: &LunarMonth, tithi: u8, place: Place, moment: Moment, later: bool) -> Option<NaiveDate> {
     let begin = sky::elongation_reaches(f64::from(tithi - 1) * 12.0, month.start + f64::from(tithi - 1) * 0.98);
     let end = sky::elongation_reaches(f64::from(tithi) * 12.0, begin + 1.0);
     let first = sky::local_date(begin, place)? - Duration::days(1);
     let mut day = first;
+    let mut found = None;
     for _ in 0..4 {
         let at = sky::moment_of(day, place, moment);
         if at >= begin && at < end {
-            return Some(day);
+            if !later {
+                return Some(day);
+            }
+            found = Some(day);
         }
         if at >= end {
             break;
         }
         day += Duration::days(1);
     }
-    sky::local_date(begin, place)
+    found.or_else(|| sky::local_date(begin, place))
 }
 
 /// The day of `year` (or days, at a year's edge) on which tithi `tithi` of the nija month
@@ -143,12 +148,13 @@ pub fn tithi_dates(
     tithi: u8,
     place: Place,
     moment: Moment,
+    later: bool,
     year: i32,
 ) -> Vec<NaiveDate> {
     months
         .iter()
         .filter(|m| m.name == month && !m.adhika)
-        .filter_map(|m| tithi_day(m, tithi, place, moment))
+        .filter_map(|m| tithi_day(m, tithi, place, moment, later))
         .filter(|d| d.year() == year)
         .collect()
 }
@@ -161,11 +167,12 @@ pub fn tithi_dates_during(
     tithi: u8,
     place: Place,
     moment: Moment,
+    later: bool,
     year: i32,
 ) -> Vec<NaiveDate> {
     months
         .iter()
-        .filter_map(|m| tithi_day(m, tithi, place, moment))
+        .filter_map(|m| tithi_day(m, tithi, place, moment, later))
         .filter(|d| d.year() == year)
         .filter(|d| (sky::sun_sidereal(sky::moment_of(*d, place, moment)) / 30.0).floor() as u8 % 12 == sign)
         .collect()
@@ -262,6 +269,27 @@ mod tests {
     fn diwali_2024_is_the_amavasya_of_ashvin_at_dusk() {
         let months = months_around(2024);
         let ashvin = month_index("ashvin").unwrap();
-        assert_eq!(tithi_dates(&months, ashvin, 30, Place::Ujjain, Moment::Sunset, 2024), vec![d(2024, 10, 31)]);
+        assert_eq!(tithi_dates(&months, ashvin, 30, Place::Ujjain, Moment::Sunset, false, 2024), vec![d(2024, 10, 31)]);
+    }
+
+    #[test]
+    fn an_amavasya_over_two_dusks_is_kept_on_the_second_when_asked() {
+        // 31 October 2024 15:52 to 1 November 18:16 IST: both of Ujjain's sunsets fall in it;
+        // Maharashtra kept Lakshmi Puja on the second.
+        let months = months_around(2024);
+        let ashvin = month_index("ashvin").unwrap();
+        assert_eq!(tithi_dates(&months, ashvin, 30, Place::Ujjain, Moment::Sunset, true, 2024), vec![d(2024, 11, 1)]);
+    }
+
+    #[test]
+    fn minutes_after_sunrise_move_raksha_bandhan_to_the_day_the_purnima_lasts() {
+        // The purnima of Shravana 2026 runs from mid-morning of 27 August to mid-morning of
+        // the 28th: only the 27th's noon falls in it, but it lasts six ghatis past the
+        // 28th's sunrise, which is the day the tables keep.
+        let months = months_around(2026);
+        let shravana = month_index("shravana").unwrap();
+        let noon = tithi_dates(&months, shravana, 15, Place::Ujjain, Moment::Noon, false, 2026);
+        let ghatis = tithi_dates(&months, shravana, 15, Place::Ujjain, Moment::AfterSunrise(144), false, 2026);
+        assert_eq!((noon, ghatis), (vec![d(2026, 8, 27)], vec![d(2026, 8, 28)]));
     }
 }

@@ -1,6 +1,7 @@
 //! Moon-based dates computed rather than tabled: the Chinese and Korean lunisolar calendars,
 //! the Hijri calendar by a region's reckoning, and the Hindu/Buddhist lunisolar calendar
-//! (tithis, nakshatras and sankrantis read at a reference place). A computed year is an
+//! (tithis, nakshatras and sankrantis read at a reference place), and the solar terms the
+//! Chinese calendar hangs Qingming on. A computed year is an
 //! estimate: the calendar model marks it expected, and a date in the event's table wins.
 //!
 //! Years are computed once and kept (the Hindu ones cost a few hundred sun and moon
@@ -10,6 +11,7 @@ mod chinese;
 mod hijri;
 mod hindu;
 mod sky;
+mod solar;
 
 pub use hijri::Reckoning;
 pub use sky::{Moment, Place};
@@ -29,14 +31,28 @@ pub enum Computed {
     /// `tithi ashvin krishna 15 at sunset in ujjain` (amanta month naming), or
     /// `tithi purnimanta kartika krishna 15 ...`; stored in amanta terms, tithi 1..=30.
     /// `tithi krishna 14 during tula ...` takes the tithi in whichever lunar month it falls
-    /// while the sun is in a sign (the Tamil solar months). A trailing `+1` shifts the day.
-    Tithi { month: u8, tithi: u8, moment: Moment, place: Place, purnimanta: bool, during: Option<u8>, shift: i8 },
+    /// while the sun is in a sign (the Tamil solar months). `at later sunset` keeps the second
+    /// of two days whose sunset falls in the tithi. A trailing `+1` shifts the day.
+    Tithi {
+        month: u8,
+        tithi: u8,
+        moment: Moment,
+        later: bool,
+        place: Place,
+        purnimanta: bool,
+        during: Option<u8>,
+        shift: i8,
+    },
     /// `nakshatra pushya during makara at sunrise in chennai`.
     Nakshatra { star: u8, sign: u8, moment: Moment, place: Place },
     /// `sankranti makara in ujjain`: the date of the sun's ingress at the place; `day 2 of
     /// makara in chennai`: a day of the solar month, which starts the next day when the
     /// ingress falls after sunset (day 0 is the day before it starts).
     Sankranti { sign: u8, day: Option<u8>, place: Place },
+    /// `solar term 15` (Qingming), `solar term dongzhi`, `solar term 0 in tokyo`: the date,
+    /// in the place's clock (Beijing, UTC+8, by default), on which the sun's apparent
+    /// longitude reaches the degrees.
+    SolarTerm { degrees: u16, place: Place },
 }
 
 /// Which family of calendars a rule belongs to; the comparison with tables holds each to its
@@ -46,6 +62,8 @@ pub enum Family {
     Chinese,
     Hijri,
     Hindu,
+    /// Solar terms: astronomy alone, so exact like the Chinese calendar.
+    Solar,
 }
 
 impl Family {
@@ -54,6 +72,7 @@ impl Family {
             Family::Chinese => "chinese",
             Family::Hijri => "hijri",
             Family::Hindu => "hindu",
+            Family::Solar => "solar",
         }
     }
 }
@@ -74,8 +93,10 @@ pub enum ComputedError {
     Nakshatra(String),
     #[error("'{0}' is not a reference place; expected one of {places}", places = Place::ALL.map(Place::name).join(", "))]
     Place(String),
-    #[error("'{0}' is not a moment of the day; expected sunrise, noon, sunset or midnight")]
+    #[error("'{0}' is not a moment of the day; expected sunrise, noon, afternoon, sunset, midnight, or sunrise+MINUTES, sunset+MINUTES (- before; up to 360)")]
     Moment(String),
+    #[error("'{0}' is not a solar term; expected a multiple of 15 degrees below 360 or one of {terms}", terms = solar::TERMS.join(", "))]
+    SolarTerm(String),
     #[error("'{0}' is not a Hijri reckoning; expected umm-al-qura or 'sighted in PLACE'")]
     Reckoning(String),
     #[error("'{0}': {1}")]
@@ -86,7 +107,10 @@ impl Computed {
     /// Whether `text` starts like a computed rule (so its errors are about this grammar).
     pub fn claims(text: &str) -> bool {
         let first = text.split_whitespace().next().unwrap_or("").to_ascii_lowercase();
-        matches!(first.as_str(), "chinese" | "korean" | "dangi" | "hijri" | "tithi" | "nakshatra" | "sankranti" | "day")
+        matches!(
+            first.as_str(),
+            "chinese" | "korean" | "dangi" | "hijri" | "tithi" | "nakshatra" | "sankranti" | "day" | "solar"
+        )
     }
 
     pub fn parse(text: &str) -> Result<Computed, ComputedError> {
@@ -113,9 +137,9 @@ impl Computed {
             ["tithi", paksha @ ("shukla" | "krishna"), n, "during", sign, options @ ..] => {
                 let n = tithi_number(n)?;
                 let tithi = if *paksha == "krishna" { n + 15 } else { n };
-                let (moment, place, shift) = options_of(options, text)?;
+                let (Options { moment, later, place }, shift) = options_of(options, text)?;
                 let during = Some(sign_of(sign)?);
-                Ok(Computed::Tithi { month: 0, tithi, moment, place, purnimanta: false, during, shift })
+                Ok(Computed::Tithi { month: 0, tithi, moment, later, place, purnimanta: false, during, shift })
             }
             ["tithi", rest @ ..] => {
                 let (purnimanta, rest) = match rest {
@@ -135,23 +159,23 @@ impl Computed {
                     "krishna" => (n + 15, month),
                     other => return Err(ComputedError::Paksha(other.to_string())),
                 };
-                let (moment, place, shift) = options_of(options, text)?;
-                Ok(Computed::Tithi { month, tithi, moment, place, purnimanta, during: None, shift })
+                let (Options { moment, later, place }, shift) = options_of(options, text)?;
+                Ok(Computed::Tithi { month, tithi, moment, later, place, purnimanta, during: None, shift })
             }
             ["nakshatra", star, "during", sign, options @ ..] => {
                 let star = hindu::NAKSHATRAS
                     .iter()
                     .position(|s| s == star)
                     .ok_or_else(|| ComputedError::Nakshatra(star.to_string()))? as u8;
-                let (moment, place, shift) = options_of(options, text)?;
-                if shift != 0 {
-                    return Err(shape("a nakshatra rule takes no shift"));
+                let (Options { moment, later, place }, shift) = options_of(options, text)?;
+                if shift != 0 || later {
+                    return Err(shape("a nakshatra rule takes no shift and no 'later'"));
                 }
                 Ok(Computed::Nakshatra { star, sign: sign_of(sign)?, moment, place })
             }
             ["sankranti", sign, options @ ..] => {
-                let (moment, place, shift) = options_of(options, text)?;
-                if moment != Moment::Sunrise || shift != 0 {
+                let (Options { moment, later, place }, shift) = options_of(options, text)?;
+                if moment != Moment::Sunrise || later || shift != 0 {
                     return Err(shape("a sankranti is kept by date; give no 'at' and no shift"));
                 }
                 Ok(Computed::Sankranti { sign: sign_of(sign)?, day: None, place })
@@ -162,13 +186,22 @@ impl Computed {
                     .ok()
                     .filter(|n| (0..=32).contains(n))
                     .ok_or_else(|| shape("expected a day of the solar month from 0 to 32"))?;
-                let (moment, place, shift) = options_of(options, text)?;
-                if moment != Moment::Sunrise || shift != 0 {
+                let (Options { moment, later, place }, shift) = options_of(options, text)?;
+                if moment != Moment::Sunrise || later || shift != 0 {
                     return Err(shape("a solar month's day is kept by date; give no 'at' and no shift"));
                 }
                 Ok(Computed::Sankranti { sign: sign_of(sign)?, day: Some(day), place })
             }
-            _ => Err(shape("expected 'chinese MM-DD', 'korean MM-DD', 'hijri MM-DD', 'tithi ...', 'nakshatra ... during SIGN' or 'sankranti SIGN'")),
+            ["solar", "term", term, rest @ ..] => {
+                let degrees = solar::term_degrees(term).ok_or_else(|| ComputedError::SolarTerm(term.to_string()))?;
+                let place = match rest {
+                    [] => Place::Beijing,
+                    ["in", place] => place_of(place)?,
+                    _ => return Err(shape("expected 'solar term DEGREES|NAME [in PLACE]'")),
+                };
+                Ok(Computed::SolarTerm { degrees, place })
+            }
+            _ => Err(shape("expected 'chinese MM-DD', 'korean MM-DD', 'hijri MM-DD', 'tithi ...', 'nakshatra ... during SIGN', 'sankranti SIGN' or 'solar term DEGREES'")),
         }
     }
 
@@ -177,6 +210,7 @@ impl Computed {
             Computed::Chinese { .. } => Family::Chinese,
             Computed::Hijri { .. } => Family::Hijri,
             Computed::Tithi { .. } | Computed::Nakshatra { .. } | Computed::Sankranti { .. } => Family::Hindu,
+            Computed::SolarTerm { .. } => Family::Solar,
         }
     }
 
@@ -195,15 +229,15 @@ impl Computed {
         match *self {
             Computed::Chinese { korean, month, leap, day } => chinese::dates(korean, month, leap, day, year),
             Computed::Hijri { reckoning, month, day } => hijri::dates(reckoning, month, day, year),
-            Computed::Tithi { month, tithi, moment, place, during, shift, .. } => {
+            Computed::Tithi { month, tithi, moment, later, place, during, shift, .. } => {
                 let shift = chrono::Duration::days(i64::from(shift));
                 // The lunar months of the neighbouring years too: a shift can cross New Year.
                 let mut dates: Vec<NaiveDate> = (year - 1..=year + 1)
                     .flat_map(|y| {
                         let months = months_around(y);
                         match during {
-                            Some(sign) => hindu::tithi_dates_during(&months, sign, tithi, place, moment, y),
-                            None => hindu::tithi_dates(&months, month, tithi, place, moment, y),
+                            Some(sign) => hindu::tithi_dates_during(&months, sign, tithi, place, moment, later, y),
+                            None => hindu::tithi_dates(&months, month, tithi, place, moment, later, y),
                         }
                     })
                     .map(|d| d + shift)
@@ -218,6 +252,7 @@ impl Computed {
             }
             Computed::Sankranti { sign, day: None, place } => hindu::sankranti_dates(sign, place, year),
             Computed::Sankranti { sign, day: Some(day), place } => hindu::solar_day_dates(sign, day, place, year),
+            Computed::SolarTerm { degrees, place } => solar::term_dates(degrees, place, year),
         }
     }
 }
@@ -279,26 +314,38 @@ fn tithi_number(text: &str) -> Result<u8, ComputedError> {
     text.parse().ok().filter(|n| (1..=15).contains(n)).ok_or_else(|| ComputedError::Tithi(text.to_string()))
 }
 
-/// `[at MOMENT] [in PLACE] [+N|-N]`, defaulting to sunrise at Ujjain, no shift.
-fn options_of(words: &[&str], text: &str) -> Result<(Moment, Place, i8), ComputedError> {
-    let mut moment = Moment::Sunrise;
-    let mut place = Place::Ujjain;
+/// Where and when a tithi or nakshatra is read.
+struct Options {
+    moment: Moment,
+    /// The second of two days whose moment falls in the tithi.
+    later: bool,
+    place: Place,
+}
+
+/// `[at [later] MOMENT] [in PLACE] [+N|-N]`, defaulting to sunrise at Ujjain, no shift.
+fn options_of(words: &[&str], text: &str) -> Result<(Options, i8), ComputedError> {
+    let mut options = Options { moment: Moment::Sunrise, later: false, place: Place::Ujjain };
     let mut rest = words;
     loop {
         match rest {
-            [] => return Ok((moment, place, 0)),
+            [] => return Ok((options, 0)),
             [shift] if shift.starts_with(['+', '-']) => {
                 let n: i8 = shift.parse().ok().filter(|n: &i8| (-3..=3).contains(n)).ok_or_else(|| {
                     ComputedError::Shape(text.trim().to_string(), "expected a shift of +1 to +3 or -1 to -3 days, last")
                 })?;
-                return Ok((moment, place, n));
+                return Ok((options, n));
+            }
+            ["at", "later", m, tail @ ..] => {
+                options.moment = Moment::parse(m).ok_or_else(|| ComputedError::Moment(m.to_string()))?;
+                options.later = true;
+                rest = tail;
             }
             ["at", m, tail @ ..] => {
-                moment = Moment::parse(m).ok_or_else(|| ComputedError::Moment(m.to_string()))?;
+                options.moment = Moment::parse(m).ok_or_else(|| ComputedError::Moment(m.to_string()))?;
                 rest = tail;
             }
             ["in", p, tail @ ..] => {
-                place = place_of(p)?;
+                options.place = place_of(p)?;
                 rest = tail;
             }
             _ => {
@@ -323,7 +370,7 @@ impl fmt::Display for Computed {
             Computed::Hijri { reckoning: Reckoning::Sighted(place), month, day } => {
                 write!(f, "hijri {month:02}-{day:02} sighted in {}", place.name())
             }
-            Computed::Tithi { month, tithi, moment, place, purnimanta, during, shift } => {
+            Computed::Tithi { month, tithi, moment, later, place, purnimanta, during, shift } => {
                 let (paksha, n) = if tithi > 15 { ("krishna", tithi - 15) } else { ("shukla", tithi) };
                 let (scheme, month) = match (purnimanta, tithi > 15) {
                     (true, true) => ("purnimanta ", (month + 1) % 12),
@@ -334,7 +381,8 @@ impl fmt::Display for Computed {
                     Some(sign) => write!(f, "tithi {paksha} {n} during {}", hindu::SIGNS[sign as usize])?,
                     None => write!(f, "tithi {scheme}{} {paksha} {n}", hindu::MONTHS[month as usize])?,
                 }
-                write!(f, " at {} in {}", moment.name(), place.name())?;
+                let later = if later { "later " } else { "" };
+                write!(f, " at {later}{moment} in {}", place.name())?;
                 if shift != 0 {
                     write!(f, " {shift:+}")?;
                 }
@@ -345,7 +393,7 @@ impl fmt::Display for Computed {
                 "nakshatra {} during {} at {} in {}",
                 hindu::NAKSHATRAS[star as usize],
                 hindu::SIGNS[sign as usize],
-                moment.name(),
+                moment,
                 place.name()
             ),
             Computed::Sankranti { sign, day: None, place } => {
@@ -354,6 +402,8 @@ impl fmt::Display for Computed {
             Computed::Sankranti { sign, day: Some(day), place } => {
                 write!(f, "day {day} of {} in {}", hindu::SIGNS[sign as usize], place.name())
             }
+            Computed::SolarTerm { degrees, place: Place::Beijing } => write!(f, "solar term {degrees}"),
+            Computed::SolarTerm { degrees, place } => write!(f, "solar term {degrees} in {}", place.name()),
         }
     }
 }
@@ -380,9 +430,15 @@ mod tests {
             "tithi krishna 14 during tula at sunrise in kuala-lumpur",
             "tithi phalguna shukla 15 at sunset in ujjain +1",
             "tithi ashvin shukla 10 at afternoon in delhi",
+            "tithi shravana shukla 15 at sunrise+144 in ujjain",
+            "tithi krishna 14 during tula at sunrise-96 in kuala-lumpur",
+            "tithi kartika shukla 2 at later sunset in ujjain",
+            "tithi ashvin krishna 15 at sunset+72 in mumbai",
             "nakshatra pushya during makara at sunrise in chennai",
             "sankranti makara in ujjain",
             "day 2 of makara in chennai",
+            "solar term 15",
+            "solar term 0 in tokyo",
         ] {
             assert_eq!(Computed::parse(text).unwrap().to_string(), text);
         }
@@ -404,5 +460,16 @@ mod tests {
         assert_eq!(Computed::parse("sankranti makara in paris"), Err(ComputedError::Place("paris".into())));
         assert_eq!(Computed::parse("hijri 10-01 guessed"), Err(ComputedError::Reckoning("guessed".into())));
         assert!(ComputedError::Place("paris".into()).to_string().contains("ujjain"));
+        assert_eq!(Computed::parse("solar term 20"), Err(ComputedError::SolarTerm("20".into())));
+        assert_eq!(
+            Computed::parse("tithi ashvin krishna 15 at sunrise+400"),
+            Err(ComputedError::Moment("sunrise+400".into()))
+        );
+        assert_eq!(Computed::parse("tithi ashvin krishna 15 at dusk"), Err(ComputedError::Moment("dusk".into())));
+        assert!(matches!(
+            Computed::parse("nakshatra pushya during makara at later sunrise"),
+            Err(ComputedError::Shape(..))
+        ));
+        assert_eq!(Computed::parse("solar term qingming").unwrap().to_string(), "solar term 15");
     }
 }

@@ -3,6 +3,7 @@
 //! sunset at a reference place, and the moments when the moon's elongation reaches an angle.
 
 use chrono::{Datelike, NaiveDate};
+use std::fmt;
 
 /// Julian day of 0001-01-01 00:00 UT minus one day: `JD = days_from_ce + this` at midnight.
 const JD_OF_CE_MIDNIGHT: f64 = 1_721_424.5;
@@ -25,10 +26,12 @@ pub enum Place {
     KualaLumpur,
     Manila,
     Singapore,
+    Beijing,
+    Tokyo,
 }
 
 impl Place {
-    pub const ALL: [Place; 11] = [
+    pub const ALL: [Place; 13] = [
         Place::Ujjain,
         Place::Delhi,
         Place::Mumbai,
@@ -40,6 +43,8 @@ impl Place {
         Place::KualaLumpur,
         Place::Manila,
         Place::Singapore,
+        Place::Beijing,
+        Place::Tokyo,
     ];
 
     pub fn name(self) -> &'static str {
@@ -55,6 +60,8 @@ impl Place {
             Place::KualaLumpur => "kuala-lumpur",
             Place::Manila => "manila",
             Place::Singapore => "singapore",
+            Place::Beijing => "beijing",
+            Place::Tokyo => "tokyo",
         }
     }
 
@@ -76,6 +83,10 @@ impl Place {
             Place::KualaLumpur => (3.139, 101.69, 8.0),
             Place::Manila => (14.60, 120.98, 8.0),
             Place::Singapore => (1.35, 103.82, 8.0),
+            // China's one clock (UTC+8) names the solar terms' dates; Japan's (UTC+9) its
+            // equinox days.
+            Place::Beijing => (39.90, 116.40, 8.0),
+            Place::Tokyo => (35.68, 139.69, 9.0),
         }
     }
 
@@ -94,11 +105,30 @@ pub enum Moment {
     Sunset,
     /// The middle of the night that follows the day (nishita, Janmashtami's hour).
     Midnight,
+    /// Minutes after (or, negative, before) sunrise: `sunrise+144` is six ghatis into the
+    /// day (Raksha Bandhan's purnima must last that long), `sunrise-96` is arunodaya, the
+    /// dawn hour of Naraka Chaturdashi's bath.
+    AfterSunrise(i16),
+    /// Minutes after sunset: `sunset+144` is the end of pradosh.
+    AfterSunset(i16),
+}
+
+impl fmt::Display for Moment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Moment::AfterSunrise(minutes) => write!(f, "sunrise{minutes:+}"),
+            Moment::AfterSunset(minutes) => write!(f, "sunset{minutes:+}"),
+            named => f.write_str(named.name()),
+        }
+    }
 }
 
 impl Moment {
-    pub fn name(self) -> &'static str {
+    /// The moment's word; an offset moment is named by its base (see `Display`).
+    fn name(self) -> &'static str {
         match self {
+            Moment::AfterSunrise(_) => "sunrise",
+            Moment::AfterSunset(_) => "sunset",
             Moment::Sunrise => "sunrise",
             Moment::Noon => "noon",
             Moment::Afternoon => "afternoon",
@@ -107,7 +137,17 @@ impl Moment {
         }
     }
 
+    /// `sunrise`, `noon`, ..., or `sunrise+MINUTES`/`sunset-MINUTES` (up to six hours).
     pub fn parse(text: &str) -> Option<Moment> {
+        let offset = |rest: &str| {
+            rest.starts_with(['+', '-']).then(|| rest.parse::<i16>().ok()).flatten().filter(|m| m.abs() <= 360)
+        };
+        if let Some(minutes) = text.strip_prefix("sunrise").and_then(offset) {
+            return Some(Moment::AfterSunrise(minutes));
+        }
+        if let Some(minutes) = text.strip_prefix("sunset").and_then(offset) {
+            return Some(Moment::AfterSunset(minutes));
+        }
         [Moment::Sunrise, Moment::Noon, Moment::Afternoon, Moment::Sunset, Moment::Midnight]
             .into_iter()
             .find(|m| m.name() == text)
@@ -142,6 +182,32 @@ pub fn sun_longitude(jd: f64) -> f64 {
 pub fn moon_longitude(jd: f64) -> f64 {
     let (point, _) = astro::lunar::geocent_ecl_pos(ephemeris(jd));
     point.long.to_degrees().rem_euclid(360.0)
+}
+
+/// The sun's apparent tropical longitude in degrees: the geometric one corrected to FK5, for
+/// nutation and for aberration, as the solar terms and equinoxes are defined (the
+/// aberration alone moves an instant by some eight minutes, enough to change a date).
+pub fn sun_apparent_longitude(jd: f64) -> f64 {
+    let jde = ephemeris(jd);
+    let (point, radius) = astro::sun::geocent_ecl_pos(jde);
+    let (nutation, _) = astro::nutation::nutation(jde);
+    let fk5 = -0.090_33 / 3600.0;
+    let aberration = -20.489_8 / 3600.0 / radius;
+    (point.long.to_degrees() + nutation.to_degrees() + fk5 + aberration).rem_euclid(360.0)
+}
+
+/// The instant after `from` (within a year) at which the sun's apparent longitude reaches
+/// `angle`.
+pub fn tropical_ingress(angle: f64, from: f64) -> f64 {
+    let mut jd = from + (angle - sun_apparent_longitude(from)).rem_euclid(360.0) / 0.985_6;
+    for _ in 0..20 {
+        let off = (angle - sun_apparent_longitude(jd) + 540.0).rem_euclid(360.0) - 180.0;
+        jd += off / 0.985_6;
+        if off.abs() < 1e-7 {
+            break;
+        }
+    }
+    jd
 }
 
 /// How far the sidereal zodiac lags the tropical one (Lahiri's ayanamsa, as the Indian
@@ -225,6 +291,8 @@ pub fn moment_of(date: NaiveDate, place: Place, moment: Moment) -> f64 {
         Moment::Afternoon => transit + 0.4 * half_day,
         Moment::Sunset => transit + half_day,
         Moment::Midnight => transit + 0.5,
+        Moment::AfterSunrise(minutes) => transit - half_day + f64::from(minutes) / 1440.0,
+        Moment::AfterSunset(minutes) => transit + half_day + f64::from(minutes) / 1440.0,
     }
 }
 
