@@ -62,6 +62,9 @@ const NOT_COMPUTED: &[(&str, &str, &str)] = &[
     ),
     ("IN-TN", "diwali", "best rule so far, `tithi ashvin krishna 14 at sunrise-96 in chennai`, is exact in 13 of 16 years"),
     ("IN-TN", "thaipusam", "best rule so far, `tithi shukla 15 during makara at afternoon in chennai`, is exact in 10 of 16 years; the table's 2033 date (14 February, the full moon after Thai) fits no rule"),
+    // `at sunrise+48` matches 15 of 16 years, but only because it was fitted to the table;
+    // no almanac names that moment, so it is not shipped.
+    ("IN-WB", "dussehra", "best rule so far, `tithi ashvin shukla 10 at sunrise in ujjain`, is exact in 14 of 16 years"),
     ("IN-WB", "holi", "best rule so far, `tithi phalguna shukla 15 at noon in kolkata`, is exact in 14 of 16 years"),
     (
         "IN-WB",
