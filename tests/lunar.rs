@@ -3,6 +3,8 @@
 //! leap-month years, and the solar terms 1900-2100, through the same rules the calendar files
 //! use.
 
+mod common;
+
 use chrono::NaiveDate;
 use meridian::calendar::lunar::Computed;
 
@@ -242,17 +244,13 @@ fn a_century_past_a_table_is_one_gap_per_event_and_one_warning_line() {
 #[test]
 fn calendars_check_compare_prints_the_table_and_a_long_query_warns_once() {
     let dir = tempfile::tempdir().unwrap(); // no ./calendars there: the shipped ones
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_meridian"))
-        .args(["calendars", "check", "--compare"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
+    let out = common::meridian().args(["calendars", "check", "--compare"]).current_dir(dir.path()).output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{text}\n{}", String::from_utf8_lossy(&out.stderr));
     assert!(text.contains("| Region | Event | Computed rule | Years | Exact | 1 day off | Other |"), "{text}");
     assert!(text.contains("| SG | Vesak Day | `chinese 04-15` | 16 | 16 | 0 | 0 |"), "{text}");
     assert!(text.contains("chinese: 10 event(s), 159 table years: 159 exact, 0 one day off, 0 other"), "{text}");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_meridian"))
+    let out = common::meridian()
         .args(["holidays", "--region", "IN", "--from", "2030-01-01", "--to", "2129-12-31", "--json"])
         .current_dir(dir.path())
         .output()
