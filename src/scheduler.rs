@@ -56,10 +56,12 @@ impl Scheduler {
         crate::telemetry::metrics::scheduler_lag(std::time::Duration::ZERO);
         loop {
             let next = self.tick(self.services.clock.now()).await;
-            let wait = (next - self.services.clock.now()).to_std().unwrap_or_default();
+            // The clock may run faster than real time (a rehearsal's `--clock-rate`).
+            let clock = &self.services.clock;
+            let wait = clock.real_duration(next - clock.now());
             tokio::select! {
                 () = tokio::time::sleep(wait) => {
-                    let late = (self.services.clock.now() - next).to_std().unwrap_or_default();
+                    let late = clock.real_duration(clock.now() - next);
                     crate::telemetry::metrics::scheduler_lag(late);
                 }
                 () = self.wake.notified() => {}
@@ -107,14 +109,27 @@ impl Scheduler {
             }
         }
         posted.extend(self.reminders(&inputs, now).await?);
+        // Briefs and pulses, channel by channel but many channels at once: each channel's
+        // own steps stay in order, and 500 channels' briefs do not wait on one another.
+        let inputs = &inputs;
+        let mut per_channel = Vec::with_capacity(inputs.channels.len());
         for channel in &inputs.channels {
-            let channel_ref = inputs.channel_ref(channel);
-            posted.extend(self.channel_brief(channel, &channel_ref, now).await);
-            let own: Vec<&PulseSchedule> = inputs.schedules.iter().filter(|s| s.channel == channel.id).collect();
-            if let Err(e) = self.channel_pulses(channel, &channel_ref, &own, inputs.pulses_of(channel.id), now).await {
-                posted.push(failed(channel, "pulses", e, now));
-            }
+            per_channel.push(async move {
+                let mut posted = Vec::new();
+                let channel_ref = inputs.channel_ref(channel);
+                posted.extend(self.channel_brief(channel, &channel_ref, now).await);
+                let own: Vec<&PulseSchedule> = inputs.schedules.iter().filter(|s| s.channel == channel.id).collect();
+                if let Err(e) =
+                    self.channel_pulses(channel, &channel_ref, &own, inputs.pulses_of(channel.id), now).await
+                {
+                    posted.push(failed(channel, "pulses", e, now));
+                }
+                posted
+            });
         }
+        let per_channel: Vec<Vec<Posted>> =
+            futures::stream::iter(per_channel).buffered(Self::SENDS_AT_ONCE).collect().await;
+        posted.extend(per_channel.into_iter().flatten());
         Ok(posted)
     }
 
@@ -417,7 +432,16 @@ impl Scheduler {
                     consider(t);
                 }
             }
-            if let Some(t) = crate::service::briefs::next_due(&self.services, channel, after).await? {
+        }
+        // Each channel's brief plan is a read or two; many channels are asked at once.
+        let asks: Vec<_> = inputs
+            .channels
+            .iter()
+            .map(|channel| crate::service::briefs::next_due(&self.services, channel, after))
+            .collect();
+        let briefs: Vec<_> = futures::stream::iter(asks).buffer_unordered(Self::SENDS_AT_ONCE).collect().await;
+        for brief in briefs {
+            if let Some(t) = brief? {
                 consider(t);
             }
         }
