@@ -55,16 +55,20 @@ impl Scheduler {
         tokio::pin!(shutdown);
         crate::telemetry::metrics::scheduler_lag(std::time::Duration::ZERO);
         loop {
-            let next = self.tick(self.services.clock.now()).await;
+            let (started, at) = (std::time::Instant::now(), self.services.clock.now());
+            let next = self.tick(at).await;
+            tracing::debug!(%at, took = ?started.elapsed(), %next, "scheduler turn");
             // The clock may run faster than real time (a rehearsal's `--clock-rate`).
             let clock = &self.services.clock;
             let wait = clock.real_duration(next - clock.now());
+            clock.waiting(true);
             tokio::select! {
                 () = tokio::time::sleep(wait) => {
-                    let late = clock.real_duration(clock.now() - next);
+                    clock.waiting(false);
+                    let late = (clock.now() - next).to_std().unwrap_or_default();
                     crate::telemetry::metrics::scheduler_lag(late);
                 }
-                () = self.wake.notified() => {}
+                () = self.wake.notified() => clock.waiting(false),
                 () = &mut shutdown => return,
             }
         }

@@ -1,8 +1,8 @@
 //! Crash rounds of a pulse: the real `meridian run` binary, connected to the fake Discord, asks
-//! a five-minute pulse (its clock runs [`RATE`] times faster, so the pulse closes within
-//! seconds) while members click its buttons one after another; it is killed with SIGKILL at a
-//! random moment between the question and just after the close, and started again on the same
-//! SQLite file and the same clock. Every round:
+//! a five-minute pulse (its clock fast-forwards [`RATE`] times while it waits, so the pulse
+//! closes within seconds) while members click its buttons one after another; it is killed
+//! with SIGKILL at a random moment between the question and just after the close, and
+//! started again on the same SQLite file. Every round:
 //! - every vote a member was told was recorded (the edit of their deferred answer says
 //!   [`VOTE_RECORDED`]) is in the final tally — checked voter by voter against the vote rows,
 //!   whose voter hashes the test recomputes with the pulse's key (read while the pulse is open);
@@ -30,7 +30,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const ROUNDS: usize = 20;
-/// How much faster than real time the bot's clock runs: a five-minute pulse lasts 3 s.
+/// How much faster than real time the bot's clock runs while it waits: a five-minute pulse
+/// lasts about 3 s.
 const RATE: u32 = 100;
 const PULSE_MINUTES: i64 = 5;
 const VOTERS: u64 = 400;
@@ -54,18 +55,12 @@ fn world() -> World {
     World::new(TOKEN, APP, bot).guild(guild)
 }
 
-/// Started on `database` with the round's clock: `START` at the real instant `since`.
-async fn start(fake: &FakeDiscord, database: &str, since: DateTime<Utc>) -> RunningBot {
+/// Started on `database`, its clock at `at`.
+async fn start(fake: &FakeDiscord, database: &str, at: DateTime<Utc>) -> RunningBot {
     let config = format!("[discord]\napi_base = \"{}\"\nshards = \"0-0/1\"\n", fake.api_base());
     let (token, database) = (fake.token(), database.to_string());
-    let args = [
-        "--clock".to_string(),
-        START.to_string(),
-        "--clock-rate".into(),
-        RATE.to_string(),
-        "--clock-since".into(),
-        since.to_rfc3339(),
-    ];
+    let args =
+        ["--clock".to_string(), at.format("%Y-%m-%dT%H:%M:%SZ").to_string(), "--clock-rate".into(), RATE.to_string()];
     tokio::task::spawn_blocking(move || {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         RunningBot::start_on(&database, &config, &[("DISCORD_TOKEN", &token)], &args)
@@ -167,8 +162,9 @@ async fn killed_at_random_points_of_a_pulse_with_votes_arriving_no_recorded_vote
         let fake = Arc::new(FakeDiscord::start_with(world(), FakeOptions::default()).await);
         let dir = tempfile::tempdir().unwrap();
         let database = format!("sqlite://{}", dir.path().join("meridian.db").display());
-        let since = Utc::now();
-        let bot = start(&fake, &database, since).await;
+        let start_at: DateTime<Utc> = START.parse().unwrap();
+        let started = Instant::now();
+        let bot = start(&fake, &database, start_at).await;
         fake.wait_ready(Duration::from_secs(15)).await.unwrap_or_else(|e| panic!("{e}\n{}", bot.stderr()));
 
         let question_text = format!("Round {round}: how did the handover go?");
@@ -201,7 +197,10 @@ async fn killed_at_random_points_of_a_pulse_with_votes_arriving_no_recorded_vote
         } else {
             killed_closing += 1;
         }
-        let bot = start(&fake, &database, since).await;
+        // Started again at least where real time alone would have taken the clock (the killed
+        // one had fast-forwarded further while it waited: this one waits again, to the close).
+        let now = start_at + chrono::TimeDelta::from_std(started.elapsed()).unwrap();
+        let bot = start(&fake, &database, now).await;
         let clicks = voting.await.unwrap();
         let posted = wait_until(Duration::from_secs(20), || {
             let posted = results(&fake);

@@ -29,7 +29,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the bot: Slack and Discord when their tokens are set, else the console.
-    Run(run::Args),
+    Run(run::RunArgs),
     /// The console platform: act as team members, move a simulated clock, run scripts.
     Console(console::Args),
     /// Show what a channel would post and when, without posting.

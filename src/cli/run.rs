@@ -24,21 +24,17 @@ use tokio::sync::watch;
 pub const STOP_WITHIN: Duration = Duration::from_secs(8);
 
 #[derive(clap::Args)]
-pub struct Args {
+pub struct RunArgs {
     #[command(flatten)]
     pub console: super::console::Args,
-    /// With --clock: time flows this many times faster than real time (a rehearsal of days
-    /// in minutes; the scheduler's waits shrink alike).
+    /// With --clock: while the bot waits for its next post, time flows this many times
+    /// faster (a rehearsal of a month in minutes; the work itself takes real time).
     #[arg(long, requires = "clock", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub clock_rate: u32,
-    /// With --clock: the real instant (RFC 3339) at which the clock reads --clock, so that
-    /// several rehearsing instances share one clock; default: when meridian starts.
-    #[arg(long, requires = "clock")]
-    pub clock_since: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let Args { console: args, clock_rate, clock_since } = args;
+pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
+    let RunArgs { console: args, clock_rate } = args;
     let config = load_config(args.config.as_deref(), args.database.clone())?;
     if !config.slack.enabled() && !config.discord.enabled() {
         return super::console::run(args, true);
@@ -51,7 +47,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             let start = crate::platforms::console::parse_instant(text, tz).with_context(|| {
                 format!("--clock: '{text}' is not a time from 1900 to 2200 such as 2026-11-05T08:00Z")
             })?;
-            Arc::new(ShiftedClock::flowing(start, clock_since.unwrap_or_else(chrono::Utc::now), clock_rate))
+            Arc::new(ShiftedClock::fast_forwarding(start, clock_rate))
         }
         None => Arc::new(SystemClock),
     };
