@@ -121,7 +121,7 @@ impl Scheduler {
             per_channel.push(async move {
                 let mut posted = Vec::new();
                 let channel_ref = inputs.channel_ref(channel);
-                posted.extend(self.channel_brief(channel, &channel_ref, now).await);
+                posted.extend(self.channel_brief(inputs, channel, &channel_ref, now).await);
                 let own: Vec<&PulseSchedule> = inputs.schedules.iter().filter(|s| s.channel == channel.id).collect();
                 if let Err(e) =
                     self.channel_pulses(channel, &channel_ref, &own, inputs.pulses_of(channel.id), now).await
@@ -309,10 +309,17 @@ impl Scheduler {
 
     /// A channel's daily brief at `now` (its workflow is `service::briefs`): headline feeds
     /// fetched ahead of it, and today's brief once it is due, exactly once.
-    async fn channel_brief(&self, channel: &Channel, channel_ref: &ChannelRef, now: DateTime<Utc>) -> Option<Posted> {
+    async fn channel_brief(
+        &self,
+        inputs: &RunInputs,
+        channel: &Channel,
+        channel_ref: &ChannelRef,
+        now: DateTime<Utc>,
+    ) -> Option<Posted> {
         let posted =
             |delivered: bool| Posted { channel: channel.name.clone(), key: "brief".into(), at: now, delivered };
-        match crate::service::briefs::run_due(&self.services, channel, channel_ref, now).await {
+        let (settings, started) = inputs.brief_of(channel.id);
+        match crate::service::briefs::run_due_from(&self.services, channel, channel_ref, settings, started, now).await {
             Ok(Some(Once::Sent(_))) => Some(posted(true)),
             Ok(Some(once)) if once.owed() => Some(posted(false)),
             Ok(_) => None,
@@ -437,15 +444,13 @@ impl Scheduler {
                 }
             }
         }
-        // Each channel's brief plan is a read or two; many channels are asked at once.
-        let asks: Vec<_> = inputs
-            .channels
-            .iter()
-            .map(|channel| crate::service::briefs::next_due(&self.services, channel, after))
-            .collect();
-        let briefs: Vec<_> = futures::stream::iter(asks).buffer_unordered(Self::SENDS_AT_ONCE).collect().await;
-        for brief in briefs {
-            if let Some(t) = brief? {
+        // Every channel's brief plan, from what the run read at once.
+        for channel in &inputs.channels {
+            let (settings, started) = inputs.brief_of(channel.id);
+            let plan = crate::service::briefs::plan_from(&self.services, channel, settings, started);
+            if let Some(t) =
+                plan.and_then(|plan| crate::service::briefs::next_due_of(&self.services, channel, &plan, after))
+            {
                 consider(t);
             }
         }

@@ -180,7 +180,7 @@ async fn two_instances_on_one_postgres_post_a_month_of_reminders_and_briefs_exac
     slack.wait_connected(2).await.expect("both instances open Socket Mode");
 
     // Until everything owed has arrived (bounded), and a moment more for any second post.
-    let deadline = Instant::now() + Duration::from_secs(300);
+    let deadline = Instant::now() + Duration::from_secs(600);
     while !owed.keys().all(|k| received(&slack).0.contains_key(k)) && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_secs(1)).await;
     }

@@ -298,24 +298,3 @@ async fn slack_is_not_ready_while_its_socket_is_down_and_ready_again_once_reconn
     let (status, log, _) = stop(bot).await;
     assert!(status.success(), "{log}");
 }
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_discord_shard_is_not_ready_while_its_gateway_is_down_and_ready_again_once_resumed() {
-    use fakes::discord::FakeDiscord;
-    let fake = FakeDiscord::start().await;
-    let config = format!("[discord]\napi_base = \"{}\"\nshards = \"0-0/1\"\n", fake.api_base());
-    let token = fake.token();
-    let bot = tokio::task::spawn_blocking(move || RunningBot::start(&config, &[("DISCORD_TOKEN", &token)], &[]))
-        .await
-        .unwrap();
-    fake.wait_ready(WAIT).await.unwrap_or_else(|e| panic!("{e}\n{}", bot.stderr()));
-    assert_eq!(readyz_once_ready(bot.http).await.0, 200);
-    assert!(fake.drop_socket(), "the bot had a gateway connection");
-    let down = readyz_until(bot.http, |status, _| status == 503).await;
-    assert_eq!(down.0, 503, "still ready with the gateway down: {}", down.1);
-    assert!(down.1.contains("discord shard 0: not connected"), "{}", down.1);
-    let up = readyz_once_ready(bot.http).await;
-    assert_eq!(up.0, 200, "not ready after resuming: {}\n{}", up.1, bot.stderr());
-    let (status, log, _) = stop(bot).await;
-    assert!(status.success(), "{log}");
-}
