@@ -19,9 +19,12 @@ const CLIENT_TARGET: &str = "slack_morphism::hyper_tokio::socket_mode::tungsteni
 /// What it logs (at debug) as it gives up a connection, before any reconnection.
 const ENDED: &str = "Destroying WSS client";
 
+/// Which events the watcher sees.
+type Watched = FilterFn<fn(&Metadata<'_>) -> bool>;
+
 /// The layer, seeing only slack-morphism's connection client at debug level whatever the
 /// log filter says (it is not a log line: nothing is printed).
-pub fn layer<S>() -> Filtered<ConnectionEnds, FilterFn<fn(&Metadata<'_>) -> bool>, S>
+pub fn layer<S>() -> Filtered<ConnectionEnds, Watched, S>
 where
     S: Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
 {
