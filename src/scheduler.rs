@@ -55,14 +55,20 @@ impl Scheduler {
         tokio::pin!(shutdown);
         crate::telemetry::metrics::scheduler_lag(std::time::Duration::ZERO);
         loop {
-            let next = self.tick(self.services.clock.now()).await;
-            let wait = (next - self.services.clock.now()).to_std().unwrap_or_default();
+            let (started, at) = (std::time::Instant::now(), self.services.clock.now());
+            let next = self.tick(at).await;
+            tracing::debug!(%at, took = ?started.elapsed(), %next, "scheduler turn");
+            // The clock may run faster than real time (a rehearsal's `--clock-rate`).
+            let clock = &self.services.clock;
+            let wait = clock.real_duration(next - clock.now());
+            clock.waiting(true);
             tokio::select! {
                 () = tokio::time::sleep(wait) => {
-                    let late = (self.services.clock.now() - next).to_std().unwrap_or_default();
+                    clock.waiting(false);
+                    let late = (clock.now() - next).to_std().unwrap_or_default();
                     crate::telemetry::metrics::scheduler_lag(late);
                 }
-                () = self.wake.notified() => {}
+                () = self.wake.notified() => clock.waiting(false),
                 () = &mut shutdown => return,
             }
         }
@@ -107,14 +113,27 @@ impl Scheduler {
             }
         }
         posted.extend(self.reminders(&inputs, now).await?);
+        // Briefs and pulses, channel by channel but many channels at once: each channel's
+        // own steps stay in order, and 500 channels' briefs do not wait on one another.
+        let inputs = &inputs;
+        let mut per_channel = Vec::with_capacity(inputs.channels.len());
         for channel in &inputs.channels {
-            let channel_ref = inputs.channel_ref(channel);
-            posted.extend(self.channel_brief(channel, &channel_ref, now).await);
-            let own: Vec<&PulseSchedule> = inputs.schedules.iter().filter(|s| s.channel == channel.id).collect();
-            if let Err(e) = self.channel_pulses(channel, &channel_ref, &own, inputs.pulses_of(channel.id), now).await {
-                posted.push(failed(channel, "pulses", e, now));
-            }
+            per_channel.push(async move {
+                let mut posted = Vec::new();
+                let channel_ref = inputs.channel_ref(channel);
+                posted.extend(self.channel_brief(inputs, channel, &channel_ref, now).await);
+                let own: Vec<&PulseSchedule> = inputs.schedules.iter().filter(|s| s.channel == channel.id).collect();
+                if let Err(e) =
+                    self.channel_pulses(channel, &channel_ref, &own, inputs.pulses_of(channel.id), now).await
+                {
+                    posted.push(failed(channel, "pulses", e, now));
+                }
+                posted
+            });
         }
+        let per_channel: Vec<Vec<Posted>> =
+            futures::stream::iter(per_channel).buffered(Self::SENDS_AT_ONCE).collect().await;
+        posted.extend(per_channel.into_iter().flatten());
         Ok(posted)
     }
 
@@ -290,10 +309,17 @@ impl Scheduler {
 
     /// A channel's daily brief at `now` (its workflow is `service::briefs`): headline feeds
     /// fetched ahead of it, and today's brief once it is due, exactly once.
-    async fn channel_brief(&self, channel: &Channel, channel_ref: &ChannelRef, now: DateTime<Utc>) -> Option<Posted> {
+    async fn channel_brief(
+        &self,
+        inputs: &RunInputs,
+        channel: &Channel,
+        channel_ref: &ChannelRef,
+        now: DateTime<Utc>,
+    ) -> Option<Posted> {
         let posted =
             |delivered: bool| Posted { channel: channel.name.clone(), key: "brief".into(), at: now, delivered };
-        match crate::service::briefs::run_due(&self.services, channel, channel_ref, now).await {
+        let (settings, started) = inputs.brief_of(channel.id);
+        match crate::service::briefs::run_due_from(&self.services, channel, channel_ref, settings, started, now).await {
             Ok(Some(Once::Sent(_))) => Some(posted(true)),
             Ok(Some(once)) if once.owed() => Some(posted(false)),
             Ok(_) => None,
@@ -417,7 +443,14 @@ impl Scheduler {
                     consider(t);
                 }
             }
-            if let Some(t) = crate::service::briefs::next_due(&self.services, channel, after).await? {
+        }
+        // Every channel's brief plan, from what the run read at once.
+        for channel in &inputs.channels {
+            let (settings, started) = inputs.brief_of(channel.id);
+            let plan = crate::service::briefs::plan_from(&self.services, channel, settings, started);
+            if let Some(t) =
+                plan.and_then(|plan| crate::service::briefs::next_due_of(&self.services, channel, &plan, after))
+            {
                 consider(t);
             }
         }

@@ -253,3 +253,48 @@ async fn a_discord_instance_is_ready_once_its_shard_is_connected_and_counts_its_
     assert!(status.success(), "{log}");
     assert!(!log.contains(&fake.token()), "the token was logged");
 }
+
+/// `/readyz`'s answers every few milliseconds until one satisfies `wanted` (or [`WAIT`]).
+async fn readyz_until(http: SocketAddr, wanted: impl Fn(u16, &str) -> bool) -> (u16, String) {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let (status, body) = get(http, "/readyz").await;
+        if wanted(status, &body) || Instant::now() > deadline {
+            return (status, body);
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slack_is_not_ready_while_its_socket_is_down_and_ready_again_once_reconnected() {
+    let slack = FakeSlack::start().await;
+    let bot = start(&slack, &[]).await;
+    let ready = readyz_once_ready(bot.http).await;
+    assert_eq!(ready.0, 200, "{}", ready.1);
+
+    // The socket drops, and Slack refuses the next connections for a few seconds (the bot
+    // retries each second): not ready meanwhile, naming Slack.
+    for _ in 0..3 {
+        slack.fail_next("apps.connections.open", "internal_error");
+    }
+    slack.drop_socket().await.unwrap();
+    let down = readyz_until(bot.http, |status, _| status == 503).await;
+    assert_eq!(down.0, 503, "still ready with the socket down: {}\n{}", down.1, bot.stderr());
+    assert!(down.1.contains("slack: not connected"), "{}", down.1);
+    let up = readyz_once_ready(bot.http).await;
+    assert_eq!(up.0, 200, "not ready after reconnecting: {}\n{}", up.1, bot.stderr());
+    assert_eq!(slack.open_connections(), 1);
+
+    // A refresh Slack asks for (a `disconnect` envelope) is a reconnection too.
+    let opened = slack.connections_opened();
+    slack.disconnect("refresh_requested").await.unwrap();
+    let deadline = Instant::now() + WAIT;
+    while slack.connections_opened() == opened && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let up = readyz_once_ready(bot.http).await;
+    assert_eq!(up.0, 200, "not ready after a refresh: {}", up.1);
+    let (status, log, _) = stop(bot).await;
+    assert!(status.success(), "{log}");
+}

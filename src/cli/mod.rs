@@ -9,6 +9,7 @@ mod console;
 mod discord;
 mod holidays;
 mod members;
+mod memory;
 mod milestones;
 mod preview;
 mod pulse;
@@ -29,7 +30,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the bot: Slack and Discord when their tokens are set, else the console.
-    Run(console::Args),
+    Run(run::RunArgs),
     /// The console platform: act as team members, move a simulated clock, run scripts.
     Console(console::Args),
     /// Show what a channel would post and when, without posting.

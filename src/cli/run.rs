@@ -9,7 +9,6 @@
 //! to take at once, and the process exits — all within [`STOP_WITHIN`].
 
 use super::app::load_parts;
-use super::console::Args;
 use crate::chat::Platforms;
 use crate::clock::{Clock, ShiftedClock, SystemClock};
 use crate::store::Store;
@@ -23,7 +22,18 @@ use tokio::sync::watch;
 /// before they kill (Docker's default; systemd's unit in deploy/ says so too).
 pub const STOP_WITHIN: Duration = Duration::from_secs(8);
 
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+#[derive(clap::Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub console: super::console::Args,
+    /// With --clock: while the bot waits for its next post, time flows this many times
+    /// faster (a rehearsal of a month in minutes; the work itself takes real time).
+    #[arg(long, requires = "clock", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub clock_rate: u32,
+}
+
+pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
+    let RunArgs { console: args, clock_rate } = args;
     let config = args.setup.load()?;
     if !config.slack.enabled() && !config.discord.enabled() {
         return super::console::run(args, true);
@@ -33,14 +43,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         args.tz.parse().map_err(|_| anyhow::anyhow!("--tz: '{}' is not an IANA time zone", args.tz))?;
     let clock: Arc<dyn Clock> = match &args.clock {
         Some(text) => {
-            Arc::new(ShiftedClock::starting_at(crate::platforms::console::parse_instant(text, tz).with_context(
-                || format!("--clock: '{text}' is not a time from 1900 to 2200 such as 2026-11-05T08:00Z"),
-            )?))
+            let start = crate::platforms::console::parse_instant(text, tz).with_context(|| {
+                format!("--clock: '{text}' is not a time from 1900 to 2200 such as 2026-11-05T08:00Z")
+            })?;
+            Arc::new(ShiftedClock::fast_forwarding(start, clock_rate))
         }
         None => Arc::new(SystemClock),
     };
+    super::memory::limit_arenas();
     let parts = load_parts(config)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(super::memory::workers()).enable_all().build()?;
     runtime.block_on(serve(parts, clock))?;
     Ok(ExitCode::SUCCESS)
 }
@@ -104,6 +117,19 @@ async fn serve(parts: crate::bot::Parts, clock: Arc<dyn Clock>) -> anyhow::Resul
         .with_context(|| format!("[http] listen: cannot listen on {}", config.http.listen))?;
     tracing::info!(%address, "meridian http listening");
     crate::telemetry::logs::status(&format!("meridian: http listening on {address}"));
+    // Start-up's parsing is done: what it freed goes back to the system, and so does what
+    // later work frees.
+    let mut trim_stop = stopped.clone();
+    tokio::spawn(async move {
+        let first = tokio::time::Instant::now() + Duration::from_secs(1);
+        let mut every = tokio::time::interval_at(first, super::memory::GIVE_BACK_EVERY);
+        loop {
+            tokio::select! {
+                _ = every.tick() => super::memory::give_back(),
+                _ = trim_stop.wait_for(|stop| *stop) => return,
+            }
+        }
+    });
     let scheduler = bot.scheduler();
     let scheduler_stop = stopped.clone();
     let scheduling = tokio::spawn(async move { scheduler.run(until_stopped(scheduler_stop)).await });

@@ -5,7 +5,7 @@
 
 use super::{Once, ServiceError, Services};
 use crate::brief::schedule::{due_at, BriefPlan};
-use crate::brief::{compose, last_date, message, Brief, BriefInput, CustomerEvent, Headline, QuietDay};
+use crate::brief::{compose, last_date, message, Brief, BriefInput, BriefSettings, CustomerEvent, Headline, QuietDay};
 use crate::calendar::{milestone_occurrences, RegionCalendar, RegionCode};
 use crate::chat::{ChannelRef, Message, Outgoing};
 use crate::store::{Channel, ChannelId, EventKind, EventScope, PostKey, Purpose};
@@ -47,19 +47,33 @@ pub fn team_weekend(s: &Services, channel: &Channel) -> Vec<Weekday> {
 /// regions). Read-only: before the scheduler first sees the brief, it counts as on from the
 /// start of time.
 pub async fn plan(s: &Services, channel: &Channel) -> Result<Option<BriefPlan>, ServiceError> {
-    let Some(time) = channel.settings.brief_time else { return Ok(None) };
-    if customer_calendars(s, channel).is_empty() {
+    if channel.settings.brief_time.is_none() {
         return Ok(None);
     }
     let settings = s.store.brief_settings(channel.id).await?;
-    let started = s.store.last_run(&start_job(channel.id)).await?.unwrap_or(DateTime::<Utc>::MIN_UTC);
-    Ok(Some(BriefPlan {
+    let started = s.store.last_run(&start_job(channel.id)).await?;
+    Ok(plan_from(s, channel, settings, started))
+}
+
+/// [`plan`] from settings and a start already read (a scheduler run reads every channel's
+/// at once).
+pub fn plan_from(
+    s: &Services,
+    channel: &Channel,
+    settings: BriefSettings,
+    started: Option<DateTime<Utc>>,
+) -> Option<BriefPlan> {
+    let time = channel.settings.brief_time?;
+    if customer_calendars(s, channel).is_empty() {
+        return None;
+    }
+    Some(BriefPlan {
         tz: channel.settings.timezone,
         time,
         weekend: team_weekend(s, channel),
         days: settings.days,
-        started,
-    }))
+        started: started.unwrap_or(DateTime::<Utc>::MIN_UTC),
+    })
 }
 
 /// Marks the brief as on from `now` when it was off: nothing earlier is owed.
@@ -82,7 +96,21 @@ pub async fn run_due(
     channel_ref: &ChannelRef,
     now: DateTime<Utc>,
 ) -> Result<Option<Once>, ServiceError> {
-    let Some(mut plan) = plan(s, channel).await? else { return Ok(None) };
+    let settings = s.store.brief_settings(channel.id).await?;
+    let started = s.store.last_run(&start_job(channel.id)).await?;
+    run_due_from(s, channel, channel_ref, settings, started, now).await
+}
+
+/// [`run_due`] with the channel's brief settings and start already read.
+pub async fn run_due_from(
+    s: &Services,
+    channel: &Channel,
+    channel_ref: &ChannelRef,
+    settings: BriefSettings,
+    started: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<Option<Once>, ServiceError> {
+    let Some(mut plan) = plan_from(s, channel, settings, started) else { return Ok(None) };
     if plan.started == DateTime::<Utc>::MIN_UTC {
         // Seen for the first time: the brief starts now, not with a morning already over.
         start(s, channel.id, now).await?;
@@ -92,7 +120,6 @@ pub async fn run_due(
         s.headlines.prefetch(&feeds(s, channel));
     }
     let Some(date) = plan.owed(now) else { return Ok(None) };
-    let settings = s.store.brief_settings(channel.id).await?;
     post(s, channel, channel_ref, date, now, settings.quiet).await.map(Some)
 }
 
@@ -221,9 +248,14 @@ pub async fn next_due(
     after: DateTime<Utc>,
 ) -> Result<Option<DateTime<Utc>>, ServiceError> {
     let Some(plan) = plan(s, channel).await? else { return Ok(None) };
-    let Some(next) = plan.next_after(after) else { return Ok(None) };
+    Ok(next_due_of(s, channel, &plan, after))
+}
+
+/// [`next_due`] of a plan already made.
+pub fn next_due_of(s: &Services, channel: &Channel, plan: &BriefPlan, after: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let next = plan.next_after(after)?;
     let fetch = next - PREFETCH;
-    Ok(Some(if fetch > after && !feeds(s, channel).is_empty() { fetch } else { next }))
+    Some(if fetch > after && !feeds(s, channel).is_empty() { fetch } else { next })
 }
 
 /// The briefs a channel would post in `[from, to)`, for `meridian preview`.

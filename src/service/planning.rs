@@ -32,6 +32,10 @@ pub struct RunInputs {
     pub pulses: HashMap<ChannelId, Vec<Pulse>>,
     /// Channels with an announcement still owed.
     pub owed_announcements: HashSet<ChannelId>,
+    /// The briefs' settings (channels that kept the defaults are absent) and when each was
+    /// turned on (`brief-start:N`), so that no channel's brief plan costs a query.
+    pub brief_settings: HashMap<ChannelId, crate::brief::BriefSettings>,
+    pub brief_starts: HashMap<String, DateTime<Utc>>,
 }
 
 impl RunInputs {
@@ -49,6 +53,8 @@ impl RunInputs {
             events: store.all_custom_events().await?,
             pulses,
             owed_announcements: owed.iter().map(|(post, _)| post.key.channel).collect(),
+            brief_settings: store.all_brief_settings().await?,
+            brief_starts: store.last_runs("brief-start:").await?,
         })
     }
 
@@ -70,6 +76,12 @@ impl RunInputs {
             .cloned()
             .map(milestone)
             .collect()
+    }
+
+    /// The channel's brief settings and when its brief was turned on, as read for this run.
+    pub fn brief_of(&self, channel: ChannelId) -> (crate::brief::BriefSettings, Option<DateTime<Utc>>) {
+        let settings = self.brief_settings.get(&channel).copied().unwrap_or_default();
+        (settings, self.brief_starts.get(&super::briefs::start_job(channel)).copied())
     }
 
     pub fn pulses_of(&self, channel: ChannelId) -> &[Pulse] {

@@ -52,6 +52,21 @@ impl Store {
         })
     }
 
+    /// Every channel's brief settings that differ from the defaults, for a scheduler run.
+    pub async fn all_brief_settings(&self) -> Result<std::collections::HashMap<ChannelId, BriefSettings>, StoreError> {
+        let sql = "SELECT channel_id, days, quiet FROM brief_settings";
+        let rows: Vec<(i64, String, String)> = on_pool!(self, |pool| sqlx::query_as(sql).fetch_all(pool).await?);
+        let mut all = std::collections::HashMap::with_capacity(rows.len());
+        for (channel, days, quiet) in rows {
+            let settings = BriefSettings {
+                days: days.parse().map_err(|e| corrupt("brief days", &days, e))?,
+                quiet: quiet.parse().map_err(|e| corrupt("brief quiet day", &quiet, e))?,
+            };
+            all.insert(ChannelId(channel), settings);
+        }
+        Ok(all)
+    }
+
     pub async fn set_brief_settings(&self, channel: ChannelId, settings: &BriefSettings) -> Result<(), StoreError> {
         let sql = "INSERT INTO brief_settings (channel_id, days, quiet) VALUES ($1, $2, $3) \
              ON CONFLICT (channel_id) DO UPDATE SET days = excluded.days, quiet = excluded.quiet";

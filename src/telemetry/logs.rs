@@ -29,14 +29,20 @@ static FORMAT: std::sync::OnceLock<LogFormat> = std::sync::OnceLock::new();
 /// Sets up the process's logging on standard error (standard output is the console's and
 /// the commands' own).
 pub fn init() {
+    use tracing_subscriber::prelude::*;
     let filter = tracing_subscriber::EnvFilter::try_from_env("MERIDIAN_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,meridian=info"));
     let (format, complaint) = LogFormat::from_env();
     let _ = FORMAT.set(format);
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    // Beside the log lines, a watcher of the Slack connection's end (it prints nothing; the
+    // log filter applies to the lines only).
+    let registry = tracing_subscriber::registry().with(crate::platforms::slack::liveness::layer());
+    let lines = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
     match format {
-        LogFormat::Text => builder.init(),
-        LogFormat::Json => builder.json().flatten_event(true).with_current_span(false).init(),
+        LogFormat::Text => registry.with(lines.with_filter(filter)).init(),
+        LogFormat::Json => {
+            registry.with(lines.json().flatten_event(true).with_current_span(false).with_filter(filter)).init()
+        }
     }
     if let Some(complaint) = complaint {
         tracing::warn!("{complaint}");

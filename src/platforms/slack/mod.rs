@@ -16,6 +16,7 @@ pub mod dispatch;
 pub mod errors;
 pub mod events;
 pub mod http;
+pub mod liveness;
 pub mod members;
 pub mod platform;
 pub mod socket;

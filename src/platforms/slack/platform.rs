@@ -17,6 +17,9 @@ use futures::StreamExt;
 use serde_json::{json, Value};
 use slack_morphism::prelude::*;
 use slack_morphism::SlackClientApiCallContext;
+
+/// The `event_type` of the metadata a ledger post carries: `{"key": "<ledger key>"}`.
+pub const POST_METADATA: &str = "meridian_post";
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -145,6 +148,23 @@ impl SlackPlatform {
         self.directory.forget_members(channel_id);
     }
 
+    /// `chat.postMessage`, with the ledger key as metadata when there is one.
+    async fn post_message(
+        &self,
+        channel: &ChannelRef,
+        message: &Message,
+        key: Option<&str>,
+    ) -> Result<MessageRef, PlatformError> {
+        let mut body = blocks::content(message);
+        body["channel"] = json!(channel.id);
+        body["unfurl_links"] = json!(false);
+        if let Some(key) = key {
+            body["metadata"] = json!({"event_type": POST_METADATA, "event_payload": {"key": key}});
+        }
+        let answer = self.post_json("chat.postMessage", &body, &format!("channel {}", channel.id)).await?;
+        message_ts(&answer)
+    }
+
     /// A Web API method over POST with a JSON body.
     async fn post_json(&self, method: &str, body: &Value, what: &str) -> Result<Value, PlatformError> {
         let session = self.client.open_session(&self.token);
@@ -260,11 +280,14 @@ impl ChatPlatform for SlackPlatform {
     }
 
     async fn post(&self, channel: &ChannelRef, message: &Message) -> Result<MessageRef, PlatformError> {
-        let mut body = blocks::content(message);
-        body["channel"] = json!(channel.id);
-        body["unfurl_links"] = json!(false);
-        let answer = self.post_json("chat.postMessage", &body, &format!("channel {}", channel.id)).await?;
-        message_ts(&answer)
+        self.post_message(channel, message, None).await
+    }
+
+    /// Slack has no idempotency key; the ledger key travels as the message's metadata, so
+    /// that a message in Slack tells which ledger post it is (an operator's
+    /// `conversations.history` with `include_all_metadata`, or a test counting posts).
+    async fn post_once(&self, channel: &ChannelRef, message: &Message, key: &str) -> Result<MessageRef, PlatformError> {
+        self.post_message(channel, message, Some(key)).await
     }
 
     async fn update(
