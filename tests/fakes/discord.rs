@@ -18,6 +18,10 @@
 //! - Ed25519 signing for tests of an "Interactions Endpoint URL" (HTTP interactions).
 //!
 //! Every wait is bounded by a timeout; odd input gets Discord's error JSON, never a panic.
+//!
+//! Over 600 lines on purpose: one platform's wire format (Discord's REST or Web API, its
+//! WebSocket, signatures, rate limits) behind one test-facing handle; its sections are marked,
+//! and splitting them into modules would make every internal of the fake crate-visible.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;

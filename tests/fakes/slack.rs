@@ -34,6 +34,10 @@
 //! let ts = slack.messages().last().unwrap().ts.clone();
 //! slack.send_event(slack.reaction_added("U0002", "thumbsup", "C0001", &ts)).await?;
 //! ```
+//!
+//! Over 600 lines on purpose: one platform's wire format (Slack's REST or Web API, its
+//! WebSocket, signatures, rate limits) behind one test-facing handle; its sections are marked,
+//! and splitting them into modules would make every internal of the fake crate-visible.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::fmt;
