@@ -12,7 +12,7 @@ mod fakes;
 
 use chrono::{DateTime, Utc};
 use common::process::RunningBot;
-use fakes::discord::{perms, sample, FakeDiscord, FakeGuild, FakeOptions, FakeUser, World};
+use fakes::discord::{sample, FakeDiscord, FakeOptions, World};
 use meridian::store::{ChannelSettings, Platform, Store};
 use rand::{Rng, SeedableRng};
 use std::time::{Duration, Instant};
@@ -25,17 +25,11 @@ const FIRST_CHANNEL: u64 = 1_400_000_000_000_001_000;
 const START: &str = "2026-11-06T03:30:01Z";
 
 fn world() -> World {
-    use sample::*;
-    let bot = FakeUser::bot(BOT, "Meridian");
-    let mut guild = FakeGuild::new(GUILD, "Meridian HQ", OWNER)
-        .role(ADMIN_ROLE, "Admin", perms::ADMINISTRATOR)
-        .bot_role(BOT_ROLE, "Meridian", perms::DEFAULT_EVERYONE, BOT)
-        .member(FakeUser::new(OWNER, "olga"), &[ADMIN_ROLE])
-        .member(bot.clone(), &[BOT_ROLE]);
+    let (bot, mut guild) = World::bare_server();
     for i in 0..CHANNELS {
         guild = guild.text_channel(FIRST_CHANNEL + i, &format!("team-{i}"));
     }
-    World::new(TOKEN, APP, bot).guild(guild)
+    World::with_server(bot, guild)
 }
 
 /// The channels, as if a manager had set each to follow India two minutes before `START` (which

@@ -17,9 +17,7 @@ mod fakes;
 
 use chrono::{DateTime, Utc};
 use common::process::RunningBot;
-use fakes::discord::{
-    perms, sample, Component, FakeDiscord, FakeGuild, FakeOptions, FakeUser, Opt, SlashCommand, World,
-};
+use fakes::discord::{said, sample, Component, FakeDiscord, FakeOptions, FakeUser, Opt, SlashCommand, World};
 use hmac::{Hmac, Mac};
 use meridian::pulse::VOTE_RECORDED;
 use rand::{Rng, SeedableRng};
@@ -41,18 +39,12 @@ const CHANNEL: u64 = sample::GENERAL;
 const START: &str = "2026-11-05T09:00:00Z";
 
 fn world() -> World {
-    use sample::*;
-    let bot = FakeUser::bot(BOT, "Meridian");
-    let mut guild = FakeGuild::new(GUILD, "Meridian HQ", OWNER)
-        .role(ADMIN_ROLE, "Admin", perms::ADMINISTRATOR)
-        .bot_role(BOT_ROLE, "Meridian", perms::DEFAULT_EVERYONE, BOT)
-        .member(FakeUser::new(OWNER, "olga"), &[ADMIN_ROLE])
-        .member(bot.clone(), &[BOT_ROLE])
-        .text_channel(CHANNEL, "general");
+    let (bot, guild) = World::bare_server();
+    let mut guild = guild.text_channel(CHANNEL, "general");
     for i in 0..VOTERS {
         guild = guild.member(FakeUser::new(FIRST_VOTER + i, &format!("voter-{i}")), &[]);
     }
-    World::new(TOKEN, APP, bot).guild(guild)
+    World::with_server(bot, guild)
 }
 
 /// Started on `database`, its clock at `at`.
@@ -67,18 +59,6 @@ async fn start(fake: &FakeDiscord, database: &str, at: DateTime<Utc>) -> Running
     })
     .await
     .unwrap()
-}
-
-/// Everything a message says: its content and its embeds' text.
-fn said(message: &Value) -> String {
-    let mut text = message["content"].as_str().unwrap_or_default().to_string();
-    for e in message["embeds"].as_array().into_iter().flatten() {
-        for part in [&e["title"], &e["description"], &e["footer"]["text"]] {
-            text.push('\n');
-            text.push_str(part.as_str().unwrap_or_default());
-        }
-    }
-    text
 }
 
 /// The pulse's question in the channel, with its buttons' custom ids, once posted.

@@ -12,8 +12,8 @@ mod fakes;
 
 use common::process::RunningBot;
 use fakes::discord::{
-    intents, perms, sample, Callback, Component, FakeDiscord, FakeGuild, FakeOptions, FakeReaction, FakeUser, Opt,
-    SlashCommand, World, EPHEMERAL,
+    intents, perms, said, sample, Callback, Component, FakeDiscord, FakeGuild, FakeOptions, FakeReaction, FakeUser,
+    Opt, SlashCommand, World, EPHEMERAL,
 };
 use meridian::pulse::VOTE_RECORDED;
 use meridian::store::{PulseId, Store};
@@ -104,18 +104,6 @@ fn question(fake: &FakeDiscord, channel: u64) -> Option<(u64, Vec<String>)> {
         let id = m["id"].as_str()?.parse().ok()?;
         (!ids.is_empty()).then_some((id, ids))
     })
-}
-
-/// Everything a message says: its content and its embeds' text.
-fn said(message: &Value) -> String {
-    let mut text = message["content"].as_str().unwrap_or_default().to_string();
-    for e in message["embeds"].as_array().into_iter().flatten() {
-        for part in [&e["title"], &e["description"], &e["footer"]["text"]] {
-            text.push('\n');
-            text.push_str(part.as_str().unwrap_or_default());
-        }
-    }
-    text
 }
 
 async fn store_of(bot: &RunningBot) -> Store {

@@ -284,6 +284,24 @@ impl World {
         World::new(TOKEN, APP, bot).guild(guild).user(FakeUser::new(CAROL, "carol").global_name("Carol"))
     }
 
+    /// The bot and a server with only its owner (an admin) and the bot in it, for a test to
+    /// add its own channels and members to before [`World::with_server`].
+    pub fn bare_server() -> (FakeUser, FakeGuild) {
+        use sample::*;
+        let bot = FakeUser::bot(BOT, "Meridian");
+        let guild = FakeGuild::new(GUILD, "Meridian HQ", OWNER)
+            .role(ADMIN_ROLE, "Admin", perms::ADMINISTRATOR)
+            .bot_role(BOT_ROLE, "Meridian", perms::DEFAULT_EVERYONE, BOT)
+            .member(FakeUser::new(OWNER, "olga"), &[ADMIN_ROLE])
+            .member(bot.clone(), &[BOT_ROLE]);
+        (bot, guild)
+    }
+
+    /// A world of `bot` and `guild`, with the sample token and application.
+    pub fn with_server(bot: FakeUser, guild: FakeGuild) -> Self {
+        World::new(sample::TOKEN, sample::APP, bot).guild(guild)
+    }
+
     fn find_user(&self, id: u64) -> Option<FakeUser> {
         if id == self.bot.id {
             return Some(self.bot.clone());
@@ -3143,4 +3161,16 @@ fn guild_route(world: &World, method: &str, g: &FakeGuild, rest: &[&str], query:
         },
         _ => Reply::not_found(),
     }
+}
+
+/// Everything a message says: its content and its embeds' text.
+pub fn said(message: &Value) -> String {
+    let mut text = message["content"].as_str().unwrap_or_default().to_string();
+    for e in message["embeds"].as_array().into_iter().flatten() {
+        for part in [&e["title"], &e["description"], &e["footer"]["text"]] {
+            text.push('\n');
+            text.push_str(part.as_str().unwrap_or_default());
+        }
+    }
+    text
 }
