@@ -63,16 +63,7 @@ async fn start(fake: &FakeDiscord, database: &str, at: DateTime<Utc>) -> Running
 
 /// The pulse's question in the channel, with its buttons' custom ids, once posted.
 fn question(fake: &FakeDiscord) -> Option<(u64, Vec<String>)> {
-    fake.messages(CHANNEL).into_iter().find_map(|m| {
-        let ids: Vec<String> = m["components"]
-            .as_array()?
-            .iter()
-            .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
-            .filter_map(|b| b["custom_id"].as_str().map(String::from))
-            .collect();
-        let id = m["id"].as_str()?.parse().ok()?;
-        (!ids.is_empty()).then_some((id, ids))
-    })
+    fake.message_with_buttons(CHANNEL)
 }
 
 /// The results posts: the messages with the chart attached.

@@ -94,16 +94,7 @@ fn pulse(user: u64, channel: u64, options: Vec<Opt>) -> SlashCommand {
 
 /// The bot's message with buttons in `channel`, and the buttons' custom ids.
 fn question(fake: &FakeDiscord, channel: u64) -> Option<(u64, Vec<String>)> {
-    fake.messages(channel).into_iter().find_map(|m| {
-        let ids: Vec<String> = m["components"]
-            .as_array()?
-            .iter()
-            .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
-            .filter_map(|b| b["custom_id"].as_str().map(String::from))
-            .collect();
-        let id = m["id"].as_str()?.parse().ok()?;
-        (!ids.is_empty()).then_some((id, ids))
-    })
+    fake.message_with_buttons(channel)
 }
 
 async fn store_of(bot: &RunningBot) -> Store {

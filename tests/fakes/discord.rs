@@ -3174,3 +3174,19 @@ pub fn said(message: &Value) -> String {
     }
     text
 }
+
+impl FakeDiscord {
+    /// The first message in `channel` with buttons: its id and the buttons' custom ids.
+    pub fn message_with_buttons(&self, channel: u64) -> Option<(u64, Vec<String>)> {
+        self.messages(channel).into_iter().find_map(|m| {
+            let ids: Vec<String> = m["components"]
+                .as_array()?
+                .iter()
+                .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
+                .filter_map(|b| b["custom_id"].as_str().map(String::from))
+                .collect();
+            let id = m["id"].as_str()?.parse().ok()?;
+            (!ids.is_empty()).then_some((id, ids))
+        })
+    }
+}
