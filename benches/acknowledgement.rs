@@ -76,7 +76,7 @@ async fn burst(bot: &Arc<Bot>) -> (Vec<Duration>, Vec<Duration>) {
                 let arrived = Instant::now();
                 let accepted = bot.accept(click(i));
                 let acked = arrived.elapsed();
-                assert_eq!(accepted.ack, Ack::Deferred);
+                assert_eq!(accepted.ack, Ack::Outcome);
                 bot.follow_up(accepted.work.unwrap()).await;
                 (acked, arrived.elapsed())
             })

@@ -2,7 +2,9 @@
 //! interaction that is not acknowledged within three seconds, so [`Bot::accept`] decides at
 //! once, with no I/O, how to acknowledge it: the whole private answer (a usage error, a
 //! refusal, help), or "received, the answer follows". [`Bot::follow_up`] then does the work
-//! (store, core, charts, posts) and answers through the event's reply target.
+//! (store, core, charts, posts) and answers through the event's reply target. A vote is the
+//! exception: its answer is given only once it is written ([`Bot::outcome`]), so that a voter
+//! who saw "your vote is in" is counted even if the process dies the next moment.
 
 use crate::brief::BriefCommand;
 use crate::calendar::command::CalendarCommand;
@@ -80,6 +82,7 @@ impl Parts {
             headlines: Arc::new(crate::service::headlines::Headlines::new(&self.config.brief)),
             sending: Default::default(),
             live: Default::default(),
+            underway: Default::default(),
         };
         Bot { services: Arc::new(services), schedule_changed: Arc::new(Notify::new()), seen: Seen::default() }
     }
@@ -94,6 +97,11 @@ pub enum Ack {
     Deferred,
     /// The whole answer, privately, now; no work follows.
     Reply(Message),
+    /// The work's own answer, once the work is done: it is short (a vote), and its answer must
+    /// not be given before it is (a voter told "your vote is in" must find it counted, even
+    /// if the process dies a moment later). A platform that can wait a moment for its
+    /// acknowledgement runs [`Bot::outcome`]; the others acknowledge as [`Ack::Deferred`].
+    Outcome,
 }
 
 /// An event accepted: its acknowledgement, and the work that follows it, if any.
@@ -213,7 +221,7 @@ impl Bot {
             },
             Event::Click { action, value, .. } if action == CLICK_ACTION => {
                 let value = value.clone();
-                deferred(event, Task::Vote(value))
+                Accepted { ack: Ack::Outcome, work: Some(Work { event, task: Task::Vote(value) }) }
             }
             Event::Click { .. } => reply(Message::text("That button is not one meridian knows.")),
             Event::Reaction { message, emoji, added, .. } => {
@@ -230,14 +238,68 @@ impl Bot {
     /// person is waiting for an answer, told to them.
     pub async fn follow_up(&self, work: Work) {
         let reply_target = work.event.reply_target().cloned();
-        let effects = match self.work(&work).await {
+        let effects = self.effects(&work).await;
+        self.deliver(effects, reply_target.as_ref()).await;
+    }
+
+    /// Phase two for an [`Ack::Outcome`], before the acknowledgement: does the work, for up
+    /// to `within`, and returns the answer to acknowledge with. Past `within` (a store that
+    /// stalls) it returns `None`: acknowledge as [`Ack::Deferred`] at once, and the answer
+    /// follows through the reply target when the work, still running, is done.
+    pub async fn outcome(self: &Arc<Self>, work: Work, within: std::time::Duration) -> Option<Message> {
+        let waiting = work.event.reply_target().cloned();
+        let bot = self.clone();
+        let mut running = self.underway.run(async move { bot.effects(&work).await });
+        match tokio::time::timeout(within, &mut running).await {
+            Ok(Ok(mut effects)) => {
+                let own = |o: &Outgoing| matches!((o, &waiting), (Outgoing::Reply { to, .. }, Some(w)) if to == w);
+                let answer = effects.deliveries.iter().position(own).map(|at| effects.deliveries.remove(at));
+                if !effects.deliveries.is_empty() || effects.reschedule {
+                    // Nobody waits for these: the answer is the acknowledgement.
+                    let bot = self.clone();
+                    self.underway.run(async move { bot.deliver(effects, None).await });
+                }
+                Some(match answer {
+                    Some(Outgoing::Reply { message, .. }) => message,
+                    _ => Message::text("Done."),
+                })
+            }
+            Ok(Err(panicked)) => {
+                tracing::error!(error = %panicked, "could not handle an event");
+                Some(Message::text(SORRY))
+            }
+            Err(_) => {
+                tracing::warn!(?within, "an answer took too long to give with its acknowledgement; it follows");
+                let bot = self.clone();
+                self.underway.run(async move {
+                    if let Ok(effects) = running.await {
+                        bot.deliver(effects, waiting.as_ref()).await;
+                    }
+                });
+                None
+            }
+        }
+    }
+
+    /// The effects of `work`; an error becomes an apology to the person waiting.
+    async fn effects(&self, work: &Work) -> Effects {
+        match self.work(work).await {
             Ok(effects) => effects,
             Err(e) => {
                 tracing::error!(error = %e, "could not handle an event");
-                let apology = reply_target.clone().map(|to| Outgoing::Reply { to, message: Message::text(SORRY) });
+                let apology = work
+                    .event
+                    .reply_target()
+                    .map(|to| Outgoing::Reply { to: to.clone(), message: Message::text(SORRY) });
                 Effects::from(apology.into_iter().collect::<Vec<_>>())
             }
-        };
+        }
+    }
+
+    /// Carries out `effects`. `reply_target`, when someone is still waiting for an answer
+    /// behind a deferred acknowledgement, is told of an announcement that could not be posted
+    /// yet, and its acknowledgement is settled.
+    async fn deliver(&self, effects: Effects, reply_target: Option<&crate::chat::ReplyTarget>) {
         if effects.reschedule {
             self.schedule_changed.notify_one();
         }
@@ -265,7 +327,7 @@ impl Bot {
                 Err(e) => tracing::warn!(error = %e, "a command's answer could not be delivered"),
             }
         }
-        if let Some(to) = &reply_target {
+        if let Some(to) = reply_target {
             if unposted {
                 self.schedule_changed.notify_one();
                 let note = Message::text(

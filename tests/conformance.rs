@@ -129,7 +129,7 @@ async fn a_click_is_acknowledged_then_answered_privately() {
         bot.handle(command(kind, &maria, "pulse", "\"Q?\" scale:1-5", "h-0")).await;
         let asha = person("asha", Capabilities::NONE);
         let accepted = bot.accept(click(kind, &asha, "1:4", "h-click"));
-        assert_eq!(accepted.ack, Ack::Deferred, "{name}");
+        assert_eq!(accepted.ack, Ack::Outcome, "{name}");
         bot.follow_up(accepted.work.unwrap()).await;
         let replies = platform.replies();
         assert_eq!(
@@ -478,7 +478,7 @@ async fn the_slack_adapter_keeps_the_contract_against_a_fake_slack() {
         reply,
     };
     let accepted = bot.accept(click);
-    assert_eq!(accepted.ack, Ack::Deferred);
+    assert_eq!(accepted.ack, Ack::Outcome);
     bot.follow_up(accepted.work.unwrap()).await;
     assert_eq!(platform.replies().last().map(|(h, m)| (h.clone(), m.text.clone())), Some((vote, VOTE_RECORDED.into())));
     assert_eq!(platform.members(&channel(SLACK)).await.unwrap(), Some(vec!["U0001".to_string(), "U0002".to_string()]));
@@ -551,7 +551,7 @@ async fn the_discord_adapter_acknowledges_first_answers_through_the_token_and_re
         value: "1:3".into(),
         reply: ReplyTarget { channel: general.clone(), user_id: asha.user_id.clone(), handle: h },
     };
-    assert_eq!(bot.accept(click.clone()).ack, Ack::Deferred);
+    assert_eq!(bot.accept(click.clone()).ack, Ack::Outcome);
     bot.handle(click).await;
     assert_eq!(fake.original_response(id).unwrap()["content"], VOTE_RECORDED);
     assert_eq!(bot.store.voter_count(meridian::store::PulseId(1)).await.unwrap(), 1);

@@ -3,9 +3,11 @@
 //! closes within seconds) while members click its buttons one after another; it is killed
 //! with SIGKILL at a random moment between the question and just after the close, and
 //! started again on the same SQLite file. Every round:
-//! - every vote a member was told was recorded (the edit of their deferred answer says
-//!   [`VOTE_RECORDED`]) is in the final tally — checked voter by voter against the vote rows,
-//!   whose voter hashes the test recomputes with the pulse's key (read while the pulse is open);
+//! - every vote Discord saw acknowledged is in the final tally, unless its answer refused it
+//!   (the pulse had closed) — checked voter by voter against the vote rows, whose voter hashes
+//!   the test recomputes with the pulse's key (read while the pulse is open). A vote is
+//!   acknowledged with its answer, [`VOTE_RECORDED`], once written; were it acknowledged
+//!   first ("thinking…") and written after, a kill in between would lose it;
 //! - the question is posted once, and the results are posted, once, with as many responses
 //!   as the tally holds.
 //!
@@ -71,10 +73,12 @@ fn results(fake: &FakeDiscord) -> Vec<Value> {
     fake.messages(CHANNEL).into_iter().filter(|m| m["attachments"].as_array().is_some_and(|a| !a.is_empty())).collect()
 }
 
-/// A click sent: who, and the interaction's id at the fake.
+/// A click sent: who, the interaction's id at the fake, and whether Discord accepted an
+/// acknowledgement of it (of which kind: 4 answered, 5 "thinking…").
 struct Click {
     voter: u64,
     interaction: u64,
+    acknowledged: Option<u64>,
 }
 
 /// Members click, one after another, until the pulse has closed on the bot's clock; clicks
@@ -91,8 +95,9 @@ async fn vote(fake: Arc<FakeDiscord>, message: u64, buttons: Vec<String>, closes
         let click = Component::button(button).message(message).user(voter).channel(CHANNEL);
         match fake.post_interaction(click).await {
             Ok(sent) => {
-                let _ = fake.wait_callback(sent.id, Duration::from_millis(800)).await;
-                clicks.push(Click { voter, interaction: sent.id });
+                let callback = fake.wait_callback(sent.id, Duration::from_millis(800)).await;
+                let acknowledged = callback.ok().filter(|c| c.accepted()).map(|c| c.kind);
+                clicks.push(Click { voter, interaction: sent.id, acknowledged });
                 // Spread over the pulse, so that votes are arriving whenever the kill comes.
                 tokio::time::sleep(Duration::from_millis(5)).await;
             }
@@ -188,10 +193,12 @@ async fn killed_at_random_points_of_a_pulse_with_votes_arriving_no_recorded_vote
              (the pulse closes after {pulse_real:?})"
         );
         assert!(posted.is_some(), "{context}: no results were posted\n{}", bot.stderr());
-        let told: Vec<&Click> = clicks
-            .iter()
-            .filter(|c| fake.original_response(c.interaction).is_some_and(|m| m["content"] == VOTE_RECORDED))
-            .collect();
+        // Acknowledged and not refused: answered "your vote is in", or still "thinking…" (a
+        // deferred acknowledgement whose answer the kill cut off).
+        let answer = |c: &Click| fake.original_response(c.interaction).map(|m| said(&m)).unwrap_or_default();
+        let told: Vec<&Click> =
+            clicks.iter().filter(|c| c.acknowledged.is_some() && [VOTE_RECORDED, ""].contains(&&*answer(c))).collect();
+        let deferred = clicks.iter().filter(|c| c.acknowledged == Some(5)).count();
         let (status, log) = tokio::task::spawn_blocking(move || bot.stop()).await.unwrap();
         assert!(status.success(), "{context}: {log}");
 
@@ -204,7 +211,7 @@ async fn killed_at_random_points_of_a_pulse_with_votes_arriving_no_recorded_vote
             .filter(|c| !rows.contains(&voter_hash(&key, 1, &c.voter.to_string())))
             .map(|c| c.voter)
             .collect();
-        assert!(lost.is_empty(), "{context}: {} votes told recorded are not in the tally: {lost:?}", lost.len());
+        assert!(lost.is_empty(), "{context}: {} acknowledged votes are not in the tally: {lost:?}", lost.len());
         let results = results(&fake);
         assert_eq!(results.len(), 1, "{context}: results posted {} times", results.len());
         let shown = said(&results[0]);
@@ -221,7 +228,8 @@ async fn killed_at_random_points_of_a_pulse_with_votes_arriving_no_recorded_vote
         assert_eq!(questions, 1, "{context}: the question was posted {questions} times");
         told_total += told.len();
         eprintln!(
-            "round {round}: killed {killed_at:?} after asking; {} clicks, {} told recorded, {} in the tally",
+            "round {round}: killed {killed_at:?} after asking; {} clicks, {} acknowledged ({deferred} deferred), {} in \
+             the tally",
             clicks.len(),
             told.len(),
             rows.len()
@@ -229,6 +237,6 @@ async fn killed_at_random_points_of_a_pulse_with_votes_arriving_no_recorded_vote
     }
     eprintln!(
         "pulse crash rounds: {ROUNDS}, seed {seed}: {killed_voting} killed while votes arrived, {killed_closing} \
-         after the last vote (around the close); {told_total} votes told recorded, none lost"
+         after the last vote (around the close); {told_total} votes acknowledged, none lost"
     );
 }

@@ -158,23 +158,17 @@ async fn a_pulse_is_asked_answered_by_button_refused_to_a_member_and_closed_with
     assert_eq!(refused.kind, 4, "answered, nothing deferred");
     assert!(refused.data["content"].as_str().unwrap().contains("Only managers"), "{}", refused.data);
 
-    // Six members vote; the first changes their mind. Each is told privately, by an edit of
-    // their own deferred, ephemeral response.
-    let mut clicks = Vec::new();
+    // Six members vote; the first changes their mind. Each vote's acknowledgement is its
+    // answer, given only once the vote is written: by the time Discord has it, the store
+    // counts the voter.
+    let store = store_of(&bot).await;
     for (i, person) in PEOPLE[..6].iter().chain(&PEOPLE[..1]).enumerate() {
         let click = Component::button(&buttons[(i + 2) % 5]).message(message).user(*person).channel(GENERAL);
         let callback = fake.send_interaction(click).await.unwrap();
         in_time(&callback);
-        assert_eq!(callback.kind, 5);
-        clicks.push(callback.interaction_id);
-    }
-    for id in &clicks {
-        let answer = eventually("the vote's answer", || {
-            fake.original_response(*id).filter(|m| m["content"].as_str().is_some_and(|c| !c.is_empty()))
-        })
-        .await;
-        assert_eq!(answer["content"], VOTE_RECORDED);
-        assert_eq!(answer["flags"], EPHEMERAL, "still only for the voter");
+        assert_eq!(callback.kind, 4, "answered, not deferred: {callback:?}");
+        assert_eq!(callback.data["content"], VOTE_RECORDED);
+        assert_eq!(store.voter_count(PulseId(1)).await.unwrap(), (i + 1).min(6) as u64, "written before the answer");
     }
 
     // Maya closes it: the question loses its buttons and says so; the results follow with
@@ -196,7 +190,6 @@ async fn a_pulse_is_asked_answered_by_button_refused_to_a_member_and_closed_with
     assert_eq!(closed["components"], json!([]), "no more buttons");
     assert!(said(&closed).contains("has closed"), "{}", said(&closed));
 
-    let store = store_of(&bot).await;
     assert_eq!(store.voter_count(PulseId(1)).await.unwrap(), 6, "six people, one vote each");
     for callback in fake.callbacks() {
         assert!(callback.accepted() && callback.elapsed < THREE_SECONDS, "{callback:?}");
@@ -230,6 +223,38 @@ async fn slow_work_is_still_acknowledged_in_time_and_a_429_is_waited_out_and_pos
     assert!(tries[1].at - tries[0].at >= Duration::from_millis(1500), "waited {:?}", tries[1].at - tries[0].at);
     let public = |m: &Value| m["flags"].as_u64().unwrap_or(0) & EPHEMERAL == 0;
     assert_eq!(fake.messages(ANNOUNCEMENTS).iter().filter(|m| public(m)).count(), 1, "posted once");
+    bot.stop();
+}
+
+/// While another connection holds SQLite's write lock, a vote cannot be written: the click
+/// is still acknowledged within Discord's three seconds, as "thinking…" (never "your vote is
+/// in" for a vote not yet written), and the answer follows once the vote is in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_vote_the_store_cannot_write_yet_is_acknowledged_as_thinking_and_answered_once_written() {
+    use sqlx::{Connection, Executor};
+    let fake = FakeDiscord::start_with(world(), FakeOptions::default()).await;
+    let bot = start(&fake, "").await;
+    in_time(&fake.send_interaction(pulse(MAYA, GENERAL, vec![Opt::string("question", "Stalled?")])).await.unwrap());
+    let (message, buttons) = eventually("the pulse question", || question(&fake, GENERAL)).await;
+
+    let store = store_of(&bot).await;
+    let database = format!("sqlite://{}", bot.dir.path().join("meridian.db").display());
+    let mut blocker = sqlx::SqliteConnection::connect(&database).await.unwrap();
+    blocker.execute("BEGIN IMMEDIATE").await.unwrap();
+    let click = Component::button(&buttons[3]).message(message).user(PEOPLE[0]).channel(GENERAL);
+    let callback = fake.send_interaction(click).await.unwrap();
+    in_time(&callback);
+    assert_eq!(callback.kind, 5, "deferred while the vote cannot be written: {callback:?}");
+    assert_eq!(store.voter_count(PulseId(1)).await.unwrap(), 0);
+
+    blocker.execute("ROLLBACK").await.unwrap();
+    let answer = eventually("the vote's answer", || {
+        fake.original_response(callback.interaction_id).filter(|m| m["content"].as_str().is_some_and(|c| !c.is_empty()))
+    })
+    .await;
+    assert_eq!(answer["content"], VOTE_RECORDED);
+    assert_eq!(answer["flags"], EPHEMERAL, "still only for the voter");
+    assert_eq!(store.voter_count(PulseId(1)).await.unwrap(), 1);
     bot.stop();
 }
 

@@ -178,7 +178,12 @@ async fn serve(parts: crate::bot::Parts, clock: Arc<dyn Clock>) -> anyhow::Resul
                 gateway.stop().await;
             }
         };
-        let _ = tokio::join!(slack_stopped, discord_stopped, scheduling, http);
+        let platforms_stopped = async {
+            tokio::join!(slack_stopped, discord_stopped);
+            // Then the work they acknowledged, on either platform, finishes.
+            bot.underway.drain(STOP_WITHIN).await;
+        };
+        let _ = tokio::join!(platforms_stopped, scheduling, http);
     })
     .await;
     if finished.is_err() {

@@ -11,6 +11,7 @@ pub mod headlines;
 pub mod library;
 pub mod planning;
 pub mod pulses;
+pub mod underway;
 
 use crate::calendar::{Library, LiveLibrary};
 use crate::chat::{ChannelRef, Outgoing, PlatformError};
@@ -61,6 +62,8 @@ pub struct Services {
     pub sending: Sending,
     /// Pulses whose message should show a new count of answers.
     pub live: pulses::LiveCounts,
+    /// The work acknowledged and still running, which stopping waits for.
+    pub underway: underway::Underway,
 }
 
 /// The ledger keys this process has claimed and is sending at this moment. On SQLite the

@@ -55,7 +55,7 @@ async fn interaction(State(endpoint): State<Arc<Endpoint>>, headers: HeaderMap, 
             return (StatusCode::BAD_REQUEST, "unreadable interaction\n").into_response();
         }
     };
-    let Some(answered) = endpoint.listener.answer(&interaction) else {
+    let Some(answered) = endpoint.listener.answer(&interaction).await else {
         return (StatusCode::CONFLICT, "interaction already handled\n").into_response();
     };
     if let Some(work) = answered.work {

@@ -179,7 +179,9 @@ fn user_name(user: &User) -> String {
 pub fn acknowledgement(ack: &Ack) -> Payload {
     match ack {
         Ack::Reply(message) => answer(message),
-        Ack::Deferred | Ack::Silent => {
+        // An outcome is acknowledged with its answer when it comes in time (see the listener);
+        // otherwise, as here, by "thinking…".
+        Ack::Deferred | Ack::Silent | Ack::Outcome => {
             Payload { json: json!({"type": DEFERRED_CHANNEL_MESSAGE, "data": {"flags": EPHEMERAL}}), files: Vec::new() }
         }
     }

@@ -1,13 +1,13 @@
 //! Events in, from the gateway or the HTTP endpoint alike: an interaction is answered as
 //! soon as the core has decided how (its acknowledgement, within Discord's three seconds),
-//! then its work runs in a task of its own; reactions and members joining or leaving go to
+//! then its work runs in a task of its own — except a vote, answered once it is written; reactions and members joining or leaving go to
 //! the bot without an answer. An interaction seen twice (a replay after a resume, a
 //! repeated request) is handled once.
 
 use super::interactions::{self, Incoming};
 use super::platform::DiscordPlatform;
 use super::render::Payload;
-use crate::bot::{Bot, Work};
+use crate::bot::{Ack, Bot, Work};
 use crate::chat::{ChannelRef, Event, PlatformKind};
 use serenity::all::{ChannelId, GuildId, Interaction, Member, Reaction, User};
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -15,6 +15,10 @@ use std::sync::{Arc, Mutex};
 
 /// How many interaction ids are remembered to recognise a repeat.
 const REMEMBERED: usize = 10_000;
+/// How long a vote's acknowledgement may wait for the vote to be written: Discord drops an
+/// interaction not answered within 3 s of its creation, and the event's way in and the
+/// answer's way back take some of that.
+pub const OUTCOME_WITHIN: std::time::Duration = std::time::Duration::from_millis(2000);
 
 pub struct Listener {
     pub platform: Arc<DiscordPlatform>,
@@ -70,8 +74,9 @@ impl Listener {
         }
     }
 
-    /// How to answer an interaction, decided without I/O; `None` for one seen before.
-    pub fn answer(&self, interaction: &Interaction) -> Option<Answered> {
+    /// How to answer an interaction; `None` for one seen before. Decided without I/O, but
+    /// for a vote, whose answer waits for its write (up to [`OUTCOME_WITHIN`]).
+    pub async fn answer(&self, interaction: &Interaction) -> Option<Answered> {
         tracing::debug!(id = %interaction.id(), kind = ?interaction.kind(), "discord interaction");
         if !lock(&self.seen).first_time(interaction.id().get()) {
             tracing::info!(id = %interaction.id(), "interaction seen before; handled once");
@@ -83,22 +88,31 @@ impl Listener {
             Incoming::Answer(message) => Answered { response: interactions::answer(&message), work: None },
             Incoming::Event(event) => {
                 let accepted = self.bot.accept(*event);
-                Answered { response: interactions::acknowledgement(&accepted.ack), work: accepted.work }
+                match (accepted.ack, accepted.work) {
+                    // A vote is answered "your vote is in" only once it is written; a store
+                    // too slow for that gets "thinking…", and the answer follows.
+                    (Ack::Outcome, Some(work)) => match self.bot.outcome(work, OUTCOME_WITHIN).await {
+                        Some(message) => Answered { response: interactions::answer(&message), work: None },
+                        None => Answered { response: interactions::acknowledgement(&Ack::Deferred), work: None },
+                    },
+                    (ack, work) => Answered { response: interactions::acknowledgement(&ack), work },
+                }
             }
         };
         Some(answered)
     }
 
-    /// Runs the work after an acknowledgement, in a task of its own.
+    /// Runs the work after an acknowledgement, in a task of its own (counted: stopping
+    /// waits for it).
     pub fn follow_up(&self, work: Work) {
         let bot = self.bot.clone();
-        tokio::spawn(async move { bot.follow_up(work).await });
+        self.bot.underway.run(async move { bot.follow_up(work).await });
     }
 
     /// An interaction from the gateway: answered through the callback route, then worked.
     pub async fn interaction(&self, interaction: Interaction) {
         let started = std::time::Instant::now();
-        let Some(answered) = self.answer(&interaction) else { return };
+        let Some(answered) = self.answer(&interaction).await else { return };
         let (id, token) = match &interaction {
             Interaction::Command(c) | Interaction::Autocomplete(c) => (c.id, c.token.as_str()),
             Interaction::Component(c) => (c.id, c.token.as_str()),

@@ -14,10 +14,8 @@ use crate::chat::{Capabilities, Event, Message, PlatformKind};
 use slack_morphism::prelude::*;
 use std::collections::{HashSet, VecDeque};
 use std::future::Future;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::Notify;
 
 /// How long a slash command's acknowledgement may wait for Slack to say who typed it.
 /// Past it the command is acknowledged bare and answered through its `response_url`.
@@ -29,40 +27,23 @@ pub struct Dispatcher {
     bot: Arc<Bot>,
     slack: Arc<SlackPlatform>,
     recent: Mutex<RecentIds>,
-    in_flight: Arc<InFlight>,
 }
 
 impl Dispatcher {
     pub fn new(bot: Arc<Bot>, slack: Arc<SlackPlatform>) -> Arc<Dispatcher> {
         let recent = Mutex::new(RecentIds::new(RECENT_EVENTS));
-        Arc::new(Dispatcher { bot, slack, recent, in_flight: Arc::default() })
+        Arc::new(Dispatcher { bot, slack, recent })
     }
 
     /// Waits (up to `within`) for the work already started to finish: on shutdown, so that
     /// a vote acknowledged a moment ago is still recorded before the store closes.
     pub async fn drain(&self, within: Duration) {
-        let deadline = tokio::time::Instant::now() + within;
-        loop {
-            let idle = self.in_flight.idle.notified();
-            if self.in_flight.count.load(Ordering::SeqCst) == 0 {
-                return;
-            }
-            if tokio::time::timeout_at(deadline, idle).await.is_err() {
-                let left = self.in_flight.count.load(Ordering::SeqCst);
-                tracing::warn!(left, "slack: stopping with work still in progress");
-                return;
-            }
-        }
+        self.bot.underway.drain(within).await;
     }
 
     /// Runs `work` in its own task, counted until it ends.
     fn run(&self, work: impl Future<Output = ()> + Send + 'static) {
-        self.in_flight.count.fetch_add(1, Ordering::SeqCst);
-        let done = Done(self.in_flight.clone());
-        tokio::spawn(async move {
-            work.await;
-            drop(done);
-        });
+        self.bot.underway.run(work);
     }
 
     /// A slash command. Returns the private answer that is its acknowledgement, or `None`
@@ -85,7 +66,8 @@ impl Dispatcher {
                 }
                 match accepted.ack {
                     Ack::Reply(message) => Some(message),
-                    Ack::Deferred | Ack::Silent => None,
+                    // Slack's acknowledgement of a command carries no answer that waits on work.
+                    Ack::Deferred | Ack::Silent | Ack::Outcome => None,
                 }
             }
             Err(_) => {
@@ -161,24 +143,6 @@ impl Dispatcher {
             None => self.slack.channel_name(&incoming.channel_id).await,
         };
         incoming.into_event(&self.slack.identity().team_id, &channel_name, actor)
-    }
-}
-
-/// Work started and not yet finished.
-#[derive(Default)]
-struct InFlight {
-    count: AtomicUsize,
-    idle: Notify,
-}
-
-/// Marks one piece of work finished, even if it panicked.
-struct Done(Arc<InFlight>);
-
-impl Drop for Done {
-    fn drop(&mut self) {
-        if self.0.count.fetch_sub(1, Ordering::SeqCst) == 1 {
-            self.0.idle.notify_waiters();
-        }
     }
 }
 
