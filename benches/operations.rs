@@ -4,7 +4,8 @@
 //!   each signed as Slack signs it, 32 at a time; p50/p99 from sending a request to its
 //!   acknowledgement, then the time until every vote is recorded (read from `/metrics`);
 //! - memory: resident memory (VmRSS) of the process idle with Slack connected to the fake,
-//!   with no channel and with 10,000 channels following 16 regions each;
+//!   and with Slack and Discord both connected to theirs, with no channel; and with 10,000
+//!   channels following 16 regions each;
 //! - cold start: from spawning the process to `/readyz` answering 200.
 //!
 //! `cargo test --bench operations -- --bench` runs 10,000 clicks and 10,000 channels (a debug
@@ -18,6 +19,7 @@ mod fakes;
 #[path = "../tests/common/process.rs"]
 mod process;
 
+use fakes::discord::FakeDiscord;
 use fakes::slack::{BlockAction, FakeSlack, SignedRequest, SlashCommand};
 use meridian::store::{ChannelSettings, Platform, Store};
 use process::RunningBot;
@@ -64,22 +66,47 @@ fn metric(page: &str, name: &str) -> f64 {
     page.lines().find_map(|l| l.strip_prefix(name)?.trim().parse().ok()).unwrap_or(0.0)
 }
 
-fn rss_kib(pid: u32) -> u64 {
+/// Resident memory of `pid` in KiB: all of it (VmRSS), and its anonymous part (RssAnon: heap,
+/// stacks) beside the mapped files (RssFile: mostly the binary's own pages).
+fn rss_kib(pid: u32) -> (u64, u64) {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:")?.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name)?.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or(0)
+    };
+    (field("VmRSS:"), field("RssAnon:"))
 }
 
-async fn start(slack: &FakeSlack, database: &str, http_mode: bool) -> (RunningBot, Duration) {
+fn mib((all, anon): (u64, u64)) -> String {
+    format!(
+        "{:.1} MiB (heap and stacks {:.1}, binary and files {:.1})",
+        all as f64 / 1024.0,
+        anon as f64 / 1024.0,
+        (all - anon) as f64 / 1024.0
+    )
+}
+
+/// `meridian run` on `database`, connected to the fake Slack (and the fake Discord, if given);
+/// returns once `/readyz` says every platform is connected, with the time that took.
+async fn start(
+    slack: &FakeSlack,
+    discord: Option<&FakeDiscord>,
+    database: &str,
+    http_mode: bool,
+) -> (RunningBot, Duration) {
     let mode = if http_mode { "mode = \"http\"\n" } else { "" };
-    let config = format!("[slack]\napi_base = \"{}\"\n{mode}", slack.api_base());
-    let env = [
+    let mut config = format!("[slack]\napi_base = \"{}\"\n{mode}", slack.api_base());
+    let mut env = vec![
         ("SLACK_BOT_TOKEN", slack.bot_token()),
         ("SLACK_APP_TOKEN", slack.app_token()),
         ("SLACK_SIGNING_SECRET", SECRET.to_string()),
     ];
+    if let Some(discord) = discord {
+        config.push_str(&format!("[discord]\napi_base = \"{}\"\n", discord.api_base()));
+        env.push(("DISCORD_TOKEN", discord.token()));
+    }
     let database = database.to_string();
     let spawned = Instant::now();
     let bot = tokio::task::spawn_blocking(move || {
@@ -99,7 +126,7 @@ async fn start(slack: &FakeSlack, database: &str, http_mode: bool) -> (RunningBo
 async fn load(clicks: usize) {
     let slack = FakeSlack::start().await;
     let dir = tempfile::tempdir().unwrap();
-    let (bot, _) = start(&slack, &format!("sqlite://{}", dir.path().join("load.db").display()), true).await;
+    let (bot, _) = start(&slack, None, &format!("sqlite://{}", dir.path().join("load.db").display()), true).await;
     let pulse = slack.slash_command_payload(&SlashCommand::new("/pulse", "\"How was the week?\" scale:1-5 for:1h"));
     assert_eq!(signed(bot.http, "/slack/commands", &SignedRequest::slash_command(SECRET, &pulse)).await, 200);
     let asked = |p: &Value| p["text"].as_str().unwrap_or("").contains("How was the week");
@@ -161,14 +188,22 @@ async fn load(clicks: usize) {
 
 async fn memory(channels: usize) {
     let slack = FakeSlack::start().await;
+    let discord = FakeDiscord::start().await;
     let dir = tempfile::tempdir().unwrap();
     let empty = format!("sqlite://{}", dir.path().join("empty.db").display());
-    let (bot, cold) = start(&slack, &empty, false).await;
+    let (bot, cold) = start(&slack, None, &empty, false).await;
     tokio::time::sleep(Duration::from_secs(3)).await;
     let idle = rss_kib(bot.pid());
     let _ = tokio::task::spawn_blocking(move || bot.stop()).await;
     println!("cold start (spawn to /readyz 200, Slack Socket Mode connected to the fake): {cold:.2?}");
-    println!("idle resident memory, no channel, Slack connected: {:.1} MiB", idle as f64 / 1024.0);
+    println!("idle resident memory, no channel, Slack connected: {}", mib(idle));
+    let both = format!("sqlite://{}", dir.path().join("both.db").display());
+    let (bot, cold) = start(&slack, Some(&discord), &both, false).await;
+    // Past the first memory give-back (a second after start) and a scheduler pass.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let idle = rss_kib(bot.pid());
+    let _ = tokio::task::spawn_blocking(move || bot.stop()).await;
+    println!("idle resident memory, no channel, Slack and Discord connected: {} (cold start {cold:.2?})", mib(idle));
 
     let full = format!("sqlite://{}", dir.path().join("full.db").display());
     let store = Store::connect(&full).await.unwrap();
@@ -180,11 +215,11 @@ async fn memory(channels: usize) {
         store.follow_regions(channel, &REGIONS).await.unwrap();
     }
     store.close().await;
-    let (bot, cold) = start(&slack, &full, false).await;
+    let (bot, cold) = start(&slack, None, &full, false).await;
     tokio::time::sleep(Duration::from_secs(5)).await;
     let rss = rss_kib(bot.pid());
     let _ = tokio::task::spawn_blocking(move || bot.stop()).await;
-    println!("{channels} channels x 16 regions: cold start {cold:.2?}, resident memory {:.1} MiB", rss as f64 / 1024.0);
+    println!("{channels} channels x 16 regions: cold start {cold:.2?}, resident memory {}", mib(rss));
 }
 
 fn main() {
