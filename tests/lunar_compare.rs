@@ -29,6 +29,7 @@ const NOT_COMPUTED: &[(&str, &str, &str)] = &[
     // in 90% of 2020-2035: they keep their table (and its warning past 2035) until a rule
     // meets the standard. Each reason names the years that keep them out; most are years the
     // calendar file says were calculated, not notified, and disagree with the notified ones.
+    // Times quoted are IST, from the Swiss Ephemeris (PyPI pyswisseph 2.10, Lahiri ayanamsa).
     (
         "IN",
         "makar-sankranti",
