@@ -249,7 +249,7 @@ fn calendars_check_compare_prints_the_table_and_a_long_query_warns_once() {
     assert!(out.status.success(), "{text}\n{}", String::from_utf8_lossy(&out.stderr));
     assert!(text.contains("| Region | Event | Computed rule | Years | Exact | 1 day off | Other |"), "{text}");
     assert!(text.contains("| SG | Vesak Day | `chinese 04-15` | 16 | 16 | 0 | 0 |"), "{text}");
-    assert!(text.contains("chinese: 10 event(s), 159 table years: 159 exact, 0 one day off, 0 other"), "{text}");
+    assert!(text.contains("chinese: 15 event(s), 239 table years: 239 exact, 0 one day off, 0 other"), "{text}");
     let out = common::meridian()
         .args(["holidays", "--region", "IN", "--from", "2030-01-01", "--to", "2129-12-31", "--json"])
         .current_dir(dir.path())
@@ -266,4 +266,47 @@ fn calendars_check_compare_prints_the_table_and_a_long_query_warns_once() {
         .expect("Diwali 2036 is computed");
     assert_eq!(diwali_2036["expected"], serde_json::json!(true));
     assert_eq!(diwali_2036["name"], "Diwali (Deepavali) (expected)");
+}
+
+/// Hong Kong's calendar is mostly the Chinese one (Lunar New Year, the Buddha's Birthday, Tuen
+/// Ng, the day after Mid-Autumn, Chung Yeung) and one solar term (Ching Ming): its weekday
+/// days off 2020-2035, Sunday substitutes included, are those of PyPI `holidays`' list, and the
+/// rules alone (with the tables taken out) give the same days.
+#[test]
+fn hong_kongs_weekday_general_holidays_match_the_published_list_from_2020_to_2035() {
+    use std::collections::BTreeSet;
+    let expected: BTreeSet<NaiveDate> = data("hong_kong_general_holidays_2020_2035.txt")
+        .iter()
+        .map(|line| date(line.split_whitespace().next().unwrap()))
+        .collect();
+    let shipped = meridian::calendar::shipped_files().find(|(file, _)| file.ends_with("/HK.toml")).unwrap().1;
+    // The same file with every multi-line `dates = [...]` table removed (the one-off 2033
+    // substitute day, a one-line table, stays): the computed rules must stand alone.
+    let mut rules_only = String::new();
+    let mut in_table = false;
+    for line in shipped.lines() {
+        if in_table {
+            in_table = line != "]";
+        } else if line == "dates = [" {
+            in_table = true;
+        } else {
+            rules_only.push_str(line);
+            rules_only.push('\n');
+        }
+    }
+    assert!(!rules_only.contains("\"2035-"), "a table was left in:\n{rules_only}");
+    for text in [shipped.as_str(), rules_only.as_str()] {
+        let library =
+            meridian::calendar::Library::from_files([("calendars/HK.toml".to_string(), text.to_string())]).unwrap();
+        let calendar = library.find("HK").unwrap();
+        let (occurrences, _) = calendar.occurrences(d(2020, 1, 1), d(2035, 12, 31));
+        let actual: BTreeSet<NaiveDate> = occurrences
+            .iter()
+            .filter(|o| o.kind.is_day_off() && !calendar.is_weekend(o.date))
+            .map(|o| o.date)
+            .collect();
+        let missing: Vec<_> = expected.difference(&actual).collect();
+        let extra: Vec<_> = actual.difference(&expected).collect();
+        assert!(missing.is_empty() && extra.is_empty(), "missing {missing:?}, unexpected {extra:?}");
+    }
 }

@@ -223,15 +223,21 @@ pub fn solar_day_dates(sign: u8, day: u8, place: Place, year: i32) -> Vec<NaiveD
 
 /// The day of `year` in solar month `sign` on which nakshatra `star` (0..27) rules at
 /// `moment`; when the star rules two such days in the month (a month is longer than the
-/// moon's round), the one nearer the full moon, as Thaipusam is kept.
+/// moon's round), the one nearer the full moon, as Thaipusam is kept. A star that begins
+/// after one day's moment and ends before the next (kshaya, as the moon sometimes runs
+/// through a mansion in less than a day) is kept on the day it begins, as a kshaya tithi is.
 pub fn nakshatra_dates(star: u8, sign: u8, place: Place, moment: Moment, year: i32) -> Vec<NaiveDate> {
+    let star_at =
+        |day: NaiveDate| (sky::moon_sidereal(sky::moment_of(day, place, moment)) / (360.0 / 27.0)).floor() as u8 % 27;
     let mut out = Vec::new();
     for (first, last) in solar_month_days(sign, place, year) {
         let mut best: Option<(f64, NaiveDate)> = None;
         let mut day = first;
         while day <= last {
             let at = sky::moment_of(day, place, moment);
-            if (sky::moon_sidereal(at) / (360.0 / 27.0)).floor() as u8 % 27 == star {
+            let today = star_at(day);
+            let skipped = today == (star + 26) % 27 && star_at(day + Duration::days(1)) == (star + 1) % 27;
+            if today == star || skipped {
                 let from_full = (sky::elongation(at) - 180.0).abs();
                 if best.is_none_or(|(b, _)| from_full < b) {
                     best = Some((from_full, day));
@@ -291,5 +297,17 @@ mod tests {
         let noon = tithi_dates(&months, shravana, 15, Place::Ujjain, Moment::Noon, false, 2026);
         let ghatis = tithi_dates(&months, shravana, 15, Place::Ujjain, Moment::AfterSunrise(144), false, 2026);
         assert_eq!((noon, ghatis), (vec![d(2026, 8, 27)], vec![d(2026, 8, 28)]));
+    }
+
+    #[test]
+    fn a_star_that_rules_at_no_sunrise_of_the_month_is_kept_on_the_day_it_begins() {
+        // Pushya in Thai (makara) 2028 runs from about 09:20 on 9 February to 06:33 on the
+        // 10th, Kuala Lumpur time: between two sunrises (about 07:20). Malaysia's Thaipusam table
+        // keeps 9 February; before, the rule gave no date at all that year.
+        let pushya = NAKSHATRAS.iter().position(|s| *s == "pushya").unwrap() as u8;
+        let makara = SIGNS.iter().position(|s| *s == "makara").unwrap() as u8;
+        assert_eq!(nakshatra_dates(pushya, makara, Place::KualaLumpur, Moment::Sunrise, 2028), vec![d(2028, 2, 9)]);
+        // A year whose star rules at a sunrise is unchanged: 28 January 2021.
+        assert_eq!(nakshatra_dates(pushya, makara, Place::KualaLumpur, Moment::Sunrise, 2021), vec![d(2021, 1, 28)]);
     }
 }
