@@ -125,9 +125,12 @@ async fn serve(parts: crate::bot::Parts, clock: Arc<dyn Clock>) -> anyhow::Resul
         let mut every = tokio::time::interval_at(first, super::memory::GIVE_BACK_EVERY);
         loop {
             tokio::select! {
-                _ = every.tick() => super::memory::give_back(),
+                _ = every.tick() => {}
                 _ = trim_stop.wait_for(|stop| *stop) => return,
             }
+            super::memory::give_back();
+            let code = super::memory::give_back_code();
+            tracing::debug!(code, "memory given back");
         }
     });
     let scheduler = bot.scheduler();
