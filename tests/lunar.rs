@@ -1,7 +1,7 @@
 //! Computed lunar dates against published lists kept in tests/data/lunar (each file's header
 //! cites its source): Lunar New Year 1900-2100, Umm al-Qura months 1343-1500 AH, the
-//! leap-month years, and the solar terms 1900-2100, through the same rules the calendar files
-//! use.
+//! leap-month years, the solar terms 1900-2100, Rosh Hashanah and Yom Kippur 1900-2100 and
+//! Parsi New Year 1948-2099, through the same rules the calendar files use.
 
 mod common;
 
@@ -28,6 +28,56 @@ fn date(text: &str) -> NaiveDate {
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()
+}
+
+#[test]
+fn rosh_hashanah_and_yom_kippur_match_the_published_list_from_1900_to_2100() {
+    let (rosh_hashanah, yom_kippur) = (rule("hebrew tishrei 1"), rule("hebrew tishrei 10"));
+    let lines = data("hebrew_tishrei_1900_2100.txt");
+    assert_eq!(lines.len(), 201);
+    let mut wrong = Vec::new();
+    for line in &lines {
+        let [year, new_year, atonement] = line.split_whitespace().collect::<Vec<_>>()[..] else {
+            panic!("bad line {line}")
+        };
+        let year: i32 = year.parse().unwrap();
+        for (rule, published) in [(rosh_hashanah, date(new_year)), (yom_kippur, date(atonement))] {
+            let computed = rule.dates_in(year);
+            if computed != vec![published] {
+                wrong.push(format!("{rule} {published}: computed {computed:?}"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{} dates differ:\n{}", wrong.len(), wrong.join("\n"));
+}
+
+#[test]
+fn parsi_new_year_matches_the_published_list_from_1948_to_2099() {
+    use chrono::Datelike;
+    let navroz = rule("shahenshahi 01-01");
+    let lines = data("parsi_new_year_1948_2099.txt");
+    assert_eq!(lines.len(), 152);
+    let wrong: Vec<String> = lines
+        .iter()
+        .map(|line| date(line))
+        .filter_map(|published| {
+            let computed = navroz.dates_in(published.year());
+            (computed != vec![published]).then(|| format!("{published}: computed {computed:?}"))
+        })
+        .collect();
+    assert!(wrong.is_empty(), "{} of 152 years differ:\n{}", wrong.len(), wrong.join("\n"));
+}
+
+#[test]
+fn bengal_starts_boishakh_the_day_after_the_sankranti_where_tamil_nadu_keeps_it() {
+    // Mesha sankranti 2023 at about 15:00 IST on 14 April, before sunset and midnight: the
+    // Tamil month starts that day, Boishakh the next. In 2025 it fell at about 03:20 IST on
+    // the 14th, after the midnight of the Hindu day of the 13th: Boishakh starts on the 15th.
+    assert_eq!(rule("day 1 of mesha in chennai").dates_in(2023), vec![d(2023, 4, 14)]);
+    assert_eq!(rule("day 1 of mesha at midnight in kolkata").dates_in(2023), vec![d(2023, 4, 15)]);
+    assert_eq!(rule("day 1 of mesha at midnight in kolkata").dates_in(2025), vec![d(2025, 4, 15)]);
+    // Rabindra Jayanti, 25 Boishakh.
+    assert_eq!(rule("day 25 of mesha at midnight in kolkata").dates_in(2024), vec![d(2024, 5, 8)]);
 }
 
 #[test]

@@ -187,14 +187,17 @@ pub fn sankranti_dates(sign: u8, place: Place, year: i32) -> Vec<NaiveDate> {
 
 /// The solar month of sign `sign` (sidereal) that starts in `year` or the year before, as
 /// the days at `place` from the one the sun enters the sign until the day before it leaves.
-/// A sankranti after sunset starts the month the next day, as Tamil and Kerala reckon.
-pub fn solar_month_days(sign: u8, place: Place, year: i32) -> Vec<(NaiveDate, NaiveDate)> {
+/// A sankranti after sunset starts the month the next day, as Tamil and Kerala reckon; by
+/// Bengal's rule (`midnight`) the month starts the day after the sankranti's day, or the day
+/// after that when the sankranti falls after that day's midnight.
+pub fn solar_month_days(sign: u8, place: Place, midnight: bool, year: i32) -> Vec<(NaiveDate, NaiveDate)> {
     let mut out = Vec::new();
     for y in [year - 1, year] {
         let Some(start) = NaiveDate::from_ymd_opt(y, 1, 1) else { continue };
         let enter = sky::sidereal_ingress(f64::from(sign) * 30.0, sky::jd_of(start));
         let leave = sky::sidereal_ingress(f64::from((sign + 1) % 12) * 30.0, enter + 1.0);
-        let (Some(first), Some(last)) = (month_day(enter, place), month_day(leave, place)) else { continue };
+        let first_day = |jd| if midnight { bengal_month_day(jd, place) } else { month_day(jd, place) };
+        let (Some(first), Some(last)) = (first_day(enter), first_day(leave)) else { continue };
         out.push((first, last - Duration::days(1)));
     }
     out
@@ -210,11 +213,24 @@ fn month_day(jd: f64, place: Place) -> Option<NaiveDate> {
     }
 }
 
+/// The first day of a solar month begun at `jd` by Bengal's rule: the Hindu day (sunrise to
+/// sunrise) that holds the sankranti is the last of the old month when the sankranti falls
+/// before its midnight, so the month starts the next day; after midnight, the one after.
+fn bengal_month_day(jd: f64, place: Place) -> Option<NaiveDate> {
+    let date = sky::local_date(jd, place)?;
+    let day = if jd < sky::moment_of(date, place, Moment::Sunrise) { date - Duration::days(1) } else { date };
+    if jd < sky::moment_of(day, place, Moment::Midnight) {
+        Some(day + Duration::days(1))
+    } else {
+        Some(day + Duration::days(2))
+    }
+}
+
 /// Day `day` (1 is the sankranti, the sun entering sidereal `sign`) of that solar month at
 /// `place` in `year`; the month starts on the date of the ingress, or the next day when it
-/// falls after sunset.
-pub fn solar_day_dates(sign: u8, day: u8, place: Place, year: i32) -> Vec<NaiveDate> {
-    solar_month_days(sign, place, year)
+/// falls after sunset (or by Bengal's midnight rule, `midnight`).
+pub fn solar_day_dates(sign: u8, day: u8, place: Place, midnight: bool, year: i32) -> Vec<NaiveDate> {
+    solar_month_days(sign, place, midnight, year)
         .into_iter()
         .map(|(first, _)| first + Duration::days(i64::from(day) - 1))
         .filter(|d| d.year() == year)
@@ -230,7 +246,7 @@ pub fn nakshatra_dates(star: u8, sign: u8, place: Place, moment: Moment, year: i
     let star_at =
         |day: NaiveDate| (sky::moon_sidereal(sky::moment_of(day, place, moment)) / (360.0 / 27.0)).floor() as u8 % 27;
     let mut out = Vec::new();
-    for (first, last) in solar_month_days(sign, place, year) {
+    for (first, last) in solar_month_days(sign, place, false, year) {
         let mut best: Option<(f64, NaiveDate)> = None;
         let mut day = first;
         while day <= last {

@@ -1,15 +1,18 @@
 //! Moon-based dates computed rather than tabled: the Chinese and Korean lunisolar calendars,
-//! the Hijri calendar by a region's reckoning, and the Hindu/Buddhist lunisolar calendar
-//! (tithis, nakshatras and sankrantis read at a reference place), and the solar terms the
-//! Chinese calendar hangs Qingming on. A computed year is an
+//! the Hijri calendar by a region's reckoning, the Hindu/Buddhist lunisolar calendar
+//! (tithis, nakshatras and sankrantis read at a reference place), the solar terms the
+//! Chinese calendar hangs Qingming on, and the arithmetic Hebrew and Shahenshahi (Parsi)
+//! calendars. A computed year is an
 //! estimate: the calendar model marks it expected, and a date in the event's table wins.
 //!
 //! Years are computed once and kept (the Hindu ones cost a few hundred sun and moon
 //! positions each); [`forget_computed_years`] empties the cache, for benchmarks.
 
 mod chinese;
+mod hebrew;
 mod hijri;
 mod hindu;
+mod shahenshahi;
 mod sky;
 mod solar;
 
@@ -28,6 +31,10 @@ pub enum Computed {
     Chinese { korean: bool, month: u8, leap: bool, day: u8 },
     /// `hijri 10-01`, `hijri 10-01 sighted in kuala-lumpur`.
     Hijri { reckoning: Reckoning, month: u8, day: u8 },
+    /// `hebrew tishrei 1`: ICU4X's month code (1 is Tishrei; Adar I is 5 with `leap`).
+    Hebrew { month: u8, leap: bool, day: u8 },
+    /// `shahenshahi 01-01`: Navroz of the Parsi (Shahenshahi) year.
+    Shahenshahi { month: u8, day: u8 },
     /// `tithi ashvin krishna 15 at sunset in ujjain` (amanta month naming), or
     /// `tithi purnimanta kartika krishna 15 ...`; stored in amanta terms, tithi 1..=30.
     /// `tithi krishna 14 during tula ...` takes the tithi in whichever lunar month it falls
@@ -47,8 +54,11 @@ pub enum Computed {
     Nakshatra { star: u8, sign: u8, moment: Moment, place: Place },
     /// `sankranti makara in ujjain`: the date of the sun's ingress at the place; `day 2 of
     /// makara in chennai`: a day of the solar month, which starts the next day when the
-    /// ingress falls after sunset (day 0 is the day before it starts).
-    Sankranti { sign: u8, day: Option<u8>, place: Place },
+    /// ingress falls after sunset (day 0 is the day before it starts); `day 1 of mesha at
+    /// midnight in kolkata`: Bengal's rule, the month starts the day after the ingress's date
+    /// (an ingress before midnight starts it the next day, one after midnight the day after
+    /// the night's).
+    Sankranti { sign: u8, day: Option<u8>, place: Place, midnight: bool },
     /// `solar term 15` (Qingming), `solar term dongzhi`, `solar term 0 in tokyo`: the date,
     /// in the place's clock (Beijing, UTC+8, by default), on which the sun's apparent
     /// longitude reaches the degrees.
@@ -64,6 +74,10 @@ pub enum Family {
     Hindu,
     /// Solar terms: astronomy alone, so exact like the Chinese calendar.
     Solar,
+    /// The Hebrew calendar: arithmetic, so exact.
+    Hebrew,
+    /// The Shahenshahi (Parsi) calendar: 365-day years, so exact.
+    Parsi,
 }
 
 impl Family {
@@ -73,6 +87,8 @@ impl Family {
             Family::Hijri => "hijri",
             Family::Hindu => "hindu",
             Family::Solar => "solar",
+            Family::Hebrew => "hebrew",
+            Family::Parsi => "parsi",
         }
     }
 }
@@ -97,6 +113,12 @@ pub enum ComputedError {
     Moment(String),
     #[error("'{0}' is not a solar term; expected a multiple of 15 degrees below 360 or one of {terms}", terms = solar::TERMS.join(", "))]
     SolarTerm(String),
+    #[error("'{0}' is not a Hebrew month; expected one of {months}", months = hebrew::MONTHS.map(|m| m.0).join(", "))]
+    HebrewMonth(String),
+    #[error("'{0}' is not a day of a Hebrew month; expected 1 to 30")]
+    HebrewDay(String),
+    #[error("'{0}' is not a Shahenshahi month-day; expected MM-DD, months 01 to 12 of 30 days (Navroz is 01-01)")]
+    ShahenshahiDay(String),
     #[error("'{0}' is not a Hijri reckoning; expected umm-al-qura or 'sighted in PLACE'")]
     Reckoning(String),
     #[error("'{0}': {1}")]
@@ -109,7 +131,17 @@ impl Computed {
         let first = text.split_whitespace().next().unwrap_or("").to_ascii_lowercase();
         matches!(
             first.as_str(),
-            "chinese" | "korean" | "dangi" | "hijri" | "tithi" | "nakshatra" | "sankranti" | "day" | "solar"
+            "chinese"
+                | "korean"
+                | "dangi"
+                | "hijri"
+                | "hebrew"
+                | "shahenshahi"
+                | "tithi"
+                | "nakshatra"
+                | "sankranti"
+                | "day"
+                | "solar"
         )
     }
 
@@ -134,6 +166,19 @@ impl Computed {
                 };
                 Ok(Computed::Hijri { reckoning, month, day })
             }
+            ["hebrew", month, day] => {
+                let (month, leap) = hebrew::month_of(month).ok_or_else(|| ComputedError::HebrewMonth(month.to_string()))?;
+                let day = day
+                    .parse()
+                    .ok()
+                    .filter(|d| (1..=30).contains(d))
+                    .ok_or_else(|| ComputedError::HebrewDay(day.to_string()))?;
+                Ok(Computed::Hebrew { month, leap, day })
+            }
+            ["shahenshahi", md] => match lunar_month_day(md) {
+                Ok((false, month, day)) => Ok(Computed::Shahenshahi { month, day }),
+                _ => Err(ComputedError::ShahenshahiDay(md.to_string())),
+            },
             ["tithi", paksha @ ("shukla" | "krishna"), n, "during", sign, options @ ..] => {
                 let n = tithi_number(n)?;
                 let tithi = if *paksha == "krishna" { n + 15 } else { n };
@@ -178,7 +223,7 @@ impl Computed {
                 if moment != Moment::Sunrise || later || shift != 0 {
                     return Err(shape("a sankranti is kept by date; give no 'at' and no shift"));
                 }
-                Ok(Computed::Sankranti { sign: sign_of(sign)?, day: None, place })
+                Ok(Computed::Sankranti { sign: sign_of(sign)?, day: None, place, midnight: false })
             }
             ["day", n, "of", sign, options @ ..] => {
                 let day: u8 = n
@@ -187,10 +232,12 @@ impl Computed {
                     .filter(|n| (0..=32).contains(n))
                     .ok_or_else(|| shape("expected a day of the solar month from 0 to 32"))?;
                 let (Options { moment, later, place }, shift) = options_of(options, text)?;
-                if moment != Moment::Sunrise || later || shift != 0 {
-                    return Err(shape("a solar month's day is kept by date; give no 'at' and no shift"));
+                // `at midnight` chooses Bengal's rule; the sunset rule needs no `at`.
+                let midnight = moment == Moment::Midnight;
+                if !(moment == Moment::Sunrise || midnight) || later || shift != 0 {
+                    return Err(shape("a solar month's day is kept by date; give no shift, and no 'at' but 'at midnight' (Bengal's rule)"));
                 }
-                Ok(Computed::Sankranti { sign: sign_of(sign)?, day: Some(day), place })
+                Ok(Computed::Sankranti { sign: sign_of(sign)?, day: Some(day), place, midnight })
             }
             ["solar", "term", term, rest @ ..] => {
                 let degrees = solar::term_degrees(term).ok_or_else(|| ComputedError::SolarTerm(term.to_string()))?;
@@ -201,7 +248,7 @@ impl Computed {
                 };
                 Ok(Computed::SolarTerm { degrees, place })
             }
-            _ => Err(shape("expected 'chinese MM-DD', 'korean MM-DD', 'hijri MM-DD', 'tithi ...', 'nakshatra ... during SIGN', 'sankranti SIGN' or 'solar term DEGREES'")),
+            _ => Err(shape("expected 'chinese MM-DD', 'korean MM-DD', 'hijri MM-DD', 'hebrew MONTH DAY', 'shahenshahi MM-DD', 'tithi ...', 'nakshatra ... during SIGN', 'sankranti SIGN' or 'solar term DEGREES'")),
         }
     }
 
@@ -211,6 +258,8 @@ impl Computed {
             Computed::Hijri { .. } => Family::Hijri,
             Computed::Tithi { .. } | Computed::Nakshatra { .. } | Computed::Sankranti { .. } => Family::Hindu,
             Computed::SolarTerm { .. } => Family::Solar,
+            Computed::Hebrew { .. } => Family::Hebrew,
+            Computed::Shahenshahi { .. } => Family::Parsi,
         }
     }
 
@@ -229,6 +278,8 @@ impl Computed {
         match *self {
             Computed::Chinese { korean, month, leap, day } => chinese::dates(korean, month, leap, day, year),
             Computed::Hijri { reckoning, month, day } => hijri::dates(reckoning, month, day, year),
+            Computed::Hebrew { month, leap, day } => hebrew::dates(month, leap, day, year),
+            Computed::Shahenshahi { month, day } => shahenshahi::dates(month, day, year),
             Computed::Tithi { month, tithi, moment, later, place, during, shift, .. } => {
                 let shift = chrono::Duration::days(i64::from(shift));
                 // The lunar months of the neighbouring years too: a shift can cross New Year.
@@ -250,8 +301,10 @@ impl Computed {
             Computed::Nakshatra { star, sign, moment, place } => {
                 hindu::nakshatra_dates(star, sign, place, moment, year)
             }
-            Computed::Sankranti { sign, day: None, place } => hindu::sankranti_dates(sign, place, year),
-            Computed::Sankranti { sign, day: Some(day), place } => hindu::solar_day_dates(sign, day, place, year),
+            Computed::Sankranti { sign, day: None, place, .. } => hindu::sankranti_dates(sign, place, year),
+            Computed::Sankranti { sign, day: Some(day), place, midnight } => {
+                hindu::solar_day_dates(sign, day, place, midnight, year)
+            }
             Computed::SolarTerm { degrees, place } => solar::term_dates(degrees, place, year),
         }
     }
@@ -370,6 +423,8 @@ impl fmt::Display for Computed {
             Computed::Hijri { reckoning: Reckoning::Sighted(place), month, day } => {
                 write!(f, "hijri {month:02}-{day:02} sighted in {}", place.name())
             }
+            Computed::Hebrew { month, leap, day } => write!(f, "hebrew {} {day}", hebrew::month_name(month, leap)),
+            Computed::Shahenshahi { month, day } => write!(f, "shahenshahi {month:02}-{day:02}"),
             Computed::Tithi { month, tithi, moment, later, place, purnimanta, during, shift } => {
                 let (paksha, n) = if tithi > 15 { ("krishna", tithi - 15) } else { ("shukla", tithi) };
                 let (scheme, month) = match (purnimanta, tithi > 15) {
@@ -396,11 +451,12 @@ impl fmt::Display for Computed {
                 moment,
                 place.name()
             ),
-            Computed::Sankranti { sign, day: None, place } => {
+            Computed::Sankranti { sign, day: None, place, .. } => {
                 write!(f, "sankranti {} in {}", hindu::SIGNS[sign as usize], place.name())
             }
-            Computed::Sankranti { sign, day: Some(day), place } => {
-                write!(f, "day {day} of {} in {}", hindu::SIGNS[sign as usize], place.name())
+            Computed::Sankranti { sign, day: Some(day), place, midnight } => {
+                let at = if midnight { " at midnight" } else { "" };
+                write!(f, "day {day} of {}{at} in {}", hindu::SIGNS[sign as usize], place.name())
             }
             Computed::SolarTerm { degrees, place: Place::Beijing } => write!(f, "solar term {degrees}"),
             Computed::SolarTerm { degrees, place } => write!(f, "solar term {degrees} in {}", place.name()),
@@ -437,6 +493,10 @@ mod tests {
             "nakshatra pushya during makara at sunrise in chennai",
             "sankranti makara in ujjain",
             "day 2 of makara in chennai",
+            "day 25 of mesha at midnight in kolkata",
+            "hebrew tishrei 10",
+            "hebrew adar-i 14",
+            "shahenshahi 01-01",
             "solar term 15",
             "solar term 0 in tokyo",
         ] {
@@ -471,5 +531,10 @@ mod tests {
             Err(ComputedError::Shape(..))
         ));
         assert_eq!(Computed::parse("solar term qingming").unwrap().to_string(), "solar term 15");
+        assert_eq!(Computed::parse("hebrew tishri 1").unwrap().to_string(), "hebrew tishrei 1");
+        assert_eq!(Computed::parse("hebrew tishrey 1"), Err(ComputedError::HebrewMonth("tishrey".into())));
+        assert_eq!(Computed::parse("hebrew tishrei 31"), Err(ComputedError::HebrewDay("31".into())));
+        assert_eq!(Computed::parse("shahenshahi 13-01"), Err(ComputedError::ShahenshahiDay("13-01".into())));
+        assert!(matches!(Computed::parse("day 1 of mesha at sunset in kolkata"), Err(ComputedError::Shape(..))));
     }
 }
