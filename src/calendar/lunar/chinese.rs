@@ -27,10 +27,7 @@ pub fn dates(korean: bool, month: u8, leap: bool, day: u8, year: i32) -> Vec<Nai
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap()
-    }
+    use crate::calendar::lunar::d;
 
     #[test]
     fn mid_autumn_after_a_leap_month() {

@@ -61,10 +61,7 @@ pub fn dates(month: u8, leap: bool, day: u8, year: i32) -> Vec<NaiveDate> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap()
-    }
+    use crate::calendar::lunar::d;
 
     #[test]
     fn rosh_hashanah_and_yom_kippur_2024() {

@@ -42,10 +42,7 @@ pub fn dates(reckoning: Reckoning, month: u8, day: u8, year: i32) -> Vec<NaiveDa
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap()
-    }
+    use crate::calendar::lunar::d;
 
     #[test]
     fn eid_al_fitr_falls_twice_in_2033() {

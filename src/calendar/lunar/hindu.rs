@@ -271,10 +271,7 @@ pub fn nakshatra_dates(star: u8, sign: u8, place: Place, moment: Moment, year: i
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap()
-    }
+    use crate::calendar::lunar::d;
 
     #[test]
     fn an_adhika_month_is_found_and_skipped() {

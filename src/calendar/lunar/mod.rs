@@ -469,6 +469,12 @@ fn gregorian(rd: calendrical_calculations::rata_die::RataDie) -> Option<NaiveDat
     NaiveDate::from_num_days_from_ce_opt(i32::try_from(rd.to_i64_date()).ok()?)
 }
 
+/// A date, for the tests of the calendars here.
+#[cfg(test)]
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).expect("a valid date")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -299,10 +299,7 @@ pub fn moment_of(date: NaiveDate, place: Place, moment: Moment) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap()
-    }
+    use crate::calendar::lunar::d;
 
     #[test]
     fn sunrise_in_delhi_is_where_the_almanac_puts_it() {

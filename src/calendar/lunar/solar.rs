@@ -62,10 +62,7 @@ pub fn term_dates(degrees: u16, place: Place, year: i32) -> Vec<NaiveDate> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap()
-    }
+    use crate::calendar::lunar::d;
 
     #[test]
     fn terms_are_named_or_given_in_degrees() {
