@@ -1,8 +1,8 @@
 //! Events in, from the gateway or the HTTP endpoint alike: an interaction is answered as
 //! soon as the core has decided how (its acknowledgement, within Discord's three seconds),
-//! then its work runs in a task of its own — except a vote, answered once it is written; reactions and members joining or leaving go to
-//! the bot without an answer. An interaction seen twice (a replay after a resume, a
-//! repeated request) is handled once.
+//! then its work runs in a task of its own — except a vote, answered once it is written.
+//! Reactions and members joining or leaving go to the bot without an answer. An interaction
+//! seen twice (a replay after a resume, a repeated request) is handled once.
 
 use super::interactions::{self, Incoming};
 use super::platform::DiscordPlatform;

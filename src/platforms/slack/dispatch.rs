@@ -35,13 +35,7 @@ impl Dispatcher {
         Arc::new(Dispatcher { bot, slack, recent })
     }
 
-    /// Waits (up to `within`) for the work already started to finish: on shutdown, so that
-    /// a vote acknowledged a moment ago is still recorded before the store closes.
-    pub async fn drain(&self, within: Duration) {
-        self.bot.underway.drain(within).await;
-    }
-
-    /// Runs `work` in its own task, counted until it ends.
+    /// Runs `work` in its own task, counted until it ends (stopping waits for it).
     fn run(&self, work: impl Future<Output = ()> + Send + 'static) {
         self.bot.underway.run(work);
     }

@@ -42,14 +42,12 @@ enum Listening {
 pub struct Slack {
     platform: Arc<SlackPlatform>,
     listening: Listening,
-    dispatcher: std::sync::OnceLock<Arc<Dispatcher>>,
+    /// Set once the listener has started: it starts once.
+    started: std::sync::atomic::AtomicBool,
 }
 
 /// The connection's name on `/readyz`.
 pub const READY_NAME: &str = "slack";
-
-/// How long stopping waits for work already acknowledged to finish.
-const DRAIN_WITHIN: Duration = Duration::from_secs(10);
 
 impl Slack {
     /// Checks the configuration for the chosen mode, then the bot token (`auth.test`).
@@ -76,7 +74,7 @@ impl Slack {
         })?;
         let identity = platform.identity();
         tracing::info!(team = %identity.team_id, name = %identity.team_name, bot = %identity.bot_user_id, "slack: connected");
-        Ok(Slack { platform: Arc::new(platform), listening, dispatcher: std::sync::OnceLock::new() })
+        Ok(Slack { platform: Arc::new(platform), listening, started: Default::default() })
     }
 
     pub fn team_id(&self) -> &str {
@@ -97,10 +95,10 @@ impl Slack {
 
     /// Starts handing Slack's events to `bot`.
     pub async fn start(&self, bot: Arc<Bot>) -> anyhow::Result<()> {
-        let dispatcher = Dispatcher::new(bot, self.platform.clone());
-        if self.dispatcher.set(dispatcher.clone()).is_err() {
+        if self.started.swap(true, std::sync::atomic::Ordering::SeqCst) {
             anyhow::bail!("the Slack listener is already running");
         }
+        let dispatcher = Dispatcher::new(bot, self.platform.clone());
         match &self.listening {
             Listening::Http(state) => {
                 state.serve(dispatcher);
@@ -125,15 +123,13 @@ impl Slack {
         Ok(())
     }
 
-    /// Closes the Socket Mode connection, then lets the work already acknowledged finish.
+    /// Closes the Socket Mode connection. The work already acknowledged is the bot's to
+    /// finish (`Services::underway`), for every platform at once.
     pub async fn stop(&self) {
         if let Listening::Socket { running, .. } = &self.listening {
             if let Some(socket) = running.lock().await.take() {
                 socket.stop().await;
             }
-        }
-        if let Some(dispatcher) = self.dispatcher.get() {
-            dispatcher.drain(DRAIN_WITHIN).await;
         }
     }
 }
